@@ -1,0 +1,51 @@
+"""Entry point: runs the CLI and turns every expected failure into one line and an exit code."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    import typer
+    # Typer 0.29 vendors click; its exception classes live in this private module.
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
+    from preppath.cli.app import build_command
+    from preppath.errors import ExitCode, PrepPathError
+
+    command = build_command()
+    try:
+        result = command.main(args=argv, prog_name="preppath", standalone_mode=False)
+    except PrepPathError as exc:
+        _fail(exc.message)
+        return exc.code
+    except NoArgsIsHelpError as exc:
+        sys.stdout.write(exc.ctx.get_help() + "\n" if exc.ctx else "")
+        return ExitCode.USAGE
+    except UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        _fail(" ".join(exc.format_message().split()) + hint)
+        return ExitCode.USAGE
+    except ClickException as exc:
+        _fail(exc.format_message())
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        result = ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        return ExitCode.OK
+    if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a plain exit status of 130
+        _fail("interrupted; everything answered so far is saved")
+        return ExitCode.INTERRUPTED
+    return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"preppath: error: {message}\n")
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,58 @@
+"""The root command: global options and the command groups."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from preppath import __version__
+
+if TYPE_CHECKING:
+    import click
+
+app = typer.Typer(
+    name="preppath",
+    help="PrepPath: practise job interviews out loud, offline, and track your progress.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"preppath {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    profile: str = typer.Option(
+        "", "--profile", "-p", help="Profile to use (default: PREPPATH_PROFILE or 'default')."
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    ctx.obj = {"profile": profile or None}
+
+
+def build_command() -> click.Command:
+    from preppath.cli import config, interview, questions
+
+    app.add_typer(interview.app, name="interview")
+    app.add_typer(questions.app, name="questions")
+    app.add_typer(config.app, name="config")
+    _add_audio()
+
+    return typer.main.get_command(app)
+
+
+def _add_audio() -> None:
+    try:
+        from preppath.cli import audio
+    except ImportError:  # the voice commands are optional while their module is absent
+        return
+    app.add_typer(audio.app, name="audio")

@@ -1,0 +1,262 @@
+"""`preppath interview …`: the original interview endpoints as commands."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from preppath.cli.common import JSON_OPTION, console, notice, open_context, print_json
+from preppath.domain import AnswerSource, ExperienceLevel, InterviewStatus, InterviewType
+from preppath.errors import ExitCode, PrepPathError
+
+if TYPE_CHECKING:
+    from preppath.services.views import AnswerResult, InterviewView
+
+app = typer.Typer(help="Create, run, answer, report on and delete interviews.", no_args_is_help=True)
+
+TYPE_OPT = typer.Option(InterviewType.TECHNICAL, "--type", "-t", help="Interview type.")
+LEVEL_OPT = typer.Option(ExperienceLevel.MID, "--level", "-l", help="Experience level.")
+STACK_OPT = typer.Option(
+    [], "--stack", "-s", help="Technology to focus on; repeat for several (e.g. -s python -s sql)."
+)
+
+
+@app.command()
+def create(
+    ctx: typer.Context,
+    type_: InterviewType = TYPE_OPT,
+    role: str = typer.Option(..., "--role", "-r", help='Role, e.g. "Backend Engineer".'),
+    level: ExperienceLevel = LEVEL_OPT,
+    stack: list[str] = STACK_OPT,
+    count: int = typer.Option(5, "--count", "-n", help="Number of questions (1-20)."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for a reproducible draw."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Create an interview with questions fitted to the type, role, level and stack."""
+    from preppath.services.interviews import InterviewOptions, create_interview
+
+    view = create_interview(
+        open_context(ctx), InterviewOptions(type_, role, level, tuple(stack), count, seed)
+    )
+    for message in view.notices:
+        notice(message)
+    if as_json:
+        print_json({"id": view.id, "seed": view.seed, "provider": view.provider,
+                    "questions": [{"id": q.id, "text": q.text, "type": q.type,
+                                   "difficulty": q.difficulty, "bank_id": q.bank_id}
+                                  for q in view.questions]})
+        return
+    _print_interview(view)
+    console.print(f"\nRun it with [bold]preppath interview start {view.id}[/]")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: InterviewStatus | None = typer.Option(None, "--status", help="Only this status."),
+    type_: InterviewType | None = typer.Option(None, "--type", "-t", help="Only this type."),
+    since: datetime | None = typer.Option(None, "--since", help="Created on or after (date)."),
+    until: datetime | None = typer.Option(None, "--until", help="Created before (date)."),
+    page: int = typer.Option(1, "--page", help="Page number, from 1."),
+    per_page: int = typer.Option(20, "--per-page", help="Interviews per page."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List interviews, newest first."""
+    from preppath.services.interviews import ListFilters, list_interviews
+
+    app_ctx = open_context(ctx)
+    result = list_interviews(
+        app_ctx,
+        ListFilters(status, type_, _utc(since, app_ctx), _utc(until, app_ctx), page, per_page),
+    )
+    if as_json:
+        print_json(result)
+        return
+    if not result.items:
+        console.print("No interviews yet. Start one with [bold]preppath interview start[/].")
+        return
+    from rich.table import Table
+
+    table = Table("ID", "Created", "Type", "Role", "Level", "Status", "Answered", "Score")
+    for item in result.items:
+        score = f"{item.overall:.0f}" if item.overall is not None else "–"
+        table.add_row(str(item.id), item.created_at.strftime("%Y-%m-%d %H:%M"), item.type,
+                      item.role, item.level, item.status,
+                      f"{item.answered}/{item.question_count}", score)
+    console.print(table)
+    pages = max(1, -(-result.total // result.per_page))
+    console.print(f"Page {result.page} of {pages} ({result.total} interviews)")
+
+
+def _utc(value: datetime | None, app_ctx: object) -> datetime | None:
+    """A date typed on the command line means local midnight of that day."""
+    if value is None:
+        return None
+    from preppath.services.context import AppContext
+
+    assert isinstance(app_ctx, AppContext)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=app_ctx.tz)
+    from datetime import UTC
+
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    interview_id: int = typer.Argument(..., metavar="ID"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show an interview with its questions and latest feedback."""
+    from preppath.services.interviews import get_interview
+
+    view = get_interview(open_context(ctx), interview_id)
+    if as_json:
+        print_json(view)
+        return
+    _print_interview(view, with_feedback=True)
+
+
+@app.command()
+def start(
+    ctx: typer.Context,
+    interview_id: int | None = typer.Argument(None, metavar="[ID]"),
+    type_: InterviewType | None = typer.Option(None, "--type", "-t", help="Interview type."),
+    role: str | None = typer.Option(None, "--role", "-r", help="Role."),
+    level: ExperienceLevel | None = typer.Option(None, "--level", "-l", help="Level."),
+    stack: list[str] = STACK_OPT,
+    count: int | None = typer.Option(None, "--count", "-n", help="Number of questions."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for a reproducible draw."),
+    review: bool = typer.Option(False, "--review", help="Practise the questions due for retake."),
+    voice: bool | None = typer.Option(None, "--voice/--no-voice", help="Speak and record."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask; use options and defaults."),
+) -> None:
+    """Run a guided interview: questions, your answers, feedback, and a closing report."""
+    from preppath.cli.session import SessionOptions, run_session
+
+    run_session(open_context(ctx), SessionOptions(
+        interview_id=interview_id, type=type_, role=role, level=level, stack=tuple(stack),
+        count=count, seed=seed, review=review, voice=voice, ask=not yes,
+    ))
+
+
+@app.command()
+def answer(
+    ctx: typer.Context,
+    interview_id: int = typer.Argument(..., metavar="ID"),
+    question_id: int = typer.Argument(..., metavar="QUESTION_ID"),
+    text: str | None = typer.Option(None, "--text", help="The answer text."),
+    file: Path | None = typer.Option(None, "--file", help="Read the answer from a file ('-' = stdin)."),  # noqa: E501
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Answer one question (text, a file, or piped standard input) and get its feedback."""
+    from preppath.services.answers import answer_question
+
+    body, source = _answer_text(text, file)
+    result = answer_question(open_context(ctx), interview_id, question_id, body, source=source)
+    if as_json:
+        print_json(result)
+        return
+    print_feedback(result)
+    if result.interview_completed:
+        console.print(f"\nInterview complete: [bold]preppath interview report {interview_id}[/]")
+
+
+def _answer_text(text: str | None, file: Path | None) -> tuple[str, AnswerSource]:
+    if text is not None and file is not None:
+        raise PrepPathError("give --text or --file, not both", ExitCode.USAGE)
+    if text is not None:
+        return text, AnswerSource.TYPED
+    if file is not None and str(file) != "-":
+        try:
+            return file.read_text(encoding="utf-8"), AnswerSource.FILE
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise PrepPathError(f"cannot read {file}: {reason}", ExitCode.INVALID) from None
+    if file is None and sys.stdin.isatty():
+        raise PrepPathError("give --text, --file, or pipe the answer in", ExitCode.USAGE)
+    return sys.stdin.read(), AnswerSource.TYPED
+
+
+@app.command()
+def skip(
+    ctx: typer.Context,
+    interview_id: int = typer.Argument(..., metavar="ID"),
+    question_id: int = typer.Argument(..., metavar="QUESTION_ID"),
+) -> None:
+    """Skip a question."""
+    from preppath.services.answers import skip_question
+
+    completed = skip_question(open_context(ctx), interview_id, question_id)
+    console.print(f"Skipped question {question_id}." + (" Interview complete." if completed else ""))
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    interview_id: int = typer.Argument(..., metavar="ID"),
+    fmt: str | None = typer.Option(None, "--format", "-f", help="markdown, json or html."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The interview report: summary, scores, feedback, recommendations."""
+    from preppath.services.reports import build_report, render, write_report
+
+    result = build_report(open_context(ctx), interview_id)
+    if as_json:
+        fmt = "json"
+    if output is not None:
+        written = write_report(result, fmt or _format_for(output), output)
+        console.print(f"Report written to {written}")
+    elif fmt:
+        sys.stdout.write(render(result, fmt))
+    else:
+        from preppath.cli.render import print_report
+
+        print_report(result)
+
+
+def _format_for(path: Path) -> str:
+    return {".md": "markdown", ".html": "html", ".htm": "html", ".json": "json"}.get(
+        path.suffix.lower(), "markdown"
+    )
+
+
+@app.command()
+def delete(
+    ctx: typer.Context,
+    interview_id: int = typer.Argument(..., metavar="ID"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask for confirmation."),
+) -> None:
+    """Delete an interview with its answers and recordings."""
+    from preppath.services.interviews import delete_interview, get_interview
+
+    app_ctx = open_context(ctx)
+    view = get_interview(app_ctx, interview_id)  # "not found" before asking anything
+    if not yes:
+        if not sys.stdin.isatty():
+            raise PrepPathError("refusing to delete without --yes when not interactive",
+                                ExitCode.USAGE)
+        typer.confirm(f"Delete interview {view.id} ({view.role}, {len(view.questions)} "
+                      "questions) and its recordings?", abort=True)
+    removed = delete_interview(app_ctx, interview_id)
+    console.print(f"Deleted interview {interview_id}"
+                  + (f" and {removed} recording(s)." if removed else "."))
+
+
+def _print_interview(view: InterviewView, with_feedback: bool = False) -> None:
+    from preppath.cli.render import print_interview
+
+    print_interview(view, with_feedback=with_feedback)
+
+
+def print_feedback(result: AnswerResult) -> None:
+    from preppath.cli.render import print_answer_result
+
+    print_answer_result(result)
+

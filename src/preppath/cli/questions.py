@@ -1,0 +1,65 @@
+"""`preppath questions …`: browse the question bank and check question packs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from preppath.cli.common import JSON_OPTION, console, print_json, settings_for
+from preppath.domain import ExperienceLevel, QuestionType
+from preppath.errors import ExitCode, PrepPathError
+
+app = typer.Typer(help="Browse the offline question bank and validate question packs.",
+                  no_args_is_help=True)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    type_: QuestionType | None = typer.Option(None, "--type", "-t", help="Only this type."),
+    stack: str | None = typer.Option(None, "--stack", "-s", help="Only this technology."),
+    level: ExperienceLevel | None = typer.Option(None, "--level", "-l", help="Only this level."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List the bank's questions (built-in packs plus your own)."""
+    from preppath.bank.loader import load_bank
+    from preppath.paths import resolve_paths
+
+    settings_for(ctx)  # a broken config file is reported here too
+    bank = load_bank(resolve_paths().packs_dir)
+    rows = [
+        q for q in bank.questions
+        if (type_ is None or q.type == type_.value)
+        and (stack is None or stack.lower() in q.stack)
+        and (level is None or level.value in q.levels)
+    ]
+    if as_json:
+        print_json([{"id": q.id, "type": q.type, "difficulty": q.difficulty,
+                     "levels": list(q.levels), "stack": list(q.stack), "tags": list(q.tags),
+                     "text": q.text} for q in rows])
+        return
+    from rich.table import Table
+
+    table = Table("ID", "Type", "Difficulty", "Levels", "Stack", "Question")
+    for q in rows:
+        table.add_row(q.id, q.type, q.difficulty, ",".join(q.levels), ",".join(q.stack), q.text)
+    console.print(table)
+    console.print(f"{len(rows)} questions")
+    for error in bank.errors:
+        console.print(f"[yellow]skipped:[/] {error}")
+
+
+@app.command()
+def validate(file: Path = typer.Argument(..., help="A question pack (.toml) to check.")) -> None:
+    """Check a question pack; errors are printed as FILE:LINE: message."""
+    from preppath.bank.loader import load_pack
+
+    if not file.is_file():
+        raise PrepPathError(f"{file} is not a file", ExitCode.NOT_FOUND)
+    pack = load_pack(file)
+    for error in pack.errors:
+        typer.echo(str(error), err=True)
+    if pack.errors:
+        raise PrepPathError(f"{file}: {len(pack.errors)} error(s)", ExitCode.INVALID)
+    console.print(f"{file}: {len(pack.questions)} questions, valid")

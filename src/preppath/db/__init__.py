@@ -1,0 +1,1 @@
+"""SQLite storage: table definitions, schema migrations, and opening the database."""

@@ -1,0 +1,103 @@
+"""Opening the database: checks, migrations, pragmas, and one engine per process."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from preppath.db import migrations
+from preppath.errors import ExitCode, PrepPathError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def prepare_database(path: Path) -> None:
+    """Create or upgrade the schema, refusing files that are not ours or are from the future."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PrepPathError(
+            f"cannot create data directory {path.parent}: {exc.strerror}", ExitCode.DATA
+        ) from None
+    existed = path.exists() and path.stat().st_size > 0
+    try:
+        db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise PrepPathError(f"cannot open database {path}: {exc}", ExitCode.DATA) from None
+    try:
+        version = _read_version(db, path)
+        if version > migrations.LATEST:
+            raise PrepPathError(
+                f"database {path} was written by a newer PrepPath (schema {version}; this one "
+                f"knows up to {migrations.LATEST}); upgrade PrepPath, the file was left untouched",
+                ExitCode.DATA,
+            )
+        if version < migrations.LATEST:
+            if existed and version > 0:
+                _backup(db, path, version)
+            _configure(db)
+            migrations.apply(db, version)
+    except sqlite3.OperationalError as exc:
+        raise PrepPathError(_explain(exc, path), ExitCode.DATA) from None
+    finally:
+        db.close()
+
+
+def _read_version(db: sqlite3.Connection, path: Path) -> int:
+    try:
+        # Reading the schema forces SQLite to parse the header: a corrupt or foreign file fails here.
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        row = db.execute("PRAGMA user_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise PrepPathError(
+            f"database {path} is unreadable ({exc}); move it aside to start afresh, "
+            "or restore it from a backup",
+            ExitCode.DATA,
+        ) from None
+    return int(row[0])
+
+
+def _backup(db: sqlite3.Connection, path: Path, version: int) -> None:
+    """Keep a copy of the pre-upgrade file, so an upgrade can never lose a user's history."""
+    target = path.with_name(f"{path.name}.v{version}.bak")
+    if not target.exists():
+        with sqlite3.connect(target) as copy:
+            db.backup(copy)
+        shutil.copymode(path, target)
+
+
+def _configure(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode = WAL")
+
+
+def _explain(exc: sqlite3.OperationalError, path: Path) -> str:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return f"cannot write to database {path} ({text}); check the data directory's permissions"
+    if "locked" in text:
+        return f"database {path} is busy in another preppath process; try again"
+    return f"database {path}: {text}"
+
+
+def create_engine_for(path: Path) -> Engine:
+    from sqlalchemy import event
+    from sqlmodel import create_engine
+
+    engine = create_engine(
+        f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    return engine

@@ -1,0 +1,68 @@
+"""Tokenising, stemming and stop words, shared by the scorer and the question-bank tooling."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+# Function words: they carry sentence structure, not content. Their share of an answer is how the
+# scorer tells prose from a bare list of terms, so the list is deliberately broad.
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each either else
+    even ever every few for from further had has have having he her here hers him his how i if
+    in into is it its itself just let me more most much must my no nor not of off on once only
+    or other our ours out over own per rather same she should so some such than that the their
+    theirs them then there these they this those though through to too under until up upon us
+    very via was we were what when where whether which while who whom whose why will with within
+    without would yet you your yours i'm i've i'd it's that's we'd we're we've don't doesn't
+    didn't isn't wasn't can't won't there's let's one way thing things lot lots get got make made
+    using use used like well really
+    """.split()
+)
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9+#']*")
+
+
+@cache
+def _stemmer() -> object:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@cache
+def stem(word: str) -> str:
+    s = _stemmer()
+    return str(s.stemWord(word.strip("'")))  # type: ignore[attr-defined]
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """An answer as the scorer sees it: every word, and its content words stemmed, in order."""
+
+    words: list[str]
+    content_stems: list[str]
+    content_words: list[str]
+    sentences: int
+
+    @property
+    def stop_ratio(self) -> float:
+        return 1 - len(self.content_words) / len(self.words) if self.words else 0.0
+
+
+def analyse(text: str) -> Analysed:
+    all_words = words(text)
+    content = [w for w in all_words if w not in STOP_WORDS]
+    sentences = len([s for s in re.split(r"[.!?]+(?:\s|$)", text) if len(words(s)) >= 3])
+    return Analysed(all_words, [stem(w) for w in content], content, sentences)
+
+
+def content_stems(text: str) -> list[str]:
+    return [stem(w) for w in words(text) if w not in STOP_WORDS]

@@ -1,0 +1,1 @@
+"""Provider interfaces (questions, speech-to-text, text-to-speech, evaluation) and their factories."""

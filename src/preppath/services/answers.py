@@ -1,0 +1,199 @@
+"""Answering and skipping questions: evaluate, store the feedback, record the activity, and close
+the interview once every question is answered or skipped — all in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion, InterviewRecording
+from preppath.domain import ActivityType, AnswerSource, InterviewStatus
+from preppath.errors import ExitCode, PrepPathError
+from preppath.providers import factory
+from preppath.providers.base import Evaluation, KeyPoint, Question, Weights
+from preppath.services.activity import record_activity
+from preppath.services.context import AppContext
+from preppath.services.interviews import feedback_view, load_interview, load_question, mark_started
+from preppath.services.views import AnswerResult, FeedbackView
+
+MAX_ANSWER_CHARS = 20_000  # about 3,000 words: far beyond any spoken answer (20+ minutes)
+
+
+@dataclass(frozen=True)
+class RecordingInfo:
+    path: str
+    format: str
+    duration_s: float
+    size_bytes: int
+    sha256: str
+
+
+def check_answer_text(text: str) -> str:
+    cleaned = text.strip()
+    if not cleaned:
+        raise PrepPathError("the answer is empty", ExitCode.INVALID)
+    if len(cleaned) > MAX_ANSWER_CHARS:
+        raise PrepPathError(
+            f"the answer is {len(cleaned):,} characters; the limit is {MAX_ANSWER_CHARS:,}",
+            ExitCode.INVALID,
+        )
+    return cleaned
+
+
+def as_question(row: InterviewQuestion) -> Question:
+    return Question(
+        id=row.bank_id or f"q{row.id}", type=row.type, difficulty=row.difficulty, levels=(),
+        stack=tuple(row.stack), tags=tuple(row.tags), text=row.text,
+        expected_answer=row.expected_answer,
+        key_points=tuple(KeyPoint(k["point"], tuple(k["phrasings"])) for k in row.key_points),
+        weights=Weights(**row.weights) if row.weights else Weights(), source=row.source,
+    )
+
+
+def question_key(row: InterviewQuestion) -> str:
+    """Identifies "the same question" across interviews: its bank id, else its text."""
+    if row.bank_id:
+        return row.bank_id
+    return "text:" + hashlib.sha1(row.text.encode()).hexdigest()[:16]
+
+
+def answer_question(
+    ctx: AppContext,
+    interview_id: int,
+    position: int,
+    text: str,
+    *,
+    source: AnswerSource = AnswerSource.TYPED,
+    delivery: dict[str, Any] | None = None,
+    recording: RecordingInfo | None = None,
+    evaluation: Evaluation | None = None,
+) -> AnswerResult:
+    answer = check_answer_text(text)
+    with ctx.session() as session:
+        interview = load_interview(session, ctx, interview_id)
+        row = load_question(session, interview, position)
+        question = as_question(row)
+    # Scoring runs outside the transaction: a cloud evaluator may take seconds.
+    if evaluation is None:
+        evaluation = factory.evaluator(ctx.settings, ctx.paths).evaluate(
+            question, answer, delivery=delivery
+        )
+    with ctx.session() as session:
+        interview = load_interview(session, ctx, interview_id)
+        row = load_question(session, interview, position)
+        return _store(session, ctx, interview, row, answer, source, evaluation, recording)
+
+
+def _store(
+    session: Session, ctx: AppContext, interview: Interview, row: InterviewQuestion, answer: str,
+    source: AnswerSource, evaluation: Evaluation, recording: RecordingInfo | None,
+) -> AnswerResult:
+    from preppath.services.progress_hooks import after_answer
+
+    now = ctx.clock()
+    previous = _previous_attempt(session, ctx, row)
+    attempt = 1 + (session.exec(
+        select(func.count()).select_from(InterviewFeedback)
+        .where(InterviewFeedback.question_id == row.id)
+    ).one())
+    assert row.id is not None and interview.id is not None
+    feedback = InterviewFeedback(
+        question_id=row.id, attempt=attempt, answer_text=answer, answer_source=source.value,
+        correctness=evaluation.correctness, completeness=evaluation.completeness,
+        clarity=evaluation.clarity, overall=evaluation.overall,
+        strengths=evaluation.strengths, improvements=evaluation.improvements,
+        key_points=[{"point": k.point, "covered": k.covered, "matched": list(k.matched)}
+                    for k in evaluation.key_points],
+        star=evaluation.star, delivery=evaluation.delivery, evaluator=evaluation.evaluator,
+        created_at=now,
+    )
+    session.add(feedback)
+    if recording is not None:
+        session.add(InterviewRecording(question_id=row.id, created_at=now, **recording.__dict__))
+    row.status = "answered"
+    session.add(row)
+    mark_started(session, ctx, interview)
+    record_activity(session, profile_id=ctx.profile_id, kind=ActivityType.QUESTION_ANSWERED,
+                    at=now, tz=ctx.tz, interview_id=interview.id)
+    session.flush()
+    completed = _complete_if_done(session, ctx, interview, now)
+    hooks = after_answer(session, ctx, question_key(row), feedback, now)
+    session.commit()
+    return AnswerResult(
+        interview_id=interview.id, question_id=row.position, overall=evaluation.overall,
+        scores={"correctness": evaluation.correctness, "completeness": evaluation.completeness,
+                "clarity": evaluation.clarity},
+        strengths=evaluation.strengths, improvements=evaluation.improvements,
+        key_points=feedback.key_points, star=evaluation.star, delivery=evaluation.delivery,
+        evaluator=evaluation.evaluator, attempt=attempt, previous=previous,
+        unlocked=hooks.unlocked, milestone=hooks.milestone, interview_completed=completed,
+    )
+
+
+def _previous_attempt(
+    session: Session, ctx: AppContext, row: InterviewQuestion
+) -> FeedbackView | None:
+    """The latest earlier feedback on the same question, in this or any interview."""
+    same = (
+        InterviewQuestion.bank_id == row.bank_id if row.bank_id
+        else InterviewQuestion.text == row.text
+    )
+    earlier = session.exec(
+        select(InterviewFeedback).join(InterviewQuestion).join(Interview)
+        .where(Interview.profile_id == ctx.profile_id, same)
+        .order_by(col(InterviewFeedback.created_at).desc(), col(InterviewFeedback.id).desc())
+        .limit(1)
+    ).first()
+    return feedback_view(earlier) if earlier else None
+
+
+def skip_question(ctx: AppContext, interview_id: int, position: int) -> bool:
+    """Mark a question skipped; returns whether that completed the interview."""
+    with ctx.session() as session:
+        interview = load_interview(session, ctx, interview_id)
+        row = load_question(session, interview, position)
+        if row.status == "pending":
+            row.status = "skipped"
+            session.add(row)
+            mark_started(session, ctx, interview)
+            session.flush()
+        completed = _complete_if_done(session, ctx, interview, ctx.clock())
+        session.commit()
+    return completed
+
+
+def _complete_if_done(
+    session: Session, ctx: AppContext, interview: Interview, now: datetime
+) -> bool:
+    if interview.status == InterviewStatus.COMPLETED.value:
+        return False
+    pending = session.exec(
+        select(func.count()).select_from(InterviewQuestion)
+        .where(InterviewQuestion.interview_id == interview.id, InterviewQuestion.status == "pending")
+    ).one()
+    if pending:
+        return False
+    scores = _latest_scores(session, interview)
+    interview.status = InterviewStatus.COMPLETED.value
+    interview.completed_at = now
+    interview.overall = round(sum(scores) / len(scores), 1) if scores else None
+    session.add(interview)
+    record_activity(session, profile_id=ctx.profile_id, kind=ActivityType.INTERVIEW_COMPLETED,
+                    at=now, tz=ctx.tz, interview_id=interview.id)
+    return True
+
+
+def _latest_scores(session: Session, interview: Interview) -> list[int]:
+    latest: dict[int, int] = {}
+    for qid, overall in session.exec(
+        select(InterviewFeedback.question_id, InterviewFeedback.overall).join(InterviewQuestion)
+        .where(InterviewQuestion.interview_id == interview.id)
+        .order_by(col(InterviewFeedback.attempt))
+    ).all():
+        latest[qid] = overall
+    return list(latest.values())

@@ -1,0 +1,271 @@
+"""Creating, listing, showing, starting and deleting interviews."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from preppath.bank.loader import load_bank
+from preppath.bank.roles import resolve_role
+from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion, InterviewRecording
+from preppath.domain import ActivityType, ExperienceLevel, InterviewStatus, InterviewType
+from preppath.errors import ExitCode, NotFoundError, PrepPathError
+from preppath.providers import factory
+from preppath.providers.base import Question, QuestionRequest
+from preppath.services.activity import record_activity
+from preppath.services.context import AppContext
+from preppath.services.views import (
+    FeedbackView,
+    InterviewPage,
+    InterviewSummary,
+    InterviewView,
+    QuestionView,
+)
+
+MAX_QUESTIONS = 20
+
+
+@dataclass(frozen=True)
+class InterviewOptions:
+    type: InterviewType
+    role: str
+    level: ExperienceLevel
+    stack: tuple[str, ...] = ()
+    count: int = 5
+    seed: int | None = None
+
+
+def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewView:
+    if not 1 <= options.count <= MAX_QUESTIONS:
+        raise PrepPathError(f"--count must be between 1 and {MAX_QUESTIONS}", ExitCode.USAGE)
+    if not options.role.strip():
+        raise PrepPathError("--role must not be empty", ExitCode.USAGE)
+    stack = tuple(dict.fromkeys(s.strip().lower() for s in options.stack if s.strip()))
+    seed = options.seed if options.seed is not None else random.randrange(1, 2**31)
+    notices = _notices(ctx, options.role, stack)
+    with ctx.session() as session:
+        request = QuestionRequest(
+            interview_type=options.type.value, role=options.role, level=options.level.value,
+            stack=stack, count=options.count, seed=seed,
+            recently_seen=_recently_seen(session, ctx.profile_id),
+        )
+        provider = factory.question_provider(ctx.settings, ctx.paths)
+        questions = provider.questions(request)
+        if not questions:
+            raise PrepPathError("no questions match these options", ExitCode.INVALID)
+        if len(questions) < options.count:
+            notices.append(f"the bank has only {len(questions)} fitting questions; using those")
+        interview = Interview(
+            profile_id=ctx.profile_id, type=options.type.value, role=options.role.strip(),
+            level=options.level.value, stack=list(stack), status=InterviewStatus.PENDING.value,
+            question_count=len(questions), seed=seed, provider=provider.name,
+            created_at=ctx.clock(),
+        )
+        session.add(interview)
+        session.flush()
+        assert interview.id is not None
+        for position, q in enumerate(questions, start=1):
+            session.add(_question_row(interview.id, position, q))
+        session.commit()
+        view = _view(session, interview)
+    return InterviewView(**{**view.__dict__, "notices": notices})
+
+
+def _question_row(interview_id: int, position: int, q: Question) -> InterviewQuestion:
+    return InterviewQuestion(
+        interview_id=interview_id, position=position,
+        bank_id=q.id if q.source == "bank" else None, type=q.type, difficulty=q.difficulty,
+        text=q.text, expected_answer=q.expected_answer,
+        key_points=[{"point": kp.point, "phrasings": list(kp.phrasings)} for kp in q.key_points],
+        weights={"correctness": q.weights.correctness, "completeness": q.weights.completeness,
+                 "clarity": q.weights.clarity},
+        tags=list(q.tags), stack=list(q.stack), source=q.source,
+    )
+
+
+def _notices(ctx: AppContext, role: str, stack: tuple[str, ...]) -> list[str]:
+    notices = []
+    if resolve_role(role) is None:
+        basis = "your stack" if stack else "a general software stack"
+        notices.append(f"role {role!r} is not one PrepPath knows; choosing questions from {basis}"
+                       " and the interview type")
+    if not ctx.settings.uses_openai:
+        known = load_bank(ctx.paths.packs_dir).stacks()
+        unknown = [s for s in stack if s not in known]
+        if unknown:
+            notices.append(f"no bank questions for {', '.join(unknown)}; add a pack under "
+                           f"{ctx.paths.packs_dir} or see `preppath questions list`")
+    return notices
+
+
+def _recently_seen(session: Session, profile_id: int, limit: int = 300) -> tuple[str, ...]:
+    rows = session.exec(
+        select(InterviewQuestion.bank_id)
+        .join(Interview)
+        .where(Interview.profile_id == profile_id, col(InterviewQuestion.bank_id).is_not(None))
+        .order_by(col(Interview.created_at).desc(), col(InterviewQuestion.position))
+        .limit(limit)
+    ).all()
+    return tuple(dict.fromkeys(r for r in rows if r))
+
+
+def load_interview(session: Session, ctx: AppContext, interview_id: int) -> Interview:
+    """The profile's interview, or "not found" (exactly the same for another profile's)."""
+    interview = session.get(Interview, interview_id)
+    if interview is None or interview.profile_id != ctx.profile_id:
+        raise NotFoundError("interview", interview_id)
+    return interview
+
+
+def load_question(session: Session, interview: Interview, position: int) -> InterviewQuestion:
+    row = session.exec(
+        select(InterviewQuestion).where(
+            InterviewQuestion.interview_id == interview.id, InterviewQuestion.position == position
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(f"question {position} of interview", interview.id)
+    return row
+
+
+def get_interview(ctx: AppContext, interview_id: int) -> InterviewView:
+    with ctx.session() as session:
+        return _view(session, load_interview(session, ctx, interview_id))
+
+
+def feedback_view(row: InterviewFeedback) -> FeedbackView:
+    return FeedbackView(
+        attempt=row.attempt, answer=row.answer_text, source=row.answer_source,
+        overall=row.overall,
+        scores={"correctness": row.correctness, "completeness": row.completeness,
+                "clarity": row.clarity},
+        strengths=row.strengths, improvements=row.improvements, key_points=row.key_points,
+        star=row.star, delivery=row.delivery, evaluator=row.evaluator, created_at=row.created_at,
+    )
+
+
+def _view(session: Session, interview: Interview) -> InterviewView:
+    questions = session.exec(
+        select(InterviewQuestion)
+        .where(InterviewQuestion.interview_id == interview.id)
+        .order_by(col(InterviewQuestion.position))
+    ).all()
+    latest: dict[int, InterviewFeedback] = {}
+    ids = [q.id for q in questions]
+    for fb in session.exec(
+        select(InterviewFeedback)
+        .where(col(InterviewFeedback.question_id).in_(ids))
+        .order_by(col(InterviewFeedback.attempt))
+    ).all():
+        latest[fb.question_id] = fb
+    views = [
+        QuestionView(
+            id=q.position, text=q.text, type=q.type, difficulty=q.difficulty, stack=q.stack,
+            tags=q.tags, status=q.status, bank_id=q.bank_id, expected_answer=q.expected_answer,
+            key_points=[kp["point"] for kp in q.key_points],
+            feedback=feedback_view(latest[q.id]) if q.id in latest else None,
+        )
+        for q in questions
+        if q.id is not None
+    ]
+    assert interview.id is not None
+    return InterviewView(
+        id=interview.id, type=interview.type, role=interview.role, level=interview.level,
+        stack=interview.stack, status=interview.status, seed=interview.seed,
+        provider=interview.provider, created_at=interview.created_at,
+        started_at=interview.started_at, completed_at=interview.completed_at,
+        overall=interview.overall, questions=views,
+    )
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    status: InterviewStatus | None = None
+    type: InterviewType | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+def list_interviews(ctx: AppContext, filters: ListFilters) -> InterviewPage:
+    if filters.page < 1 or not 1 <= filters.per_page <= 500:
+        raise PrepPathError("--page must be >= 1 and --per-page 1-500", ExitCode.USAGE)
+    conditions = [Interview.profile_id == ctx.profile_id]
+    if filters.status:
+        conditions.append(Interview.status == filters.status.value)
+    if filters.type:
+        conditions.append(Interview.type == filters.type.value)
+    if filters.since:
+        conditions.append(col(Interview.created_at) >= filters.since)
+    if filters.until:
+        conditions.append(col(Interview.created_at) < filters.until)
+    with ctx.session() as session:
+        total = session.exec(select(func.count()).select_from(Interview).where(*conditions)).one()
+        rows = session.exec(
+            select(Interview).where(*conditions)
+            .order_by(col(Interview.created_at).desc(), col(Interview.id).desc())
+            .offset((filters.page - 1) * filters.per_page).limit(filters.per_page)
+        ).all()
+        answered = dict(
+            session.exec(
+                select(InterviewQuestion.interview_id, func.count())
+                .where(col(InterviewQuestion.interview_id).in_([r.id for r in rows]),
+                       InterviewQuestion.status == "answered")
+                .group_by(col(InterviewQuestion.interview_id))
+            ).all()
+        )
+    items = [
+        InterviewSummary(
+            id=r.id, type=r.type, role=r.role, level=r.level, stack=r.stack, status=r.status,
+            question_count=r.question_count, answered=answered.get(r.id, 0), overall=r.overall,
+            created_at=r.created_at, completed_at=r.completed_at,
+        )
+        for r in rows
+        if r.id is not None
+    ]
+    return InterviewPage(items, filters.page, filters.per_page, int(total))
+
+
+def mark_started(session: Session, ctx: AppContext, interview: Interview) -> None:
+    """Pending -> in progress, with its activity, inside the caller's transaction."""
+    if interview.status == InterviewStatus.PENDING.value:
+        interview.status = InterviewStatus.IN_PROGRESS.value
+        interview.started_at = ctx.clock()
+        session.add(interview)
+        record_activity(session, profile_id=ctx.profile_id, kind=ActivityType.INTERVIEW_STARTED,
+                        at=interview.started_at, tz=ctx.tz, interview_id=interview.id)
+
+
+def start_interview(ctx: AppContext, interview_id: int) -> InterviewView:
+    with ctx.session() as session:
+        interview = load_interview(session, ctx, interview_id)
+        mark_started(session, ctx, interview)
+        session.commit()
+        return _view(session, interview)
+
+
+def delete_interview(ctx: AppContext, interview_id: int) -> int:
+    """Delete the interview and everything under it; returns how many recording files went."""
+    with ctx.session() as session:
+        interview = load_interview(session, ctx, interview_id)
+        paths = session.exec(
+            select(InterviewRecording.path).join(InterviewQuestion)
+            .where(InterviewQuestion.interview_id == interview_id)
+        ).all()
+        session.delete(interview)
+        session.commit()
+    removed = 0
+    for p in paths:
+        from pathlib import Path
+
+        try:
+            Path(p).unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass
+    return removed

@@ -1,0 +1,142 @@
+"""Typed results the services return and the CLI renders (as text or as JSON)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, dates and enums as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    attempt: int
+    answer: str
+    source: str
+    overall: int
+    scores: dict[str, float]
+    strengths: list[str]
+    improvements: list[str]
+    key_points: list[dict[str, Any]]
+    star: dict[str, bool] | None
+    delivery: dict[str, Any] | None
+    evaluator: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: int
+    """The question's position in its interview, 1-based: what `interview answer` takes."""
+    text: str
+    type: str
+    difficulty: str
+    stack: list[str]
+    tags: list[str]
+    status: str
+    bank_id: str | None
+    expected_answer: str
+    key_points: list[str]
+    feedback: FeedbackView | None = None
+
+
+@dataclass(frozen=True)
+class InterviewSummary:
+    id: int
+    type: str
+    role: str
+    level: str
+    stack: list[str]
+    status: str
+    question_count: int
+    answered: int
+    overall: float | None
+    created_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class InterviewView:
+    id: int
+    type: str
+    role: str
+    level: str
+    stack: list[str]
+    status: str
+    seed: int | None
+    provider: str
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    overall: float | None
+    questions: list[QuestionView]
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def next_question(self) -> QuestionView | None:
+        return next((q for q in self.questions if q.status == "pending"), None)
+
+
+@dataclass(frozen=True)
+class InterviewPage:
+    items: list[InterviewSummary]
+    page: int
+    per_page: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Unlock:
+    id: str
+    name: str
+    description: str
+    points: int
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    interview_id: int
+    question_id: int
+    overall: int
+    scores: dict[str, float]
+    strengths: list[str]
+    improvements: list[str]
+    key_points: list[dict[str, Any]]
+    star: dict[str, bool] | None
+    delivery: dict[str, Any] | None
+    evaluator: str
+    attempt: int
+    previous: FeedbackView | None = None
+    """The earlier attempt at the same question, shown beside a retake."""
+    unlocked: list[Unlock] = field(default_factory=list)
+    milestone: int | None = None
+    interview_completed: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    interview: InterviewView
+    overall: float | None
+    averages: dict[str, float]
+    answered: int
+    skipped: int
+    summary: str
+    strengths: list[str]
+    recommendations: list[str]
+    weakest_topics: list[str]

@@ -1,0 +1,181 @@
+"""Settings from (highest first) PREPPATH_* environment variables, a `.env` file, the TOML config
+file in the config dir, and the defaults below. `preppath config show` reports which one won."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from preppath.errors import ExitCode, PrepPathError
+from preppath.paths import Paths, resolve_paths
+
+ENV_PREFIX = "PREPPATH_"
+SECRET_KEYS = frozenset({"openai_api_key"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", validate_default=True
+    )
+
+    profile: str = Field("default", description="Profile whose records commands use")
+    timezone: str = Field("", description="IANA time zone for daily activity; empty = system")
+    provider: Literal["auto", "offline", "openai"] = Field(
+        "auto", description="auto uses OpenAI when a key or base_url is set, else offline"
+    )
+    openai_api_key: SecretStr | None = Field(None, description="Key for OpenAI (never printed)")
+    openai_base_url: str = Field("", description="Any OpenAI-compatible server, e.g. a local one")
+    question_model: str = Field("gpt-4o-mini", description="Model that writes questions")
+    evaluation_model: str = Field("gpt-4o-mini", description="Model that scores answers")
+    transcription_model: str = Field("whisper-1", description="Speech-to-text model")
+    tts_model: str = Field("tts-1", description="Text-to-speech model (tts-1-hd for HD)")
+    tts_voice: Literal["alloy", "echo", "fable", "onyx", "nova", "shimmer"] = Field(
+        "alloy", description="OpenAI voice"
+    )
+    voice: bool = Field(True, description="Speak questions and record spoken answers")
+    espeak_voice: str = Field("en-us", description="Offline eSpeak NG voice")
+    speech_rate: int = Field(165, ge=80, le=450, description="Offline speech rate, words/min")
+    input_device: str = Field("", description="Microphone (name or index); empty = default")
+    silence_stop_s: float = Field(3.0, ge=0, description="Stop recording after this much silence")
+    max_answer_s: int = Field(300, ge=5, le=3600, description="Longest recording, seconds")
+    daily_minimum: int = Field(1, ge=1, description="Answers or practices a streak day needs")
+    streak_freezes: bool = Field(True, description="Earn freezes that cover a missed day")
+    retake_threshold: int = Field(60, ge=0, le=100, description="Scores under this come back")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=resolve_paths().config_file)
+        return (init_settings, env_settings, dotenv_settings, toml)
+
+    @property
+    def uses_openai(self) -> bool:
+        if self.provider == "offline":
+            return False
+        if self.provider == "openai":
+            return True
+        return self.openai_api_key is not None or bool(self.openai_base_url)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise PrepPathError(_one_line(exc), ExitCode.USAGE) from None
+    except ValueError as exc:  # a malformed config.toml surfaces as a TOML decode error
+        raise PrepPathError(f"config file: {exc}", ExitCode.USAGE) from None
+
+
+def _one_line(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]) or "settings"
+    return f"invalid setting {key}: {err['msg']}"
+
+
+@dataclass(frozen=True)
+class SettingView:
+    key: str
+    value: str
+    source: str
+    description: str
+
+
+def describe(settings: Settings, paths: Paths | None = None) -> list[SettingView]:
+    """Every setting with its value (secrets masked) and the source it came from."""
+    paths = paths or resolve_paths()
+    file_values = read_config_file(paths.config_file)
+    dotenv_keys = _dotenv_keys(Path(".env"))
+    views = []
+    for key, info in Settings.model_fields.items():
+        env_name = ENV_PREFIX + key.upper()
+        if env_name in os.environ:
+            source = f"env {env_name}"
+        elif env_name in dotenv_keys:
+            source = ".env"
+        elif key in file_values:
+            source = str(paths.config_file)
+        else:
+            source = "default"
+        views.append(
+            SettingView(key, _show(key, getattr(settings, key)), source, info.description or "")
+        )
+    return views
+
+
+def _show(key: str, value: object) -> str:
+    if key in SECRET_KEYS:
+        return "(not set)" if value is None else "****** (set)"
+    return str(value)
+
+
+def _dotenv_keys(path: Path) -> set[str]:
+    if not path.is_file():
+        return set()
+    keys = set()
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        name, sep, _ = line.partition("=")
+        if sep:
+            keys.add(name.strip().removeprefix("export ").strip().upper())
+    return keys
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PrepPathError(f"config file {path}: {exc}", ExitCode.USAGE) from None
+
+
+def set_config_value(key: str, raw: str, paths: Paths | None = None) -> SettingView:
+    """Validate `raw` as the setting `key` and store it in the TOML config file."""
+    import tomli_w
+
+    paths = paths or resolve_paths()
+    if key not in Settings.model_fields:
+        known = ", ".join(Settings.model_fields)
+        raise PrepPathError(f"unknown setting {key!r} (known: {known})", ExitCode.USAGE)
+    values = read_config_file(paths.config_file)
+    try:
+        checked = Settings.model_validate({key: raw}).__getattribute__(key)
+    except ValidationError as exc:
+        raise PrepPathError(_one_line(exc), ExitCode.USAGE) from None
+    stored: Any = checked.get_secret_value() if isinstance(checked, SecretStr) else checked
+    values[key] = stored
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    tmp = paths.config_file.with_suffix(".tmp")
+    tmp.write_text(tomli_w.dumps(values), encoding="utf-8")
+    tmp.chmod(0o600)  # the file may hold an API key
+    tmp.replace(paths.config_file)
+    return SettingView(key, _show(key, checked), str(paths.config_file), "")
