@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from preppath.domain import ExperienceLevel, QuestionDifficulty, QuestionType
+from preppath.evaluation.text import has_content
 from preppath.providers.base import KeyPoint, Question, Weights
 
 BUILTIN_DIR = Path(__file__).parent / "packs"
@@ -174,6 +175,11 @@ def _parse_key_points(value: Any, label: str, fail: Any) -> list[KeyPoint]:
             or not all(isinstance(p, str) and p.strip() for p in phrasings)
         ):
             fail("phrasings", f"{label}: key point {n + 1} needs 1 to 8 non-empty phrasings", n)
+            continue
+        hollow = [p for p in phrasings if not has_content(p)]
+        if hollow:
+            fail("phrasings", f"{label}: key point {n + 1} phrasing {hollow[0]!r} has only "
+                              "common words, so it can never match", n)
             continue
         points.append(KeyPoint(point.strip(), tuple(p.strip() for p in phrasings)))
     return points

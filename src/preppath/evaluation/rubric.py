@@ -83,7 +83,9 @@ class RubricEvaluator:
         matches = [_key_point(p, analysed) for p in question.key_points]
         coverage = sum(m.credit for m in matches) / max(len(matches), 1)
         prose = _clamp((analysed.stop_ratio - 0.12) / 0.18)
-        topic = self._topic(question, analysed)
+        # Squared: a half-relevant answer keeps a quarter of its credit, so a fluent answer to
+        # another question cannot outscore a weak answer to this one.
+        topic = self._topic(question, analysed) ** 2
         length = _clamp(len(analysed.words) / TARGET_WORDS.get(question.type, 60))
         # Terms without sentences earn a quarter of the credit: knowing the words is not an answer.
         credited = coverage * (0.25 + 0.75 * prose)

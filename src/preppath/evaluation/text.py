@@ -18,12 +18,14 @@ STOP_WORDS = frozenset(
     theirs them then there these they this those though through to too under until up upon us
     very via was we were what when where whether which while who whom whose why will with within
     without would yet you your yours i'm i've i'd it's that's we'd we're we've don't doesn't
-    didn't isn't wasn't can't won't there's let's one way thing things lot lots get got make made
+    didn't isn't wasn't can't won't there's let's way thing things lot lots get got make made
     using use used like well really
     """.split()
 )
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9+#']*")
+# Hyphenated compounds ("one-on-one", "check-ins") stay one word for the prose measure; their
+# parts are matched separately, so "multi-stage" still meets a phrasing of "multi stage".
+_WORD = re.compile(r"[a-z0-9][a-z0-9+#']*(?:-[a-z0-9][a-z0-9+#']*)*")
 
 
 @cache
@@ -50,19 +52,33 @@ class Analysed:
     words: list[str]
     content_stems: list[str]
     content_words: list[str]
+    content_count: int
+    """Words (compounds counted once) that are not stop words."""
     sentences: int
 
     @property
     def stop_ratio(self) -> float:
-        return 1 - len(self.content_words) / len(self.words) if self.words else 0.0
+        return 1 - self.content_count / len(self.words) if self.words else 0.0
+
+
+def _parts(word: str) -> list[str]:
+    return [p for p in word.split("-") if p and p not in STOP_WORDS]
 
 
 def analyse(text: str) -> Analysed:
     all_words = words(text)
-    content = [w for w in all_words if w not in STOP_WORDS]
+    content_words = [p for w in all_words for p in _parts(w)]
+    compounds = sum(1 for w in all_words if _parts(w))
     sentences = len([s for s in re.split(r"[.!?]+(?:\s|$)", text) if len(words(s)) >= 3])
-    return Analysed(all_words, [stem(w) for w in content], content, sentences)
+    return Analysed(
+        all_words, [stem(w) for w in content_words], content_words, compounds, sentences
+    )
 
 
 def content_stems(text: str) -> list[str]:
-    return [stem(w) for w in words(text) if w not in STOP_WORDS]
+    return [stem(p) for w in words(text) for p in _parts(w)]
+
+
+def has_content(text: str) -> bool:
+    """Whether any word survives stop-word removal (a phrasing without one never matches)."""
+    return any(_parts(w) for w in words(text))
