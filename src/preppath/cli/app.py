@@ -40,12 +40,13 @@ def root(
 
 
 def build_command() -> click.Command:
-    from preppath.cli import config, interview, questions
+    from preppath.cli import config, interview, progress, questions
 
     app.add_typer(interview.app, name="interview")
     app.add_typer(questions.app, name="questions")
     app.add_typer(config.app, name="config")
     _add_audio()
+    progress.register(app)
 
     return typer.main.get_command(app)
 

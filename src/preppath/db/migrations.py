@@ -140,7 +140,28 @@ M2_RETAKE_QUEUE = """
 """
 
 
-MIGRATIONS: tuple[str, ...] = (M1_INITIAL, M2_RETAKE_QUEUE)
+# Per-month score sums by interview type, technology and topic, kept up to date with each
+# answer, so `preppath stats` reads a few hundred rows however many answers there are.
+M3_SCORE_ROLLUP = """
+CREATE TABLE score_month (
+    profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+    month TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    key TEXT NOT NULL,
+    answers INTEGER NOT NULL,
+    sum_overall INTEGER NOT NULL,
+    max_overall INTEGER NOT NULL,
+    sum_correctness FLOAT NOT NULL,
+    sum_completeness FLOAT NOT NULL,
+    sum_clarity FLOAT NOT NULL,
+    spoken INTEGER NOT NULL,
+    sum_wpm FLOAT NOT NULL,
+    sum_fillers_per_100 FLOAT NOT NULL,
+    PRIMARY KEY (profile_id, month, dimension, key)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (M1_INITIAL, M2_RETAKE_QUEUE, M3_SCORE_ROLLUP)
 LATEST = len(MIGRATIONS)
 
 

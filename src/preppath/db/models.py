@@ -151,3 +151,22 @@ class Retake(SQLModel, table=True):
     interval_days: int
     due_day: str
     cleared: bool = False
+
+
+class ScoreMonth(SQLModel, table=True):
+    """Monthly score sums per dimension ("all", "type", "stack", "tag") and key."""
+
+    __tablename__ = "score_month"
+    profile_id: int = Field(foreign_key="profile.id", ondelete="CASCADE", primary_key=True)
+    month: str = Field(primary_key=True)
+    dimension: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    answers: int
+    sum_overall: int
+    max_overall: int
+    sum_correctness: float
+    sum_completeness: float
+    sum_clarity: float
+    spoken: int
+    sum_wpm: float
+    sum_fillers_per_100: float

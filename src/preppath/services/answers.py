@@ -93,7 +93,7 @@ def _store(
     session: Session, ctx: AppContext, interview: Interview, row: InterviewQuestion, answer: str,
     source: AnswerSource, evaluation: Evaluation, recording: RecordingInfo | None,
 ) -> AnswerResult:
-    from preppath.services.progress_hooks import after_answer
+    from preppath.services.progress_hooks import settle
 
     now = ctx.clock()
     previous = _previous_attempt(session, ctx, row)
@@ -117,12 +117,16 @@ def _store(
         session.add(InterviewRecording(question_id=row.id, created_at=now, **recording.__dict__))
     row.status = "answered"
     session.add(row)
-    mark_started(session, ctx, interview)
+    kinds = mark_started(session, ctx, interview)
     record_activity(session, profile_id=ctx.profile_id, kind=ActivityType.QUESTION_ANSWERED,
                     at=now, tz=ctx.tz, interview_id=interview.id)
+    kinds.append(ActivityType.QUESTION_ANSWERED)
     session.flush()
     completed = _complete_if_done(session, ctx, interview, now)
-    hooks = after_answer(session, ctx, question_key(row), feedback, now)
+    if completed:
+        kinds.append(ActivityType.INTERVIEW_COMPLETED)
+    hooks = settle(session, ctx, now, kinds, feedback=feedback, question=row,
+                   completed=interview if completed else None)
     session.commit()
     return AnswerResult(
         interview_id=interview.id, question_id=row.position, overall=evaluation.overall,
@@ -154,15 +158,23 @@ def _previous_attempt(
 
 def skip_question(ctx: AppContext, interview_id: int, position: int) -> bool:
     """Mark a question skipped; returns whether that completed the interview."""
+    from preppath.services.progress_hooks import settle
+
+    now = ctx.clock()
     with ctx.session() as session:
         interview = load_interview(session, ctx, interview_id)
         row = load_question(session, interview, position)
+        kinds = []
         if row.status == "pending":
             row.status = "skipped"
             session.add(row)
-            mark_started(session, ctx, interview)
+            kinds = mark_started(session, ctx, interview)
             session.flush()
-        completed = _complete_if_done(session, ctx, interview, ctx.clock())
+        completed = _complete_if_done(session, ctx, interview, now)
+        if completed:
+            kinds.append(ActivityType.INTERVIEW_COMPLETED)
+        if kinds:
+            settle(session, ctx, now, kinds, completed=interview if completed else None)
         session.commit()
     return completed
 

@@ -231,20 +231,27 @@ def list_interviews(ctx: AppContext, filters: ListFilters) -> InterviewPage:
     return InterviewPage(items, filters.page, filters.per_page, int(total))
 
 
-def mark_started(session: Session, ctx: AppContext, interview: Interview) -> None:
-    """Pending -> in progress, with its activity, inside the caller's transaction."""
-    if interview.status == InterviewStatus.PENDING.value:
-        interview.status = InterviewStatus.IN_PROGRESS.value
-        interview.started_at = ctx.clock()
-        session.add(interview)
-        record_activity(session, profile_id=ctx.profile_id, kind=ActivityType.INTERVIEW_STARTED,
-                        at=interview.started_at, tz=ctx.tz, interview_id=interview.id)
+def mark_started(session: Session, ctx: AppContext, interview: Interview) -> list[ActivityType]:
+    """Pending -> in progress, with its activity, inside the caller's transaction; returns the
+    activity kinds it recorded."""
+    if interview.status != InterviewStatus.PENDING.value:
+        return []
+    interview.status = InterviewStatus.IN_PROGRESS.value
+    interview.started_at = ctx.clock()
+    session.add(interview)
+    record_activity(session, profile_id=ctx.profile_id, kind=ActivityType.INTERVIEW_STARTED,
+                    at=interview.started_at, tz=ctx.tz, interview_id=interview.id)
+    return [ActivityType.INTERVIEW_STARTED]
 
 
 def start_interview(ctx: AppContext, interview_id: int) -> InterviewView:
     with ctx.session() as session:
+        from preppath.services.progress_hooks import settle
+
         interview = load_interview(session, ctx, interview_id)
-        mark_started(session, ctx, interview)
+        kinds = mark_started(session, ctx, interview)
+        if kinds:
+            settle(session, ctx, ctx.clock(), kinds)
         session.commit()
         return _view(session, interview)
 

@@ -1,16 +1,23 @@
-"""What happens after an answer is stored, inside the same transaction: retake scheduling,
-achievement unlocks and streak milestones. Filled in by the progress features."""
+"""What happens after an activity is recorded, inside the same transaction: the score rollup,
+retake scheduling, achievement unlocks and streak milestones."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session
 
-from preppath.db.models import InterviewFeedback
+from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion
+from preppath.domain import ActivityType
+from preppath.progress import achievements
+from preppath.progress.store import add_to_rollup, qualifying_totals
+from preppath.progress.streaks import compute_streaks
+from preppath.services.activity import STREAK_KINDS, local_day
 from preppath.services.context import AppContext
 from preppath.services.views import Unlock
+
+MILESTONE_EVERY = 7
 
 
 @dataclass
@@ -19,7 +26,56 @@ class HookResult:
     milestone: int | None = None
 
 
-def after_answer(
-    session: Session, ctx: AppContext, key: str, feedback: InterviewFeedback, now: datetime
+def settle(
+    session: Session,
+    ctx: AppContext,
+    now: datetime,
+    kinds: list[ActivityType],
+    *,
+    feedback: InterviewFeedback | None = None,
+    question: InterviewQuestion | None = None,
+    completed: Interview | None = None,
 ) -> HookResult:
-    return HookResult()
+    """Run after the caller recorded activities of `kinds` at `now`, before it commits."""
+    from preppath.services.retakes import schedule_retake
+
+    session.flush()
+    day, hour = local_day(now, ctx.tz)
+    today = date.fromisoformat(day)
+    if feedback is not None and question is not None:
+        add_to_rollup(
+            session, profile_id=ctx.profile_id, at=now, tz=ctx.tz, qtype=question.type,
+            stacks=question.stack, tags=question.tags,
+            scores={"correctness": feedback.correctness, "completeness": feedback.completeness,
+                    "clarity": feedback.clarity},
+            overall=feedback.overall, delivery=feedback.delivery,
+        )
+        schedule_retake(session, ctx, question, feedback, today)
+    session.flush()
+    facts = achievements.Facts(session, ctx.profile_id, today, ctx.settings.daily_minimum,
+                               ctx.settings.streak_freezes)
+    events = [
+        achievements.Event(kind, now, today, hour,
+                           overall=feedback.overall if feedback else None,
+                           completed=completed if kind == ActivityType.INTERVIEW_COMPLETED
+                           else None)
+        for kind in kinds
+    ]
+    fresh = achievements.check(session, facts, events)
+    return HookResult(
+        unlocked=[Unlock(d.id, d.name, d.description, d.points) for d in fresh],
+        milestone=_milestone(facts, kinds, today, ctx.settings.daily_minimum),
+    )
+
+
+def _milestone(
+    facts: achievements.Facts, kinds: list[ActivityType], today: date, minimum: int
+) -> int | None:
+    """A streak milestone is celebrated on the event that makes today count, not on later ones."""
+    if not STREAK_KINDS & set(kinds) or facts.answers_on(today) != minimum:
+        return None
+    state = compute_streaks(qualifying_totals(facts.days), today=today, daily_minimum=minimum,
+                            freezes_enabled=facts.freezes, milestone_every=MILESTONE_EVERY)
+    if state.current and state.current % MILESTONE_EVERY == 0:
+        return state.current
+    return None

@@ -1,0 +1,194 @@
+"""`preppath heatmap | stats | streak | achievements | activity`: practice made visible."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from preppath.cli.common import JSON_OPTION, console, open_context, print_json
+from preppath.domain import ActivityType
+from preppath.errors import ExitCode, PrepPathError
+
+achievements_app = typer.Typer(help="The 26 achievements: all, yours, or one.",
+                               no_args_is_help=True)
+activity_app = typer.Typer(help="Log practice done outside PrepPath.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(heatmap)
+    app.command()(stats)
+    app.command()(streak)
+    app.add_typer(achievements_app, name="achievements")
+    app.add_typer(activity_app, name="activity")
+
+
+def heatmap(
+    ctx: typer.Context,
+    weeks: int = typer.Option(53, "--weeks", "-w", help="How many weeks to show (1-260)."),
+    year: int | None = typer.Option(None, "--year", help="Show one calendar year instead."),
+    export: Path | None = typer.Option(None, "--export", help="Write an .svg or .html file."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A GitHub-style calendar of your practice over the last year."""
+    from preppath.progress.heatmap import render_terminal, to_json
+    from preppath.services.progress import heatmap as build
+
+    calendar = build(open_context(ctx), weeks=weeks, year=year)
+    if export is not None:
+        from preppath.progress.heatmap_export import export as write
+
+        try:
+            written = write(calendar, export)
+        except ValueError as exc:
+            raise PrepPathError(str(exc), ExitCode.USAGE) from None
+        except OSError as exc:
+            raise PrepPathError(f"cannot write {export}: {exc.strerror}", ExitCode.ERROR) from None
+        console.print(f"Heatmap written to {written}")
+        return
+    if as_json:
+        print_json(to_json(calendar))
+        return
+    color = console.is_terminal and not os.environ.get("NO_COLOR")
+    console.print(render_terminal(calendar, color=color, width=console.width))
+
+
+def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Totals, average scores by type and technology over time, weakest topics, delivery."""
+    from preppath.services.progress import stats as build
+
+    result = build(open_context(ctx))
+    if as_json:
+        print_json(result)
+        return
+    t = result.totals
+    console.print(f"[bold]{t['answers']}[/] answers, [bold]{t['interviews_completed']}[/] "
+                  f"interviews completed, {t['practices']} practice sessions, "
+                  f"{t['points']} points over {t['active_days']} active days")
+    console.print(f"Streak: {result.streak['current']} days (longest {result.streak['longest']}),"
+                  f" {result.achievements_unlocked}/26 achievements")
+    if result.averages:
+        console.print("Averages: " + ", ".join(
+            f"{k} {v:.1f}" + ("/100" if k == "overall" else "/10")
+            for k, v in result.averages.items()))
+    from rich.table import Table
+
+    for title, groups in (("By interview type", result.by_type),
+                          ("By technology", result.by_technology)):
+        if not groups:
+            continue
+        table = Table("Key", "Answers", "Average", "Last 3 months", title=title)
+        for key, trend in sorted(groups.items()):
+            answers = sum(x.answers for x in trend)
+            average = sum(x.average * x.answers for x in trend) / answers
+            recent = " → ".join(f"{x.average:.0f}" for x in trend[-3:])
+            table.add_row(escape(key), str(answers), f"{average:.1f}", recent)
+        console.print(table)
+    if result.weakest_topics:
+        console.print("Weakest topics: " + ", ".join(
+            f"{w['topic']} ({w['average']})" for w in result.weakest_topics))
+    if result.delivery:
+        console.print("Delivery by month: " + "; ".join(
+            f"{d.month} {d.wpm:.0f} wpm, {d.fillers_per_100_words or 0:.1f} fillers/100 words"
+            for d in result.delivery[-6:]))
+    if not t["events"]:
+        console.print("No practice yet: [bold]preppath interview start[/] begins one.")
+
+
+def streak(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Current and longest streak, freezes held, and what today still needs."""
+    from preppath.services.progress import streak as build
+
+    state = build(open_context(ctx))
+    if as_json:
+        print_json({"current": state.current, "longest": state.longest,
+                    "freezes": state.freezes, "today_met": state.today_met,
+                    "today_needs": state.today_needs, "next_milestone": state.next_milestone,
+                    "frozen_days": state.frozen_days})
+        return
+    flame = "🔥 " if state.current else ""
+    console.print(f"{flame}Current streak: [bold]{state.current}[/] days · longest "
+                  f"{state.longest} · freezes held {state.freezes}")
+    if state.today_met:
+        console.print(f"Today counts. Next milestone: {state.next_milestone} days.")
+    else:
+        console.print(f"Today still needs {state.today_needs} answer(s) or practice(s) to count.")
+
+
+def _print_achievements(views: list[object]) -> None:
+    from preppath.services.progress import AchievementView
+
+    for v in views:
+        assert isinstance(v, AchievementView)
+        mark = "🏆" if v.unlocked else "🔒"
+        detail = (f"unlocked {v.unlocked_at:%Y-%m-%d}" if v.unlocked and v.unlocked_at
+                  else f"{v.progress:g}/{v.target:g}" if v.progress is not None else "locked")
+        console.print(f"{mark} [bold]{escape(v.name)}[/] ({v.id}, {v.category}, {v.points} pts)"
+                      f" — {escape(v.description)} [dim]{detail}[/]")
+
+
+@achievements_app.command("list")
+def achievements_list(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """All 26 achievements with your progress; hidden ones stay masked until earned."""
+    from preppath.services.progress import achievements
+
+    views = achievements(open_context(ctx))
+    if as_json:
+        print_json(views)
+        return
+    _print_achievements(list(views))
+
+
+@achievements_app.command("mine")
+def achievements_mine(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """The achievements you have unlocked."""
+    from preppath.services.progress import achievements
+
+    views = achievements(open_context(ctx), only_unlocked=True)
+    if as_json:
+        print_json(views)
+        return
+    if not views:
+        console.print("None yet: answer a question to unlock your first.")
+    _print_achievements(list(views))
+
+
+@achievements_app.command("show")
+def achievements_show(
+    ctx: typer.Context, ident: str = typer.Argument(..., metavar="ID"), as_json: bool = JSON_OPTION
+) -> None:
+    """One achievement."""
+    from preppath.services.progress import achievement
+
+    view = achievement(open_context(ctx), ident)
+    if as_json:
+        print_json(view)
+        return
+    _print_achievements([view])
+
+
+@activity_app.command("track")
+def track(
+    ctx: typer.Context,
+    kind: ActivityType = typer.Argument(..., metavar="TYPE", help="Usually 'practice'."),
+    at: datetime | None = typer.Option(None, "--at", help="When (local time unless a zone is given)."),  # noqa: E501
+    note: str | None = typer.Option(None, "--note", help="What you practised."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Log practice done elsewhere, e.g. `preppath activity track practice --at 2026-11-20T12:00:00`."""  # noqa: E501
+    from preppath.services.progress import track_activity
+
+    result = track_activity(open_context(ctx), kind, at, note)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"Logged {result.type} on {result.day} (+{result.points} points).")
+    for u in result.unlocked:
+        console.print(f"🏆 Achievement unlocked: [bold]{escape(u.name)}[/] — "
+                      f"{escape(u.description)}")
+    if result.milestone:
+        console.print(f"🔥 {result.milestone}-day streak!")
+

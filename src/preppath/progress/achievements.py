@@ -1,0 +1,223 @@
+"""The achievement catalogue (achievements.toml) and the rules that unlock each kind.
+
+Rules run inside the transaction that records the activity, on facts read from the maintained
+aggregates, so unlocking costs the same for a new profile and a five-year one.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cache, cached_property
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from preppath.db.models import (
+    Achievement,
+    DailyActivity,
+    Interview,
+    InterviewFeedback,
+    InterviewQuestion,
+    ScoreMonth,
+    UserAchievement,
+)
+from preppath.domain import ActivityType
+from preppath.progress.store import activity_totals, day_rows, qualifying_totals
+from preppath.progress.streaks import compute_streaks
+
+CATALOGUE = Path(__file__).with_name("achievements.toml")
+
+
+@dataclass(frozen=True)
+class AchievementDef:
+    id: str
+    name: str
+    description: str
+    category: str
+    kind: str
+    threshold: float
+    points: int
+    hidden: bool
+    order: int
+
+
+@cache
+def catalogue() -> tuple[AchievementDef, ...]:
+    raw = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))["achievement"]
+    return tuple(
+        AchievementDef(a["id"], a["name"], a["description"], a["category"], a["kind"],
+                       float(a["threshold"]), int(a["points"]), bool(a.get("hidden", False)), i)
+        for i, a in enumerate(raw)
+    )
+
+
+def sync_catalogue(session: Session) -> None:
+    """Make the achievement table match the shipped catalogue (new releases may add some)."""
+    stored = {a.id: a for a in session.exec(select(Achievement)).all()}
+    for d in catalogue():
+        row = stored.get(d.id) or Achievement(id=d.id, name="", description="", category="",
+                                               kind="", threshold=0, points=0, hidden=False,
+                                               sort_order=0)
+        values = dict(name=d.name, description=d.description, category=d.category, kind=d.kind,
+                      threshold=d.threshold, points=d.points, hidden=d.hidden, sort_order=d.order)
+        if any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            session.add(row)
+
+
+@dataclass(frozen=True)
+class Event:
+    """The activity just recorded, as the rules need to see it."""
+
+    kind: ActivityType
+    at: datetime
+    local_day: date
+    local_hour: int
+    overall: int | None = None
+    completed: Interview | None = None
+
+
+@dataclass
+class Facts:
+    """Aggregates the rules read, each computed at most once per check."""
+
+    session: Session
+    profile_id: int
+    today: date
+    daily_minimum: int = 1
+    freezes: bool = True
+    _cache: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def days(self) -> list[DailyActivity]:
+        return day_rows(self.session, self.profile_id)
+
+    @cached_property
+    def totals(self) -> dict[str, int]:
+        return activity_totals(self.session, self.profile_id)
+
+    @cached_property
+    def longest_streak(self) -> int:
+        state = compute_streaks(qualifying_totals(self.days), today=self.today,
+                                daily_minimum=self.daily_minimum,
+                                freezes_enabled=self.freezes)
+        return state.longest
+
+    @cached_property
+    def stacks_answered(self) -> int:
+        rows = self.session.exec(
+            select(ScoreMonth.key).where(ScoreMonth.profile_id == self.profile_id,
+                                         ScoreMonth.dimension == "stack").distinct()
+        ).all()
+        return len(rows)
+
+    @cached_property
+    def best_answer(self) -> int:
+        rows = self.session.exec(
+            select(ScoreMonth.max_overall).where(ScoreMonth.profile_id == self.profile_id,
+                                                 ScoreMonth.dimension == "all")
+        ).all()
+        return max(rows, default=0)
+
+    @cached_property
+    def recent_scores(self) -> list[int]:
+        return list(self.session.exec(
+            select(InterviewFeedback.overall).join(InterviewQuestion).join(Interview)
+            .where(Interview.profile_id == self.profile_id)
+            .order_by(col(InterviewFeedback.created_at).desc()).limit(20)
+        ).all())
+
+    def answers_on(self, day: date) -> int:
+        return next((r.answers + r.practices for r in self.days if r.day == day.isoformat()), 0)
+
+    @cached_property
+    def gap_before_today(self) -> int:
+        earlier = [date.fromisoformat(r.day) for r in self.days
+                   if r.day < self.today.isoformat() and r.answers + r.practices > 0]
+        return (self.today - max(earlier)).days if earlier else 0
+
+    def answered_in(self, interview: Interview) -> int:
+        return len(self.session.exec(
+            select(InterviewQuestion.id).where(InterviewQuestion.interview_id == interview.id,
+                                               InterviewQuestion.status == "answered")
+        ).all())
+
+
+def _speed_runner(f: Facts, e: Event, t: float) -> bool:
+    iv = e.completed
+    if iv is None or iv.started_at is None or iv.completed_at is None:
+        return False
+    quick = iv.completed_at - iv.started_at <= timedelta(minutes=t)
+    return quick and f.answered_in(iv) >= 3
+
+
+def _ace(f: Facts, e: Event, t: float) -> bool:
+    iv = e.completed
+    return bool(iv and iv.overall is not None and iv.overall >= t and f.answered_in(iv) >= 3)
+
+
+def _weekend(f: Facts, e: Event, t: float) -> bool:
+    # Sunday, with Saturday practised too (weekday(): Saturday 5, Sunday 6).
+    return e.local_day.weekday() == 6 and f.answers_on(e.local_day - timedelta(days=1)) > 0
+
+
+_answering = (ActivityType.QUESTION_ANSWERED, ActivityType.PRACTICE)
+
+Rule = Callable[[Facts, Event, float], bool]
+RULES: dict[str, Rule] = {
+    "interviews_completed": lambda f, e, t: f.totals["interviews_completed"] >= t,
+    "streak_days": lambda f, e, t: f.longest_streak >= t,
+    "points_total": lambda f, e, t: f.totals["points"] >= t,
+    "perfect_answer": lambda f, e, t: e.overall is not None and e.overall >= t,
+    "interview_average": _ace,
+    "recent_average": lambda f, e, t: (
+        len(f.recent_scores) >= 20 and sum(f.recent_scores) / 20 >= t
+    ),
+    "night_owl": lambda f, e, t: e.kind in _answering and e.local_hour < t,
+    "early_bird": lambda f, e, t: e.kind in _answering and 5 <= e.local_hour < t,
+    "speed_runner": _speed_runner,
+    "polyglot": lambda f, e, t: f.stacks_answered >= t,
+    "comeback": lambda f, e, t: e.kind in _answering and f.gap_before_today >= t,
+    "marathon": lambda f, e, t: f.totals["most_answers_in_a_day"] >= t,
+    "weekend_warrior": lambda f, e, t: e.kind in _answering and _weekend(f, e, t),
+}
+
+# How far along a locked achievement is, for `achievements list`; None where it is all-or-nothing.
+PROGRESS: dict[str, Callable[[Facts], float]] = {
+    "interviews_completed": lambda f: f.totals["interviews_completed"],
+    "streak_days": lambda f: f.longest_streak,
+    "points_total": lambda f: f.totals["points"],
+    "perfect_answer": lambda f: f.best_answer,
+    "polyglot": lambda f: f.stacks_answered,
+    "marathon": lambda f: f.totals["most_answers_in_a_day"],
+    "recent_average": lambda f: (sum(f.recent_scores) / len(f.recent_scores)
+                                 if f.recent_scores else 0),
+}
+
+
+def unlocked_ids(session: Session, profile_id: int) -> dict[str, datetime]:
+    return {
+        u.achievement_id: u.unlocked_at
+        for u in session.exec(
+            select(UserAchievement).where(UserAchievement.profile_id == profile_id)
+        ).all()
+    }
+
+
+def check(session: Session, facts: Facts, events: list[Event]) -> list[AchievementDef]:
+    """Unlock every locked achievement whose rule any of `events` now satisfies."""
+    sync_catalogue(session)
+    have = unlocked_ids(session, facts.profile_id)
+    fresh = []
+    for d in catalogue():
+        if d.id in have:
+            continue
+        if any(RULES[d.kind](facts, e, d.threshold) for e in events):
+            session.add(UserAchievement(profile_id=facts.profile_id, achievement_id=d.id,
+                                        unlocked_at=events[-1].at))
+            fresh.append(d)
+    return fresh

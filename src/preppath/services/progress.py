@@ -1,0 +1,205 @@
+"""Progress services: tracking practice, the heatmap, streaks, achievements and stats."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from preppath.domain import ActivityType
+from preppath.errors import ExitCode, NotFoundError, PrepPathError
+from preppath.services.context import AppContext
+from preppath.services.views import Unlock
+
+if TYPE_CHECKING:
+    from preppath.progress.heatmap import Calendar
+    from preppath.progress.streaks import StreakState
+
+
+def today_for(ctx: AppContext) -> date:
+    return ctx.clock().astimezone(ctx.tz).date()
+
+
+@dataclass(frozen=True)
+class TrackResult:
+    type: str
+    points: int
+    day: str
+    unlocked: list[Unlock]
+    milestone: int | None
+
+
+def track_activity(
+    ctx: AppContext, kind: ActivityType, at: datetime | None = None, note: str | None = None
+) -> TrackResult:
+    """Log practice done elsewhere (the original track endpoint)."""
+    from preppath.services.activity import POINTS, record_activity
+    from preppath.services.progress_hooks import settle
+
+    moment = _aware(at, ctx) if at is not None else ctx.clock()
+    if moment > ctx.clock() + timedelta(minutes=5):
+        raise PrepPathError("--at is in the future", ExitCode.USAGE)
+    if note is not None and len(note) > 2000:
+        raise PrepPathError("--note is limited to 2,000 characters", ExitCode.INVALID)
+    with ctx.session() as session:
+        activity = record_activity(session, profile_id=ctx.profile_id, kind=kind, at=moment,
+                                   tz=ctx.tz, note=note)
+        hooks = settle(session, ctx, moment, [kind])
+        session.commit()
+    return TrackResult(kind.value, POINTS[kind], activity.local_day, hooks.unlocked,
+                       hooks.milestone)
+
+
+def _aware(moment: datetime, ctx: AppContext) -> datetime:
+    """A time typed without a zone is local wall-clock time in the profile's zone."""
+    return moment.replace(tzinfo=ctx.tz) if moment.tzinfo is None else moment
+
+
+def heatmap(ctx: AppContext, *, weeks: int = 53, year: int | None = None) -> Calendar:
+    from preppath.progress.heatmap import build_calendar
+    from preppath.progress.store import day_rows
+
+    if year is None and not 1 <= weeks <= 260:
+        raise PrepPathError("--weeks must be between 1 and 260", ExitCode.USAGE)
+    if year is not None and not 1970 <= year <= 9999:
+        raise PrepPathError("--year is out of range", ExitCode.USAGE)
+    today = today_for(ctx)
+    since = date(year, 1, 1) if year is not None else today - timedelta(weeks=weeks + 1)
+    with ctx.session() as session:
+        rows = day_rows(session, ctx.profile_id, since)
+    counts = {date.fromisoformat(r.day): r.count for r in rows}
+    if year is not None:
+        return build_calendar(counts, year=year, unit="activity", unit_plural="activities")
+    return build_calendar(counts, end=today, weeks=weeks, unit="activity",
+                          unit_plural="activities")
+
+
+def streak(ctx: AppContext) -> StreakState:
+    from preppath.progress.store import day_rows, qualifying_totals
+    from preppath.progress.streaks import compute_streaks
+    from preppath.services.progress_hooks import MILESTONE_EVERY
+
+    with ctx.session() as session:
+        rows = day_rows(session, ctx.profile_id)
+    return compute_streaks(
+        qualifying_totals(rows), today=today_for(ctx), daily_minimum=ctx.settings.daily_minimum,
+        freezes_enabled=ctx.settings.streak_freezes, milestone_every=MILESTONE_EVERY,
+    )
+
+
+@dataclass(frozen=True)
+class AchievementView:
+    id: str
+    name: str
+    description: str
+    category: str
+    points: int
+    hidden: bool
+    unlocked: bool
+    unlocked_at: datetime | None
+    progress: float | None
+    target: float
+
+
+def achievements(ctx: AppContext, *, only_unlocked: bool = False) -> list[AchievementView]:
+    """All 26; hidden ones stay masked until earned."""
+    from preppath.progress import achievements as catalogue
+
+    with ctx.session() as session:
+        have = catalogue.unlocked_ids(session, ctx.profile_id)
+        facts = catalogue.Facts(session, ctx.profile_id, today_for(ctx),
+                                ctx.settings.daily_minimum, ctx.settings.streak_freezes)
+        views = []
+        for d in catalogue.catalogue():
+            unlocked = d.id in have
+            if only_unlocked and not unlocked:
+                continue
+            masked = d.hidden and not unlocked
+            measure = catalogue.PROGRESS.get(d.kind)
+            views.append(AchievementView(
+                id=d.id, name="???" if masked else d.name,
+                description="A hidden achievement: keep practising to find it" if masked
+                else d.description,
+                category=d.category, points=d.points, hidden=d.hidden, unlocked=unlocked,
+                unlocked_at=have.get(d.id),
+                progress=None if masked or measure is None else float(measure(facts)),
+                target=d.threshold,
+            ))
+    return views
+
+
+def achievement(ctx: AppContext, ident: str) -> AchievementView:
+    for view in achievements(ctx):
+        if view.id == ident:
+            return view
+    raise NotFoundError("achievement", ident)
+
+
+@dataclass(frozen=True)
+class Trend:
+    month: str
+    answers: int
+    average: float
+    wpm: float | None = None
+    fillers_per_100_words: float | None = None
+
+
+@dataclass(frozen=True)
+class Stats:
+    totals: dict[str, int]
+    averages: dict[str, float]
+    by_type: dict[str, list[Trend]]
+    by_technology: dict[str, list[Trend]]
+    weakest_topics: list[dict[str, object]]
+    delivery: list[Trend]
+    streak: dict[str, int]
+    achievements_unlocked: int
+    notes: list[str] = field(default_factory=list)
+
+
+def stats(ctx: AppContext) -> Stats:
+    from preppath.progress import achievements as catalogue
+    from preppath.progress.store import activity_totals, rollup_rows
+
+    with ctx.session() as session:
+        totals = activity_totals(session, ctx.profile_id)
+        rows = rollup_rows(session, ctx.profile_id)
+        unlocked = len(catalogue.unlocked_ids(session, ctx.profile_id))
+    months: dict[tuple[str, str], list[Trend]] = defaultdict(list)
+    overall: dict[str, float] = {"answers": 0, "overall": 0, "correctness": 0,
+                                 "completeness": 0, "clarity": 0}
+    per_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        wpm = r.sum_wpm / r.spoken if r.spoken else None
+        fillers = r.sum_fillers_per_100 / r.spoken if r.spoken else None
+        months[(r.dimension, r.key)].append(
+            Trend(r.month, r.answers, round(r.sum_overall / r.answers, 1),
+                  round(wpm, 1) if wpm is not None else None,
+                  round(fillers, 2) if fillers is not None else None))
+        if r.dimension == "all":
+            overall["answers"] += r.answers
+            overall["overall"] += r.sum_overall
+            overall["correctness"] += r.sum_correctness
+            overall["completeness"] += r.sum_completeness
+            overall["clarity"] += r.sum_clarity
+        elif r.dimension == "tag":
+            per_tag[r.key][0] += r.answers
+            per_tag[r.key][1] += r.sum_overall
+    n = overall.pop("answers")
+    averages = {k: round(v / n, 1) for k, v in overall.items()} if n else {}
+    weakest = sorted(
+        ({"topic": t, "answers": a, "average": round(s / a, 1)} for t, (a, s) in per_tag.items()
+         if a >= 2),
+        key=lambda d: (d["average"], d["topic"]),
+    )[:5]
+    state = streak(ctx)
+    return Stats(
+        totals=totals, averages=averages,
+        by_type={k: v for (dim, k), v in months.items() if dim == "type"},
+        by_technology={k: v for (dim, k), v in months.items() if dim == "stack"},
+        weakest_topics=weakest,
+        delivery=[t for t in months.get(("all", "all"), []) if t.wpm is not None],
+        streak={"current": state.current, "longest": state.longest, "freezes": state.freezes},
+        achievements_unlocked=unlocked,
+    )

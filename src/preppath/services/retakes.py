@@ -1,0 +1,108 @@
+"""The retake queue: answers scored under the threshold bring their question back after 1, 3
+and 7 days; a pass at each step moves it on, a pass at the last clears it, a fail starts over."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion, Retake
+from preppath.domain import InterviewStatus, InterviewType
+from preppath.errors import ExitCode, PrepPathError
+from preppath.services.context import AppContext
+from preppath.services.views import InterviewView
+
+INTERVALS = (1, 3, 7)
+
+
+def schedule_retake(
+    session: Session, ctx: AppContext, question: InterviewQuestion, feedback: InterviewFeedback,
+    today: date,
+) -> None:
+    from preppath.services.answers import question_key
+
+    key = question_key(question)
+    row = session.exec(
+        select(Retake).where(Retake.profile_id == ctx.profile_id, Retake.question_key == key)
+    ).first()
+    passed = feedback.overall >= ctx.settings.retake_threshold
+    if row is None:
+        if passed:
+            return
+        row = Retake(profile_id=ctx.profile_id, question_key=key, last_score=feedback.overall,
+                     interval_days=INTERVALS[0], due_day="", cleared=False)
+    elif passed and row.cleared:
+        return
+    elif passed:
+        later = [i for i in INTERVALS if i > row.interval_days]
+        row.cleared = not later
+        row.interval_days = later[0] if later else row.interval_days
+    else:
+        row.cleared = False
+        row.interval_days = INTERVALS[0]
+    row.last_score = feedback.overall
+    row.last_feedback_id = feedback.id
+    row.due_day = (today + timedelta(days=row.interval_days)).isoformat()
+    session.add(row)
+
+
+def due_retakes(session: Session, ctx: AppContext, today: date) -> list[Retake]:
+    return list(session.exec(
+        select(Retake).where(Retake.profile_id == ctx.profile_id, col(Retake.cleared).is_(False),
+                             col(Retake.due_day) <= today.isoformat())
+        .order_by(col(Retake.due_day), col(Retake.last_score))
+    ).all())
+
+
+def create_review_interview(ctx: AppContext, count: int = 5) -> InterviewView:
+    """An interview of the questions due for retake, most overdue and lowest scored first."""
+    from preppath.services.activity import local_day
+    from preppath.services.interviews import get_interview
+
+    today = date.fromisoformat(local_day(ctx.clock(), ctx.tz)[0])
+    with ctx.session() as session:
+        due = due_retakes(session, ctx, today)[:count]
+        if not due:
+            upcoming = session.exec(
+                select(Retake.due_day).where(Retake.profile_id == ctx.profile_id,
+                                             col(Retake.cleared).is_(False))
+                .order_by(col(Retake.due_day))
+            ).first()
+            hint = f"; the next is due on {upcoming}" if upcoming else ""
+            raise PrepPathError(f"nothing is due for review{hint}", ExitCode.NOT_FOUND)
+        sources = [q for q in (_source_question(session, r) for r in due) if q is not None]
+        if not sources:
+            session.commit()
+            raise PrepPathError("the questions due for review were deleted", ExitCode.NOT_FOUND)
+        types = {q.type for q in sources}
+        interview = Interview(
+            profile_id=ctx.profile_id,
+            type=types.pop() if len(types) == 1 else InterviewType.MIXED.value,
+            role="Review", level="mid", stack=sorted({s for q in sources for s in q.stack}),
+            status=InterviewStatus.PENDING.value, question_count=len(sources), seed=None,
+            provider="review", created_at=ctx.clock(),
+        )
+        session.add(interview)
+        session.flush()
+        assert interview.id is not None
+        for position, q in enumerate(sources, start=1):
+            session.add(InterviewQuestion(**{
+                **q.model_dump(exclude={"id", "interview_id", "position", "status"}),
+                "interview_id": interview.id, "position": position,
+            }))
+        session.commit()
+        interview_id = interview.id
+    return get_interview(ctx, interview_id)
+
+
+def _source_question(session: Session, retake: Retake) -> InterviewQuestion | None:
+    """The stored question the retake came from; a retake whose interview was deleted since is
+    cleared, since there is nothing left to ask."""
+    feedback = (session.get(InterviewFeedback, retake.last_feedback_id)
+                if retake.last_feedback_id is not None else None)
+    question = session.get(InterviewQuestion, feedback.question_id) if feedback else None
+    if question is None:
+        retake.cleared = True
+        session.add(retake)
+    return question
