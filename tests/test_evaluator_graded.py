@@ -36,7 +36,7 @@ def _off_topic_for(case: dict[str, Any]) -> str:
     """A strong answer to another question: the next case of a different type if possible, so
     the check is not just 'a different behavioural story'."""
     index = CASES.index(case)
-    for other in CASES[index + 1:] + CASES[:index]:
+    for other in CASES[index + 1 :] + CASES[:index]:
         if other["question"] != case["question"]:
             return str(other["strong"])
     raise AssertionError("need at least two cases")

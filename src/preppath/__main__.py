@@ -7,6 +7,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     import typer
+
     # Typer 0.29 vendors click; its exception classes live in this private module.
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 

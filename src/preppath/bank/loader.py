@@ -144,7 +144,9 @@ def _parse_question(
     )
 
 
-def _check_choice(raw: dict[str, Any], key: str, enum: Iterable[str], label: str, fail: Any) -> None:
+def _check_choice(
+    raw: dict[str, Any], key: str, enum: Iterable[str], label: str, fail: Any
+) -> None:
     allowed = list(enum)
     if raw.get(key) not in allowed:
         fail(key, f"{label}: {key} {raw.get(key)!r} is not one of {', '.join(allowed)}")
@@ -178,8 +180,12 @@ def _parse_key_points(value: Any, label: str, fail: Any) -> list[KeyPoint]:
             continue
         hollow = [p for p in phrasings if not has_content(p)]
         if hollow:
-            fail("phrasings", f"{label}: key point {n + 1} phrasing {hollow[0]!r} has only "
-                              "common words, so it can never match", n)
+            fail(
+                "phrasings",
+                f"{label}: key point {n + 1} phrasing {hollow[0]!r} has only "
+                "common words, so it can never match",
+                n,
+            )
             continue
         points.append(KeyPoint(point.strip(), tuple(p.strip() for p in phrasings)))
     return points

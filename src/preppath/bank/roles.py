@@ -17,26 +17,61 @@ class Role:
 
 
 ROLES: tuple[Role, ...] = (
-    Role("backend", "Backend Engineer", ("backend", "back end", "back-end", "server", "api"),
-         ("python", "java", "go", "nodejs", "sql", "docker", "dsa")),
-    Role("frontend", "Frontend Engineer", ("frontend", "front end", "front-end", "ui", "web"),
-         ("javascript", "typescript", "react")),
-    Role("fullstack", "Full-Stack Engineer", ("full-stack", "fullstack", "full stack"),
-         ("javascript", "typescript", "react", "nodejs", "sql")),
-    Role("mobile", "Mobile Engineer", ("mobile", "android", "ios"),
-         ("kotlin", "swift", "react-native")),
-    Role("data", "Data Engineer", ("data engineer", "data", "analytics", "etl", "analyst"),
-         ("sql", "python", "spark")),
-    Role("devops", "DevOps / SRE", ("devops", "sre", "site reliability", "platform", "infra",
-                                     "cloud"),
-         ("docker", "kubernetes", "aws")),
-    Role("ml", "Machine Learning Engineer", ("machine learning", "ml", "ai", "data scientist"),
-         ("machine-learning", "python", "sql")),
-    Role("manager", "Engineering Manager", ("manager", "em", "head of", "director", "lead"),
-         ("dsa",), ("management", "leadership", "mentoring", "feedback")),
-    Role("software", "Software Engineer", ("software", "swe", "developer", "engineer",
-                                            "programmer"),
-         ("dsa", "python", "java", "javascript", "sql")),
+    Role(
+        "backend",
+        "Backend Engineer",
+        ("backend", "back end", "back-end", "server", "api"),
+        ("python", "java", "go", "nodejs", "sql", "docker", "dsa"),
+    ),
+    Role(
+        "frontend",
+        "Frontend Engineer",
+        ("frontend", "front end", "front-end", "ui", "web"),
+        ("javascript", "typescript", "react"),
+    ),
+    Role(
+        "fullstack",
+        "Full-Stack Engineer",
+        ("full-stack", "fullstack", "full stack"),
+        ("javascript", "typescript", "react", "nodejs", "sql"),
+    ),
+    Role(
+        "mobile",
+        "Mobile Engineer",
+        ("mobile", "android", "ios"),
+        ("kotlin", "swift", "react-native"),
+    ),
+    Role(
+        "data",
+        "Data Engineer",
+        ("data engineer", "data", "analytics", "etl", "analyst"),
+        ("sql", "python", "spark"),
+    ),
+    Role(
+        "devops",
+        "DevOps / SRE",
+        ("devops", "sre", "site reliability", "platform", "infra", "cloud"),
+        ("docker", "kubernetes", "aws"),
+    ),
+    Role(
+        "ml",
+        "Machine Learning Engineer",
+        ("machine learning", "ml", "ai", "data scientist"),
+        ("machine-learning", "python", "sql"),
+    ),
+    Role(
+        "manager",
+        "Engineering Manager",
+        ("manager", "em", "head of", "director", "lead"),
+        ("dsa",),
+        ("management", "leadership", "mentoring", "feedback"),
+    ),
+    Role(
+        "software",
+        "Software Engineer",
+        ("software", "swe", "developer", "engineer", "programmer"),
+        ("dsa", "python", "java", "javascript", "sql"),
+    ),
 )
 
 

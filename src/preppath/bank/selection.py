@@ -30,8 +30,12 @@ def type_plan(interview_type: InterviewType, count: int) -> list[QuestionType]:
     each behavioural and system design, with at least one of each once there are three."""
     if interview_type != InterviewType.MIXED:
         return [QuestionType(interview_type.value)] * count
-    cycle = [QuestionType.TECHNICAL, QuestionType.BEHAVIORAL, QuestionType.SYSTEM_DESIGN,
-             QuestionType.TECHNICAL]
+    cycle = [
+        QuestionType.TECHNICAL,
+        QuestionType.BEHAVIORAL,
+        QuestionType.SYSTEM_DESIGN,
+        QuestionType.TECHNICAL,
+    ]
     return [cycle[i % len(cycle)] for i in range(count)]
 
 
@@ -43,13 +47,12 @@ def select_questions(bank: Sequence[Question], criteria: Criteria) -> list[Quest
         wanted = plan.count(qtype)
         pool = [q for q in bank if q.type == qtype and q not in chosen]
         chosen.extend(_pick(pool, wanted, qtype, criteria, rng))
-    # Keep the interview's order varied rather than grouped by type.
-    order = {id(q): i for i, q in enumerate(chosen)}
+    # Follow the plan's order, so a mixed interview alternates types instead of grouping them;
+    # a type whose pool ran short simply has fewer turns.
     by_type: dict[str, list[Question]] = {}
     for q in chosen:
         by_type.setdefault(q.type, []).append(q)
-    interleaved = [by_type[t.value].pop(0) for t in plan if by_type.get(t.value)]
-    return interleaved if len(interleaved) == len(chosen) else sorted(chosen, key=order.__getitem__)
+    return [by_type[t.value].pop(0) for t in plan if by_type.get(t.value)]
 
 
 def _pick(
@@ -92,5 +95,6 @@ def _level_gap(levels: Sequence[str], level: str) -> int:
     if level in levels or level not in LEVEL_ORDER:
         return 0
     target = LEVEL_ORDER.index(level)
-    return min((abs(LEVEL_ORDER.index(lv) - target) for lv in levels if lv in LEVEL_ORDER),
-               default=9)
+    return min(
+        (abs(LEVEL_ORDER.index(lv) - target) for lv in levels if lv in LEVEL_ORDER), default=9
+    )

@@ -9,7 +9,7 @@ import typer
 from preppath import __version__
 
 if TYPE_CHECKING:
-    import click
+    from typer._click import Command
 
 app = typer.Typer(
     name="preppath",
@@ -39,7 +39,7 @@ def root(
     ctx.obj = {"profile": profile or None}
 
 
-def build_command() -> click.Command:
+def build_command() -> Command:
     from preppath.cli import config, interview, progress, questions
 
     app.add_typer(interview.app, name="interview")

@@ -41,7 +41,12 @@ def path() -> None:
     from preppath.paths import resolve_paths
 
     paths = resolve_paths()
-    for name, value in (("config file", paths.config_file), ("question packs", paths.packs_dir),
-                        ("database", paths.database), ("recordings", paths.recordings_dir),
-                        ("cache", paths.cache_dir), ("logs", paths.log_dir)):
+    for name, value in (
+        ("config file", paths.config_file),
+        ("question packs", paths.packs_dir),
+        ("database", paths.database),
+        ("recordings", paths.recordings_dir),
+        ("cache", paths.cache_dir),
+        ("logs", paths.log_dir),
+    ):
         typer.echo(f"{name}: {value}")

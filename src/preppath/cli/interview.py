@@ -16,7 +16,9 @@ from preppath.errors import ExitCode, PrepPathError
 if TYPE_CHECKING:
     from preppath.services.views import AnswerResult, InterviewView
 
-app = typer.Typer(help="Create, run, answer, report on and delete interviews.", no_args_is_help=True)
+app = typer.Typer(
+    help="Create, run, answer, report on and delete interviews.", no_args_is_help=True
+)
 
 TYPE_OPT = typer.Option(InterviewType.TECHNICAL, "--type", "-t", help="Interview type.")
 LEVEL_OPT = typer.Option(ExperienceLevel.MID, "--level", "-l", help="Experience level.")
@@ -45,10 +47,23 @@ def create(
     for message in view.notices:
         notice(message)
     if as_json:
-        print_json({"id": view.id, "seed": view.seed, "provider": view.provider,
-                    "questions": [{"id": q.id, "text": q.text, "type": q.type,
-                                   "difficulty": q.difficulty, "bank_id": q.bank_id}
-                                  for q in view.questions]})
+        print_json(
+            {
+                "id": view.id,
+                "seed": view.seed,
+                "provider": view.provider,
+                "questions": [
+                    {
+                        "id": q.id,
+                        "text": q.text,
+                        "type": q.type,
+                        "difficulty": q.difficulty,
+                        "bank_id": q.bank_id,
+                    }
+                    for q in view.questions
+                ],
+            }
+        )
         return
     _print_interview(view)
     console.print(f"\nRun it with [bold]preppath interview start {view.id}[/]")
@@ -84,9 +99,16 @@ def list_(
     table = Table("ID", "Created", "Type", "Role", "Level", "Status", "Answered", "Score")
     for item in result.items:
         score = f"{item.overall:.0f}" if item.overall is not None else "–"
-        table.add_row(str(item.id), item.created_at.strftime("%Y-%m-%d %H:%M"), item.type,
-                      item.role, item.level, item.status,
-                      f"{item.answered}/{item.question_count}", score)
+        table.add_row(
+            str(item.id),
+            item.created_at.strftime("%Y-%m-%d %H:%M"),
+            item.type,
+            item.role,
+            item.level,
+            item.status,
+            f"{item.answered}/{item.question_count}",
+            score,
+        )
     console.print(table)
     pages = max(1, -(-result.total // result.per_page))
     console.print(f"Page {result.page} of {pages} ({result.total} interviews)")
@@ -139,10 +161,21 @@ def start(
     """Run a guided interview: questions, your answers, feedback, and a closing report."""
     from preppath.cli.session import SessionOptions, run_session
 
-    run_session(open_context(ctx), SessionOptions(
-        interview_id=interview_id, type=type_, role=role, level=level, stack=tuple(stack),
-        count=count, seed=seed, review=review, voice=voice, ask=not yes,
-    ))
+    run_session(
+        open_context(ctx),
+        SessionOptions(
+            interview_id=interview_id,
+            type=type_,
+            role=role,
+            level=level,
+            stack=tuple(stack),
+            count=count,
+            seed=seed,
+            review=review,
+            voice=voice,
+            ask=not yes,
+        ),
+    )
 
 
 @app.command()
@@ -151,7 +184,9 @@ def answer(
     interview_id: int = typer.Argument(..., metavar="ID"),
     question_id: int = typer.Argument(..., metavar="QUESTION_ID"),
     text: str | None = typer.Option(None, "--text", help="The answer text."),
-    file: Path | None = typer.Option(None, "--file", help="Read the answer from a file ('-' = stdin)."),  # noqa: E501
+    file: Path | None = typer.Option(
+        None, "--file", help="Read the answer from a file ('-' = stdin)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Answer one question (text, a file, or piped standard input) and get its feedback."""
@@ -193,7 +228,9 @@ def skip(
     from preppath.services.answers import skip_question
 
     completed = skip_question(open_context(ctx), interview_id, question_id)
-    console.print(f"Skipped question {question_id}." + (" Interview complete." if completed else ""))
+    console.print(
+        f"Skipped question {question_id}." + (" Interview complete." if completed else "")
+    )
 
 
 @app.command()
@@ -240,13 +277,18 @@ def delete(
     view = get_interview(app_ctx, interview_id)  # "not found" before asking anything
     if not yes:
         if not sys.stdin.isatty():
-            raise PrepPathError("refusing to delete without --yes when not interactive",
-                                ExitCode.USAGE)
-        typer.confirm(f"Delete interview {view.id} ({view.role}, {len(view.questions)} "
-                      "questions) and its recordings?", abort=True)
+            raise PrepPathError(
+                "refusing to delete without --yes when not interactive", ExitCode.USAGE
+            )
+        typer.confirm(
+            f"Delete interview {view.id} ({view.role}, {len(view.questions)} "
+            "questions) and its recordings?",
+            abort=True,
+        )
     removed = delete_interview(app_ctx, interview_id)
-    console.print(f"Deleted interview {interview_id}"
-                  + (f" and {removed} recording(s)." if removed else "."))
+    console.print(
+        f"Deleted interview {interview_id}" + (f" and {removed} recording(s)." if removed else ".")
+    )
 
 
 def _print_interview(view: InterviewView, with_feedback: bool = False) -> None:
@@ -259,4 +301,3 @@ def print_feedback(result: AnswerResult) -> None:
     from preppath.cli.render import print_answer_result
 
     print_answer_result(result)
-

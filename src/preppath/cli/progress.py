@@ -13,8 +13,9 @@ from preppath.cli.common import JSON_OPTION, console, open_context, print_json
 from preppath.domain import ActivityType
 from preppath.errors import ExitCode, PrepPathError
 
-achievements_app = typer.Typer(help="The 26 achievements: all, yours, or one.",
-                               no_args_is_help=True)
+achievements_app = typer.Typer(
+    help="The 26 achievements: all, yours, or one.", no_args_is_help=True
+)
 activity_app = typer.Typer(help="Log practice done outside PrepPath.", no_args_is_help=True)
 
 
@@ -65,19 +66,29 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         print_json(result)
         return
     t = result.totals
-    console.print(f"[bold]{t['answers']}[/] answers, [bold]{t['interviews_completed']}[/] "
-                  f"interviews completed, {t['practices']} practice sessions, "
-                  f"{t['points']} points over {t['active_days']} active days")
-    console.print(f"Streak: {result.streak['current']} days (longest {result.streak['longest']}),"
-                  f" {result.achievements_unlocked}/26 achievements")
+    console.print(
+        f"[bold]{t['answers']}[/] answers, [bold]{t['interviews_completed']}[/] "
+        f"interviews completed, {t['practices']} practice sessions, "
+        f"{t['points']} points over {t['active_days']} active days"
+    )
+    console.print(
+        f"Streak: {result.streak['current']} days (longest {result.streak['longest']}),"
+        f" {result.achievements_unlocked}/26 achievements"
+    )
     if result.averages:
-        console.print("Averages: " + ", ".join(
-            f"{k} {v:.1f}" + ("/100" if k == "overall" else "/10")
-            for k, v in result.averages.items()))
+        console.print(
+            "Averages: "
+            + ", ".join(
+                f"{k} {v:.1f}" + ("/100" if k == "overall" else "/10")
+                for k, v in result.averages.items()
+            )
+        )
     from rich.table import Table
 
-    for title, groups in (("By interview type", result.by_type),
-                          ("By technology", result.by_technology)):
+    for title, groups in (
+        ("By interview type", result.by_type),
+        ("By technology", result.by_technology),
+    ):
         if not groups:
             continue
         table = Table("Key", "Answers", "Average", "Last 3 months", title=title)
@@ -88,12 +99,18 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
             table.add_row(escape(key), str(answers), f"{average:.1f}", recent)
         console.print(table)
     if result.weakest_topics:
-        console.print("Weakest topics: " + ", ".join(
-            f"{w['topic']} ({w['average']})" for w in result.weakest_topics))
+        console.print(
+            "Weakest topics: "
+            + ", ".join(f"{w['topic']} ({w['average']})" for w in result.weakest_topics)
+        )
     if result.delivery:
-        console.print("Delivery by month: " + "; ".join(
-            f"{d.month} {d.wpm:.0f} wpm, {d.fillers_per_100_words or 0:.1f} fillers/100 words"
-            for d in result.delivery[-6:]))
+        console.print(
+            "Delivery by month: "
+            + "; ".join(
+                f"{d.month} {d.wpm:.0f} wpm, {d.fillers_per_100_words or 0:.1f} fillers/100 words"
+                for d in result.delivery[-6:]
+            )
+        )
     if not t["events"]:
         console.print("No practice yet: [bold]preppath interview start[/] begins one.")
 
@@ -104,14 +121,23 @@ def streak(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
     state = build(open_context(ctx))
     if as_json:
-        print_json({"current": state.current, "longest": state.longest,
-                    "freezes": state.freezes, "today_met": state.today_met,
-                    "today_needs": state.today_needs, "next_milestone": state.next_milestone,
-                    "frozen_days": state.frozen_days})
+        print_json(
+            {
+                "current": state.current,
+                "longest": state.longest,
+                "freezes": state.freezes,
+                "today_met": state.today_met,
+                "today_needs": state.today_needs,
+                "next_milestone": state.next_milestone,
+                "frozen_days": state.frozen_days,
+            }
+        )
         return
     flame = "🔥 " if state.current else ""
-    console.print(f"{flame}Current streak: [bold]{state.current}[/] days · longest "
-                  f"{state.longest} · freezes held {state.freezes}")
+    console.print(
+        f"{flame}Current streak: [bold]{state.current}[/] days · longest "
+        f"{state.longest} · freezes held {state.freezes}"
+    )
     if state.today_met:
         console.print(f"Today counts. Next milestone: {state.next_milestone} days.")
     else:
@@ -124,10 +150,17 @@ def _print_achievements(views: list[object]) -> None:
     for v in views:
         assert isinstance(v, AchievementView)
         mark = "🏆" if v.unlocked else "🔒"
-        detail = (f"unlocked {v.unlocked_at:%Y-%m-%d}" if v.unlocked and v.unlocked_at
-                  else f"{v.progress:g}/{v.target:g}" if v.progress is not None else "locked")
-        console.print(f"{mark} [bold]{escape(v.name)}[/] ({v.id}, {v.category}, {v.points} pts)"
-                      f" — {escape(v.description)} [dim]{detail}[/]")
+        detail = (
+            f"unlocked {v.unlocked_at:%Y-%m-%d}"
+            if v.unlocked and v.unlocked_at
+            else f"{v.progress:g}/{v.target:g}"
+            if v.progress is not None
+            else "locked"
+        )
+        console.print(
+            f"{mark} [bold]{escape(v.name)}[/] ({v.id}, {v.category}, {v.points} pts)"
+            f" — {escape(v.description)} [dim]{detail}[/]"
+        )
 
 
 @achievements_app.command("list")
@@ -174,7 +207,9 @@ def achievements_show(
 def track(
     ctx: typer.Context,
     kind: ActivityType = typer.Argument(..., metavar="TYPE", help="Usually 'practice'."),
-    at: datetime | None = typer.Option(None, "--at", help="When (local time unless a zone is given)."),  # noqa: E501
+    at: datetime | None = typer.Option(
+        None, "--at", help="When (local time unless a zone is given)."
+    ),
     note: str | None = typer.Option(None, "--note", help="What you practised."),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -187,8 +222,8 @@ def track(
         return
     console.print(f"Logged {result.type} on {result.day} (+{result.points} points).")
     for u in result.unlocked:
-        console.print(f"🏆 Achievement unlocked: [bold]{escape(u.name)}[/] — "
-                      f"{escape(u.description)}")
+        console.print(
+            f"🏆 Achievement unlocked: [bold]{escape(u.name)}[/] — {escape(u.description)}"
+        )
     if result.milestone:
         console.print(f"🔥 {result.milestone}-day streak!")
-

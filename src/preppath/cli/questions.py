@@ -10,8 +10,9 @@ from preppath.cli.common import JSON_OPTION, console, print_json, settings_for
 from preppath.domain import ExperienceLevel, QuestionType
 from preppath.errors import ExitCode, PrepPathError
 
-app = typer.Typer(help="Browse the offline question bank and validate question packs.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Browse the offline question bank and validate question packs.", no_args_is_help=True
+)
 
 
 @app.command("list")
@@ -29,15 +30,27 @@ def list_(
     settings_for(ctx)  # a broken config file is reported here too
     bank = load_bank(resolve_paths().packs_dir)
     rows = [
-        q for q in bank.questions
+        q
+        for q in bank.questions
         if (type_ is None or q.type == type_.value)
         and (stack is None or stack.lower() in q.stack)
         and (level is None or level.value in q.levels)
     ]
     if as_json:
-        print_json([{"id": q.id, "type": q.type, "difficulty": q.difficulty,
-                     "levels": list(q.levels), "stack": list(q.stack), "tags": list(q.tags),
-                     "text": q.text} for q in rows])
+        print_json(
+            [
+                {
+                    "id": q.id,
+                    "type": q.type,
+                    "difficulty": q.difficulty,
+                    "levels": list(q.levels),
+                    "stack": list(q.stack),
+                    "tags": list(q.tags),
+                    "text": q.text,
+                }
+                for q in rows
+            ]
+        )
         return
     from rich.table import Table
 

@@ -16,8 +16,10 @@ def score_style(overall: float) -> str:
 
 def print_interview(view: InterviewView, *, with_feedback: bool = False) -> None:
     stack = ", ".join(view.stack) or "any stack"
-    console.print(f"[bold]Interview {view.id}[/] — {view.type.replace('_', ' ')}, "
-                  f"{escape(view.role)} ({view.level}), {escape(stack)} — {view.status}")
+    console.print(
+        f"[bold]Interview {view.id}[/] — {view.type.replace('_', ' ')}, "
+        f"{escape(view.role)} ({view.level}), {escape(stack)} — {view.status}"
+    )
     for q in view.questions:
         mark = {"answered": "✔", "skipped": "↷"}.get(q.status, "·")
         line = f" {mark} {q.id}. {escape(q.text)} [dim]({q.type}, {q.difficulty})[/]"
@@ -39,11 +41,14 @@ def print_answer_result(result: AnswerResult) -> None:
     lines += [f"[yellow]✘[/] {escape(s)}" for s in result.improvements]
     if result.delivery:
         lines.append(delivery_line(result.delivery))
-    console.print(Panel("\n".join(lines), title=f"Feedback on question {result.question_id}",
-                        expand=False))
+    console.print(
+        Panel("\n".join(lines), title=f"Feedback on question {result.question_id}", expand=False)
+    )
     for unlock in result.unlocked:
-        console.print(f"🏆 Achievement unlocked: [bold]{escape(unlock.name)}[/] — "
-                      f"{escape(unlock.description)} (+{unlock.points} points)")
+        console.print(
+            f"🏆 Achievement unlocked: [bold]{escape(unlock.name)}[/] — "
+            f"{escape(unlock.description)} (+{unlock.points} points)"
+        )
     if result.milestone:
         console.print(f"🔥 {result.milestone}-day streak! Keep it going.")
 
@@ -51,8 +56,10 @@ def print_answer_result(result: AnswerResult) -> None:
 def _previous_line(previous: FeedbackView, overall: int) -> str:
     change = overall - previous.overall
     arrow = "▲" if change > 0 else "▼" if change < 0 else "="
-    return (f"Previous attempt ({previous.created_at:%Y-%m-%d}): {previous.overall}/100 → "
-            f"now {overall}/100 ({arrow} {abs(change)})")
+    return (
+        f"Previous attempt ({previous.created_at:%Y-%m-%d}): {previous.overall}/100 → "
+        f"now {overall}/100 ({arrow} {abs(change)})"
+    )
 
 
 def delivery_line(delivery: dict[str, object]) -> str:

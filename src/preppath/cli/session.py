@@ -7,6 +7,7 @@ back text (plus delivery data and a recording for speech) and the rest of the fl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from dataclasses import dataclass
@@ -57,8 +58,14 @@ class AnswerCollector(Protocol):
         """Called when a question is shown (speaks it, for voice)."""
 
 
-COMMANDS = {"/skip": "skip", "/s": "skip", "/repeat": "repeat", "/r": "repeat", "/quit": "quit",
-            "/q": "quit"}
+COMMANDS = {
+    "/skip": "skip",
+    "/s": "skip",
+    "/repeat": "repeat",
+    "/r": "repeat",
+    "/quit": "quit",
+    "/q": "quit",
+}
 
 
 class TypedCollector:
@@ -68,8 +75,9 @@ class TypedCollector:
         return None
 
     def collect(self, question: QuestionView, interview_id: int) -> Collected:
-        console.print("[dim]Type your answer; an empty line sends it. "
-                      "/skip, /repeat or /quit instead.[/]")
+        console.print(
+            "[dim]Type your answer; an empty line sends it. /skip, /repeat or /quit instead.[/]"
+        )
         lines: list[str] = []
         while True:
             line = read_line("> " if not lines else "… ")
@@ -121,19 +129,29 @@ def _resume_or_create(ctx: AppContext, opts: SessionOptions) -> InterviewView:
 
     explicit = opts.type or opts.role or opts.level or opts.stack or opts.count
     if opts.ask and not explicit and sys.stdin.isatty():
-        unfinished = list_interviews(ctx, ListFilters(status=InterviewStatus.IN_PROGRESS,
-                                                      per_page=1)).items
+        unfinished = list_interviews(
+            ctx, ListFilters(status=InterviewStatus.IN_PROGRESS, per_page=1)
+        ).items
         if unfinished:
             last = unfinished[0]
-            reply = read_line(f"Resume interview {last.id} ({escape(last.role)}, "
-                              f"{last.answered}/{last.question_count} answered)? [Y/n] ")
+            reply = read_line(
+                f"Resume interview {last.id} ({escape(last.role)}, "
+                f"{last.answered}/{last.question_count} answered)? [Y/n] "
+            )
             if reply.strip().lower() in ("", "y", "yes"):
                 return get_interview(ctx, last.id)
     choices = _choose_options(ctx, opts)
-    view = create_interview(ctx, InterviewOptions(
-        InterviewType(choices["type"]), choices["role"], ExperienceLevel(choices["level"]),
-        tuple(choices["stack"]), int(choices["count"]), opts.seed,
-    ))
+    view = create_interview(
+        ctx,
+        InterviewOptions(
+            InterviewType(choices["type"]),
+            choices["role"],
+            ExperienceLevel(choices["level"]),
+            tuple(choices["stack"]),
+            int(choices["count"]),
+            opts.seed,
+        ),
+    )
     _save_last_choices(ctx, choices)
     for message in view.notices:
         notice(message)
@@ -152,11 +170,13 @@ def _choose_options(ctx: AppContext, opts: SessionOptions) -> dict[str, Any]:
     if not opts.ask or not sys.stdin.isatty():
         return choices
     types = ", ".join(t.value for t in InterviewType)
-    choices["type"] = _ask_choice(f"Interview type ({types})", choices["type"],
-                                  [t.value for t in InterviewType])
+    choices["type"] = _ask_choice(
+        f"Interview type ({types})", choices["type"], [t.value for t in InterviewType]
+    )
     choices["role"] = read_line(f"Role [{choices['role']}]: ").strip() or choices["role"]
-    choices["level"] = _ask_choice("Level (junior, mid, senior, lead)", choices["level"],
-                                   [lv.value for lv in ExperienceLevel])
+    choices["level"] = _ask_choice(
+        "Level (junior, mid, senior, lead)", choices["level"], [lv.value for lv in ExperienceLevel]
+    )
     stack_default = ", ".join(choices["stack"]) or "from the role"
     stack = read_line(f"Stack, comma-separated [{stack_default}]: ").strip()
     if stack:
@@ -164,8 +184,9 @@ def _choose_options(ctx: AppContext, opts: SessionOptions) -> dict[str, Any]:
     count = read_line(f"Questions [{choices['count']}]: ").strip()
     if count:
         if not count.isdigit():
-            raise PrepPathError(f"number of questions must be a number, not {count!r}",
-                                ExitCode.USAGE)
+            raise PrepPathError(
+                f"number of questions must be a number, not {count!r}", ExitCode.USAGE
+            )
         choices["count"] = int(count)
     return choices
 
@@ -193,10 +214,9 @@ def _load_last_choices(ctx: AppContext) -> dict[str, Any]:
 
 
 def _save_last_choices(ctx: AppContext, choices: dict[str, Any]) -> None:
-    try:
+    # Remembering defaults is a convenience; never fail the session over it.
+    with contextlib.suppress(OSError):
         _state_file(ctx).write_text(json.dumps(choices), encoding="utf-8")
-    except OSError:
-        pass  # remembering defaults is a convenience; never fail the session over it
 
 
 def _collector(ctx: AppContext, opts: SessionOptions) -> AnswerCollector:
@@ -217,10 +237,14 @@ def _ask_all(ctx: AppContext, view: InterviewView, collector: AnswerCollector) -
         if question.status != "pending":
             continue
         while True:
-            console.print(Panel(escape(question.text), expand=False,
-                                title=f"Question {question.id}/{total}",
-                                subtitle=f"{question.type.replace('_', ' ')}, "
-                                         f"{question.difficulty}"))
+            console.print(
+                Panel(
+                    escape(question.text),
+                    expand=False,
+                    title=f"Question {question.id}/{total}",
+                    subtitle=f"{question.type.replace('_', ' ')}, {question.difficulty}",
+                )
+            )
             collector.present(question)
             got = collector.collect(question, view.id)
             if got.command == "repeat":
@@ -233,15 +257,23 @@ def _ask_all(ctx: AppContext, view: InterviewView, collector: AnswerCollector) -
             skip_question(ctx, view.id, question.id)
             continue
         with console.status("Scoring your answer…"):
-            result = answer_question(ctx, view.id, question.id, got.text, source=got.source,
-                                     delivery=got.delivery, recording=got.recording)
+            result = answer_question(
+                ctx,
+                view.id,
+                question.id,
+                got.text,
+                source=got.source,
+                delivery=got.delivery,
+                recording=got.recording,
+            )
         from preppath.cli.render import print_answer_result
 
         print_answer_result(result)
         reply = read_line("[Enter] next · [m] model answer · [q] quit: ").strip().lower()
         if reply == "m":
-            console.print(Panel(escape(question.expected_answer), title="Model answer",
-                                expand=False))
+            console.print(
+                Panel(escape(question.expected_answer), title="Model answer", expand=False)
+            )
             reply = read_line("[Enter] next · [q] quit: ").strip().lower()
         if reply in ("q", "/q", "/quit") and not result.interview_completed:
             console.print(f"Paused. Resume with [bold]preppath interview start {view.id}[/].")

@@ -50,7 +50,7 @@ def prepare_database(path: Path) -> None:
 
 def _read_version(db: sqlite3.Connection, path: Path) -> int:
     try:
-        # Reading the schema forces SQLite to parse the header: a corrupt or foreign file fails here.
+        # Reading the schema makes SQLite parse the header: a corrupt or foreign file fails here.
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
         row = db.execute("PRAGMA user_version").fetchone()
     except sqlite3.DatabaseError as exc:
@@ -88,9 +88,7 @@ def create_engine_for(path: Path) -> Engine:
     from sqlalchemy import event
     from sqlmodel import create_engine
 
-    engine = create_engine(
-        f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
-    )
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:

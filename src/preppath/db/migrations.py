@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 
-
 M1_INITIAL = """
         CREATE TABLE profile (
             id INTEGER PRIMARY KEY,

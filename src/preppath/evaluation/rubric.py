@@ -103,8 +103,9 @@ class RubricEvaluator:
         clarity *= clarity_factor
         w = question.weights
         scores = (round(correctness, 1), round(completeness, 1), round(clarity, 1))
-        overall = round(10 * (w.correctness * scores[0] + w.completeness * scores[1]
-                              + w.clarity * scores[2]))
+        overall = round(
+            10 * (w.correctness * scores[0] + w.completeness * scores[1] + w.clarity * scores[2])
+        )
         results = [
             KeyPointResult(p.point, m.credit == 1.0, m.words)
             for p, m in zip(question.key_points, matches, strict=True)
@@ -113,9 +114,16 @@ class RubricEvaluator:
             question, analysed, matches, prose, topic, length, star, spoken
         )
         return Evaluation(
-            correctness=scores[0], completeness=scores[1], clarity=scores[2],
-            overall=max(0, min(100, overall)), strengths=strengths, improvements=improvements,
-            key_points=results, star=star, delivery=delivery, evaluator=self.name,
+            correctness=scores[0],
+            completeness=scores[1],
+            clarity=scores[2],
+            overall=max(0, min(100, overall)),
+            strengths=strengths,
+            improvements=improvements,
+            key_points=results,
+            star=star,
+            delivery=delivery,
+            evaluator=self.name,
         )
 
     def _topic(self, question: Question, answer: Analysed) -> float:
@@ -153,8 +161,14 @@ def _delivery_factor(delivery: Mapping[str, object] | None) -> float:
 
 
 def _feedback(
-    question: Question, answer: Analysed, matches: list[_Match], prose: float, topic: float,
-    length: float, star: dict[str, bool] | None, spoken: bool,
+    question: Question,
+    answer: Analysed,
+    matches: list[_Match],
+    prose: float,
+    topic: float,
+    length: float,
+    star: dict[str, bool] | None,
+    spoken: bool,
 ) -> tuple[list[str], list[str]]:
     strengths: list[str] = []
     improvements: list[str] = []
@@ -167,26 +181,38 @@ def _feedback(
         else:
             improvements.append(f"Missing: {point.point} (e.g. mention “{point.phrasings[0]}”)")
     if answer.words and topic < 0.5:
-        improvements.insert(0, f"Much of the answer is off the question's topic (topic match "
-                               f"{topic:.0%}); answer what was asked first")
+        improvements.insert(
+            0,
+            f"Much of the answer is off the question's topic (topic match "
+            f"{topic:.0%}); answer what was asked first",
+        )
     if answer.words and prose < 0.5:
-        improvements.insert(0, f"Answer in full sentences: this reads as a list of terms "
-                               f"(only {answer.stop_ratio:.0%} linking words)")
+        improvements.insert(
+            0,
+            f"Answer in full sentences: this reads as a list of terms "
+            f"(only {answer.stop_ratio:.0%} linking words)",
+        )
     target = TARGET_WORDS.get(question.type, 60)
     if length < 1:
-        improvements.append(f"Short for this question: {len(answer.words)} words; aim for "
-                             f"at least {target}")
+        improvements.append(
+            f"Short for this question: {len(answer.words)} words; aim for at least {target}"
+        )
     if star is not None:
         present = [p for p, ok in star.items() if ok]
         missing = [p for p, ok in star.items() if not ok]
         if not missing:
             strengths.append("Complete STAR structure: situation, task, action and result")
         else:
-            improvements.append("STAR parts missing: " + ", ".join(missing)
-                                + (f" (present: {', '.join(present)})" if present else ""))
+            improvements.append(
+                "STAR parts missing: "
+                + ", ".join(missing)
+                + (f" (present: {', '.join(present)})" if present else "")
+            )
     if prose >= 0.8 and topic >= 0.8 and not spoken and _sentence_shape(answer) == 1.0:
-        strengths.append(f"Clear prose: {answer.sentences} sentences of "
-                         f"{len(answer.words) // max(answer.sentences, 1)} words on average")
+        strengths.append(
+            f"Clear prose: {answer.sentences} sentences of "
+            f"{len(answer.words) // max(answer.sentences, 1)} words on average"
+        )
     return strengths, improvements
 
 

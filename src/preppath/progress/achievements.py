@@ -48,8 +48,17 @@ class AchievementDef:
 def catalogue() -> tuple[AchievementDef, ...]:
     raw = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))["achievement"]
     return tuple(
-        AchievementDef(a["id"], a["name"], a["description"], a["category"], a["kind"],
-                       float(a["threshold"]), int(a["points"]), bool(a.get("hidden", False)), i)
+        AchievementDef(
+            a["id"],
+            a["name"],
+            a["description"],
+            a["category"],
+            a["kind"],
+            float(a["threshold"]),
+            int(a["points"]),
+            bool(a.get("hidden", False)),
+            i,
+        )
         for i, a in enumerate(raw)
     )
 
@@ -58,11 +67,27 @@ def sync_catalogue(session: Session) -> None:
     """Make the achievement table match the shipped catalogue (new releases may add some)."""
     stored = {a.id: a for a in session.exec(select(Achievement)).all()}
     for d in catalogue():
-        row = stored.get(d.id) or Achievement(id=d.id, name="", description="", category="",
-                                               kind="", threshold=0, points=0, hidden=False,
-                                               sort_order=0)
-        values = dict(name=d.name, description=d.description, category=d.category, kind=d.kind,
-                      threshold=d.threshold, points=d.points, hidden=d.hidden, sort_order=d.order)
+        row = stored.get(d.id) or Achievement(
+            id=d.id,
+            name="",
+            description="",
+            category="",
+            kind="",
+            threshold=0,
+            points=0,
+            hidden=False,
+            sort_order=0,
+        )
+        values: dict[str, object] = {
+            "name": d.name,
+            "description": d.description,
+            "category": d.category,
+            "kind": d.kind,
+            "threshold": d.threshold,
+            "points": d.points,
+            "hidden": d.hidden,
+            "sort_order": d.order,
+        }
         if any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(row, k, v)
@@ -102,49 +127,66 @@ class Facts:
 
     @cached_property
     def longest_streak(self) -> int:
-        state = compute_streaks(qualifying_totals(self.days), today=self.today,
-                                daily_minimum=self.daily_minimum,
-                                freezes_enabled=self.freezes)
+        state = compute_streaks(
+            qualifying_totals(self.days),
+            today=self.today,
+            daily_minimum=self.daily_minimum,
+            freezes_enabled=self.freezes,
+        )
         return state.longest
 
     @cached_property
     def stacks_answered(self) -> int:
         rows = self.session.exec(
-            select(ScoreMonth.key).where(ScoreMonth.profile_id == self.profile_id,
-                                         ScoreMonth.dimension == "stack").distinct()
+            select(ScoreMonth.key)
+            .where(ScoreMonth.profile_id == self.profile_id, ScoreMonth.dimension == "stack")
+            .distinct()
         ).all()
         return len(rows)
 
     @cached_property
     def best_answer(self) -> int:
         rows = self.session.exec(
-            select(ScoreMonth.max_overall).where(ScoreMonth.profile_id == self.profile_id,
-                                                 ScoreMonth.dimension == "all")
+            select(ScoreMonth.max_overall).where(
+                ScoreMonth.profile_id == self.profile_id, ScoreMonth.dimension == "all"
+            )
         ).all()
         return max(rows, default=0)
 
     @cached_property
     def recent_scores(self) -> list[int]:
-        return list(self.session.exec(
-            select(InterviewFeedback.overall).join(InterviewQuestion).join(Interview)
-            .where(Interview.profile_id == self.profile_id)
-            .order_by(col(InterviewFeedback.created_at).desc()).limit(20)
-        ).all())
+        return list(
+            self.session.exec(
+                select(InterviewFeedback.overall)
+                .join(InterviewQuestion)
+                .join(Interview)
+                .where(Interview.profile_id == self.profile_id)
+                .order_by(col(InterviewFeedback.created_at).desc())
+                .limit(20)
+            ).all()
+        )
 
     def answers_on(self, day: date) -> int:
         return next((r.answers + r.practices for r in self.days if r.day == day.isoformat()), 0)
 
     @cached_property
     def gap_before_today(self) -> int:
-        earlier = [date.fromisoformat(r.day) for r in self.days
-                   if r.day < self.today.isoformat() and r.answers + r.practices > 0]
+        earlier = [
+            date.fromisoformat(r.day)
+            for r in self.days
+            if r.day < self.today.isoformat() and r.answers + r.practices > 0
+        ]
         return (self.today - max(earlier)).days if earlier else 0
 
     def answered_in(self, interview: Interview) -> int:
-        return len(self.session.exec(
-            select(InterviewQuestion.id).where(InterviewQuestion.interview_id == interview.id,
-                                               InterviewQuestion.status == "answered")
-        ).all())
+        return len(
+            self.session.exec(
+                select(InterviewQuestion.id).where(
+                    InterviewQuestion.interview_id == interview.id,
+                    InterviewQuestion.status == "answered",
+                )
+            ).all()
+        )
 
 
 def _speed_runner(f: Facts, e: Event, t: float) -> bool:
@@ -174,9 +216,7 @@ RULES: dict[str, Rule] = {
     "points_total": lambda f, e, t: f.totals["points"] >= t,
     "perfect_answer": lambda f, e, t: e.overall is not None and e.overall >= t,
     "interview_average": _ace,
-    "recent_average": lambda f, e, t: (
-        len(f.recent_scores) >= 20 and sum(f.recent_scores) / 20 >= t
-    ),
+    "recent_average": lambda f, e, t: len(f.recent_scores) >= 20 and sum(f.recent_scores) / 20 >= t,
     "night_owl": lambda f, e, t: e.kind in _answering and e.local_hour < t,
     "early_bird": lambda f, e, t: e.kind in _answering and 5 <= e.local_hour < t,
     "speed_runner": _speed_runner,
@@ -194,8 +234,9 @@ PROGRESS: dict[str, Callable[[Facts], float]] = {
     "perfect_answer": lambda f: f.best_answer,
     "polyglot": lambda f: f.stacks_answered,
     "marathon": lambda f: f.totals["most_answers_in_a_day"],
-    "recent_average": lambda f: (sum(f.recent_scores) / len(f.recent_scores)
-                                 if f.recent_scores else 0),
+    "recent_average": lambda f: (
+        sum(f.recent_scores) / len(f.recent_scores) if f.recent_scores else 0
+    ),
 }
 
 
@@ -217,7 +258,10 @@ def check(session: Session, facts: Facts, events: list[Event]) -> list[Achieveme
         if d.id in have:
             continue
         if any(RULES[d.kind](facts, e, d.threshold) for e in events):
-            session.add(UserAchievement(profile_id=facts.profile_id, achievement_id=d.id,
-                                        unlocked_at=events[-1].at))
+            session.add(
+                UserAchievement(
+                    profile_id=facts.profile_id, achievement_id=d.id, unlocked_at=events[-1].at
+                )
+            )
             fresh.append(d)
     return fresh

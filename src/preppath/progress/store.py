@@ -10,6 +10,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.sqlite import insert
 from sqlmodel import Session, col, select
 
@@ -29,8 +30,9 @@ def qualifying_totals(rows: list[DailyActivity]) -> dict[date, int]:
 
 
 def activity_totals(session: Session, profile_id: int) -> dict[str, int]:
-    row = session.exec(
-        select(
+    # SQLAlchemy's own select: sqlmodel's is typed for at most four columns.
+    row = session.execute(
+        sa_select(
             func.coalesce(func.sum(DailyActivity.count), 0),
             func.coalesce(func.sum(DailyActivity.points), 0),
             func.coalesce(func.sum(DailyActivity.answers), 0),
@@ -38,16 +40,31 @@ def activity_totals(session: Session, profile_id: int) -> dict[str, int]:
             func.coalesce(func.sum(DailyActivity.interviews_completed), 0),
             func.count(),
             func.coalesce(func.max(DailyActivity.answers), 0),
-        ).where(DailyActivity.profile_id == profile_id)
+        ).where(col(DailyActivity.profile_id) == profile_id)
     ).one()
-    keys = ("events", "points", "answers", "practices", "interviews_completed", "active_days",
-            "most_answers_in_a_day")
+    keys = (
+        "events",
+        "points",
+        "answers",
+        "practices",
+        "interviews_completed",
+        "active_days",
+        "most_answers_in_a_day",
+    )
     return dict(zip(keys, (int(v) for v in row), strict=True))
 
 
 def add_to_rollup(
-    session: Session, *, profile_id: int, at: datetime, tz: tzinfo, qtype: str,
-    stacks: list[str], tags: list[str], scores: dict[str, float], overall: int,
+    session: Session,
+    *,
+    profile_id: int,
+    at: datetime,
+    tz: tzinfo,
+    qtype: str,
+    stacks: list[str],
+    tags: list[str],
+    scores: dict[str, float],
+    overall: int,
     delivery: dict[str, Any] | None,
 ) -> None:
     month = at.astimezone(tz).strftime("%Y-%m")
@@ -55,23 +72,33 @@ def add_to_rollup(
     fillers = delivery.get("fillers_per_100_words") if delivery else None
     spoken = isinstance(wpm, int | float)
     values = {
-        "answers": 1, "sum_overall": overall, "max_overall": overall,
-        "sum_correctness": scores["correctness"], "sum_completeness": scores["completeness"],
-        "sum_clarity": scores["clarity"], "spoken": int(spoken),
+        "answers": 1,
+        "sum_overall": overall,
+        "max_overall": overall,
+        "sum_correctness": scores["correctness"],
+        "sum_completeness": scores["completeness"],
+        "sum_clarity": scores["clarity"],
+        "spoken": int(spoken),
         "sum_wpm": float(wpm) if spoken and wpm is not None else 0.0,
-        "sum_fillers_per_100": float(fillers) if spoken and isinstance(fillers, int | float)
+        "sum_fillers_per_100": float(fillers)
+        if spoken and isinstance(fillers, int | float)
         else 0.0,
     }
-    keys = [("all", "all"), ("type", qtype)] + [("stack", s) for s in stacks] + [
-        ("tag", t) for t in tags
-    ]
+    keys = (
+        [("all", "all"), ("type", qtype)]
+        + [("stack", s) for s in stacks]
+        + [("tag", t) for t in tags]
+    )
     table = ScoreMonth.__table__  # type: ignore[attr-defined]
     for dimension, key in dict.fromkeys(keys):
         upsert = insert(table).values(
             profile_id=profile_id, month=month, dimension=dimension, key=key, **values
         )
-        sums = {k: getattr(table.c, k) + getattr(upsert.excluded, k)
-                for k in values if k != "max_overall"}
+        sums = {
+            k: getattr(table.c, k) + getattr(upsert.excluded, k)
+            for k in values
+            if k != "max_overall"
+        }
         sums["max_overall"] = func.max(table.c.max_overall, upsert.excluded.max_overall)
         upsert = upsert.on_conflict_do_update(
             index_elements=["profile_id", "month", "dimension", "key"], set_=sums
@@ -80,7 +107,10 @@ def add_to_rollup(
 
 
 def rollup_rows(session: Session, profile_id: int) -> list[ScoreMonth]:
-    return list(session.exec(
-        select(ScoreMonth).where(ScoreMonth.profile_id == profile_id)
-        .order_by(col(ScoreMonth.month))
-    ).all())
+    return list(
+        session.exec(
+            select(ScoreMonth)
+            .where(ScoreMonth.profile_id == profile_id)
+            .order_by(col(ScoreMonth.month))
+        ).all()
+    )

@@ -1,1 +1,1 @@
-"""Provider interfaces (questions, speech-to-text, text-to-speech, evaluation) and their factories."""
+"""Providers of questions, speech-to-text, text-to-speech and evaluation, and their factory."""

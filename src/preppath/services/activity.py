@@ -40,8 +40,14 @@ def record_activity(
     day, hour = local_day(at, tz)
     points = POINTS[kind]
     activity = Activity(
-        profile_id=profile_id, type=kind.value, points=points, occurred_at=at, local_day=day,
-        local_hour=hour, interview_id=interview_id, note=note,
+        profile_id=profile_id,
+        type=kind.value,
+        points=points,
+        occurred_at=at,
+        local_day=day,
+        local_hour=hour,
+        interview_id=interview_id,
+        note=note,
     )
     session.add(activity)
     counts = {

@@ -47,11 +47,17 @@ def check_answer_text(text: str) -> str:
 
 def as_question(row: InterviewQuestion) -> Question:
     return Question(
-        id=row.bank_id or f"q{row.id}", type=row.type, difficulty=row.difficulty, levels=(),
-        stack=tuple(row.stack), tags=tuple(row.tags), text=row.text,
+        id=row.bank_id or f"q{row.id}",
+        type=row.type,
+        difficulty=row.difficulty,
+        levels=(),
+        stack=tuple(row.stack),
+        tags=tuple(row.tags),
+        text=row.text,
         expected_answer=row.expected_answer,
         key_points=tuple(KeyPoint(k["point"], tuple(k["phrasings"])) for k in row.key_points),
-        weights=Weights(**row.weights) if row.weights else Weights(), source=row.source,
+        weights=Weights(**row.weights) if row.weights else Weights(),
+        source=row.source,
     )
 
 
@@ -90,26 +96,45 @@ def answer_question(
 
 
 def _store(
-    session: Session, ctx: AppContext, interview: Interview, row: InterviewQuestion, answer: str,
-    source: AnswerSource, evaluation: Evaluation, recording: RecordingInfo | None,
+    session: Session,
+    ctx: AppContext,
+    interview: Interview,
+    row: InterviewQuestion,
+    answer: str,
+    source: AnswerSource,
+    evaluation: Evaluation,
+    recording: RecordingInfo | None,
 ) -> AnswerResult:
     from preppath.services.progress_hooks import settle
 
     now = ctx.clock()
     previous = _previous_attempt(session, ctx, row)
-    attempt = 1 + (session.exec(
-        select(func.count()).select_from(InterviewFeedback)
-        .where(InterviewFeedback.question_id == row.id)
-    ).one())
+    attempt = 1 + (
+        session.exec(
+            select(func.count())
+            .select_from(InterviewFeedback)
+            .where(InterviewFeedback.question_id == row.id)
+        ).one()
+    )
     assert row.id is not None and interview.id is not None
     feedback = InterviewFeedback(
-        question_id=row.id, attempt=attempt, answer_text=answer, answer_source=source.value,
-        correctness=evaluation.correctness, completeness=evaluation.completeness,
-        clarity=evaluation.clarity, overall=evaluation.overall,
-        strengths=evaluation.strengths, improvements=evaluation.improvements,
-        key_points=[{"point": k.point, "covered": k.covered, "matched": list(k.matched)}
-                    for k in evaluation.key_points],
-        star=evaluation.star, delivery=evaluation.delivery, evaluator=evaluation.evaluator,
+        question_id=row.id,
+        attempt=attempt,
+        answer_text=answer,
+        answer_source=source.value,
+        correctness=evaluation.correctness,
+        completeness=evaluation.completeness,
+        clarity=evaluation.clarity,
+        overall=evaluation.overall,
+        strengths=evaluation.strengths,
+        improvements=evaluation.improvements,
+        key_points=[
+            {"point": k.point, "covered": k.covered, "matched": list(k.matched)}
+            for k in evaluation.key_points
+        ],
+        star=evaluation.star,
+        delivery=evaluation.delivery,
+        evaluator=evaluation.evaluator,
         created_at=now,
     )
     session.add(feedback)
@@ -118,24 +143,49 @@ def _store(
     row.status = "answered"
     session.add(row)
     kinds = mark_started(session, ctx, interview)
-    record_activity(session, profile_id=ctx.profile_id, kind=ActivityType.QUESTION_ANSWERED,
-                    at=now, tz=ctx.tz, interview_id=interview.id)
+    record_activity(
+        session,
+        profile_id=ctx.profile_id,
+        kind=ActivityType.QUESTION_ANSWERED,
+        at=now,
+        tz=ctx.tz,
+        interview_id=interview.id,
+    )
     kinds.append(ActivityType.QUESTION_ANSWERED)
     session.flush()
     completed = _complete_if_done(session, ctx, interview, now)
     if completed:
         kinds.append(ActivityType.INTERVIEW_COMPLETED)
-    hooks = settle(session, ctx, now, kinds, feedback=feedback, question=row,
-                   completed=interview if completed else None)
+    hooks = settle(
+        session,
+        ctx,
+        now,
+        kinds,
+        feedback=feedback,
+        question=row,
+        completed=interview if completed else None,
+    )
     session.commit()
     return AnswerResult(
-        interview_id=interview.id, question_id=row.position, overall=evaluation.overall,
-        scores={"correctness": evaluation.correctness, "completeness": evaluation.completeness,
-                "clarity": evaluation.clarity},
-        strengths=evaluation.strengths, improvements=evaluation.improvements,
-        key_points=feedback.key_points, star=evaluation.star, delivery=evaluation.delivery,
-        evaluator=evaluation.evaluator, attempt=attempt, previous=previous,
-        unlocked=hooks.unlocked, milestone=hooks.milestone, interview_completed=completed,
+        interview_id=interview.id,
+        question_id=row.position,
+        overall=evaluation.overall,
+        scores={
+            "correctness": evaluation.correctness,
+            "completeness": evaluation.completeness,
+            "clarity": evaluation.clarity,
+        },
+        strengths=evaluation.strengths,
+        improvements=evaluation.improvements,
+        key_points=feedback.key_points,
+        star=evaluation.star,
+        delivery=evaluation.delivery,
+        evaluator=evaluation.evaluator,
+        attempt=attempt,
+        previous=previous,
+        unlocked=hooks.unlocked,
+        milestone=hooks.milestone,
+        interview_completed=completed,
     )
 
 
@@ -144,11 +194,14 @@ def _previous_attempt(
 ) -> FeedbackView | None:
     """The latest earlier feedback on the same question, in this or any interview."""
     same = (
-        InterviewQuestion.bank_id == row.bank_id if row.bank_id
+        InterviewQuestion.bank_id == row.bank_id
+        if row.bank_id
         else InterviewQuestion.text == row.text
     )
     earlier = session.exec(
-        select(InterviewFeedback).join(InterviewQuestion).join(Interview)
+        select(InterviewFeedback)
+        .join(InterviewQuestion)
+        .join(Interview)
         .where(Interview.profile_id == ctx.profile_id, same)
         .order_by(col(InterviewFeedback.created_at).desc(), col(InterviewFeedback.id).desc())
         .limit(1)
@@ -185,8 +238,11 @@ def _complete_if_done(
     if interview.status == InterviewStatus.COMPLETED.value:
         return False
     pending = session.exec(
-        select(func.count()).select_from(InterviewQuestion)
-        .where(InterviewQuestion.interview_id == interview.id, InterviewQuestion.status == "pending")
+        select(func.count())
+        .select_from(InterviewQuestion)
+        .where(
+            InterviewQuestion.interview_id == interview.id, InterviewQuestion.status == "pending"
+        )
     ).one()
     if pending:
         return False
@@ -195,15 +251,22 @@ def _complete_if_done(
     interview.completed_at = now
     interview.overall = round(sum(scores) / len(scores), 1) if scores else None
     session.add(interview)
-    record_activity(session, profile_id=ctx.profile_id, kind=ActivityType.INTERVIEW_COMPLETED,
-                    at=now, tz=ctx.tz, interview_id=interview.id)
+    record_activity(
+        session,
+        profile_id=ctx.profile_id,
+        kind=ActivityType.INTERVIEW_COMPLETED,
+        at=now,
+        tz=ctx.tz,
+        interview_id=interview.id,
+    )
     return True
 
 
 def _latest_scores(session: Session, interview: Interview) -> list[int]:
     latest: dict[int, int] = {}
     for qid, overall in session.exec(
-        select(InterviewFeedback.question_id, InterviewFeedback.overall).join(InterviewQuestion)
+        select(InterviewFeedback.question_id, InterviewFeedback.overall)
+        .join(InterviewQuestion)
         .where(InterviewQuestion.interview_id == interview.id)
         .order_by(col(InterviewFeedback.attempt))
     ).all():

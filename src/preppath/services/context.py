@@ -69,7 +69,8 @@ def open_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> 
     except OperationalError as exc:
         raise PrepPathError(
             f"cannot write to database {paths.database} ({exc.orig}); "
-            "check the data directory's permissions", ExitCode.DATA,
+            "check the data directory's permissions",
+            ExitCode.DATA,
         ) from None
     assert profile.id is not None
     return AppContext(settings, paths, engine, profile.id, clock)

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from preppath.bank.loader import load_bank
@@ -49,8 +49,12 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
     notices = _notices(ctx, options.role, stack)
     with ctx.session() as session:
         request = QuestionRequest(
-            interview_type=options.type.value, role=options.role, level=options.level.value,
-            stack=stack, count=options.count, seed=seed,
+            interview_type=options.type.value,
+            role=options.role,
+            level=options.level.value,
+            stack=stack,
+            count=options.count,
+            seed=seed,
             recently_seen=_recently_seen(session, ctx.profile_id),
         )
         provider = factory.question_provider(ctx.settings, ctx.paths)
@@ -60,9 +64,15 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
         if len(questions) < options.count:
             notices.append(f"the bank has only {len(questions)} fitting questions; using those")
         interview = Interview(
-            profile_id=ctx.profile_id, type=options.type.value, role=options.role.strip(),
-            level=options.level.value, stack=list(stack), status=InterviewStatus.PENDING.value,
-            question_count=len(questions), seed=seed, provider=provider.name,
+            profile_id=ctx.profile_id,
+            type=options.type.value,
+            role=options.role.strip(),
+            level=options.level.value,
+            stack=list(stack),
+            status=InterviewStatus.PENDING.value,
+            question_count=len(questions),
+            seed=seed,
+            provider=provider.name,
             created_at=ctx.clock(),
         )
         session.add(interview)
@@ -77,13 +87,22 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
 
 def _question_row(interview_id: int, position: int, q: Question) -> InterviewQuestion:
     return InterviewQuestion(
-        interview_id=interview_id, position=position,
-        bank_id=q.id if q.source == "bank" else None, type=q.type, difficulty=q.difficulty,
-        text=q.text, expected_answer=q.expected_answer,
+        interview_id=interview_id,
+        position=position,
+        bank_id=q.id if q.source == "bank" else None,
+        type=q.type,
+        difficulty=q.difficulty,
+        text=q.text,
+        expected_answer=q.expected_answer,
         key_points=[{"point": kp.point, "phrasings": list(kp.phrasings)} for kp in q.key_points],
-        weights={"correctness": q.weights.correctness, "completeness": q.weights.completeness,
-                 "clarity": q.weights.clarity},
-        tags=list(q.tags), stack=list(q.stack), source=q.source,
+        weights={
+            "correctness": q.weights.correctness,
+            "completeness": q.weights.completeness,
+            "clarity": q.weights.clarity,
+        },
+        tags=list(q.tags),
+        stack=list(q.stack),
+        source=q.source,
     )
 
 
@@ -91,14 +110,18 @@ def _notices(ctx: AppContext, role: str, stack: tuple[str, ...]) -> list[str]:
     notices = []
     if resolve_role(role) is None:
         basis = "your stack" if stack else "a general software stack"
-        notices.append(f"role {role!r} is not one PrepPath knows; choosing questions from {basis}"
-                       " and the interview type")
+        notices.append(
+            f"role {role!r} is not one PrepPath knows; choosing questions from {basis}"
+            " and the interview type"
+        )
     if not ctx.settings.uses_openai:
         known = load_bank(ctx.paths.packs_dir).stacks()
         unknown = [s for s in stack if s not in known]
         if unknown:
-            notices.append(f"no bank questions for {', '.join(unknown)}; add a pack under "
-                           f"{ctx.paths.packs_dir} or see `preppath questions list`")
+            notices.append(
+                f"no bank questions for {', '.join(unknown)}; add a pack under "
+                f"{ctx.paths.packs_dir} or see `preppath questions list`"
+            )
     return notices
 
 
@@ -139,12 +162,22 @@ def get_interview(ctx: AppContext, interview_id: int) -> InterviewView:
 
 def feedback_view(row: InterviewFeedback) -> FeedbackView:
     return FeedbackView(
-        attempt=row.attempt, answer=row.answer_text, source=row.answer_source,
+        attempt=row.attempt,
+        answer=row.answer_text,
+        source=row.answer_source,
         overall=row.overall,
-        scores={"correctness": row.correctness, "completeness": row.completeness,
-                "clarity": row.clarity},
-        strengths=row.strengths, improvements=row.improvements, key_points=row.key_points,
-        star=row.star, delivery=row.delivery, evaluator=row.evaluator, created_at=row.created_at,
+        scores={
+            "correctness": row.correctness,
+            "completeness": row.completeness,
+            "clarity": row.clarity,
+        },
+        strengths=row.strengths,
+        improvements=row.improvements,
+        key_points=row.key_points,
+        star=row.star,
+        delivery=row.delivery,
+        evaluator=row.evaluator,
+        created_at=row.created_at,
     )
 
 
@@ -164,8 +197,15 @@ def _view(session: Session, interview: Interview) -> InterviewView:
         latest[fb.question_id] = fb
     views = [
         QuestionView(
-            id=q.position, text=q.text, type=q.type, difficulty=q.difficulty, stack=q.stack,
-            tags=q.tags, status=q.status, bank_id=q.bank_id, expected_answer=q.expected_answer,
+            id=q.position,
+            text=q.text,
+            type=q.type,
+            difficulty=q.difficulty,
+            stack=q.stack,
+            tags=q.tags,
+            status=q.status,
+            bank_id=q.bank_id,
+            expected_answer=q.expected_answer,
             key_points=[kp["point"] for kp in q.key_points],
             feedback=feedback_view(latest[q.id]) if q.id in latest else None,
         )
@@ -174,11 +214,19 @@ def _view(session: Session, interview: Interview) -> InterviewView:
     ]
     assert interview.id is not None
     return InterviewView(
-        id=interview.id, type=interview.type, role=interview.role, level=interview.level,
-        stack=interview.stack, status=interview.status, seed=interview.seed,
-        provider=interview.provider, created_at=interview.created_at,
-        started_at=interview.started_at, completed_at=interview.completed_at,
-        overall=interview.overall, questions=views,
+        id=interview.id,
+        type=interview.type,
+        role=interview.role,
+        level=interview.level,
+        stack=interview.stack,
+        status=interview.status,
+        seed=interview.seed,
+        provider=interview.provider,
+        created_at=interview.created_at,
+        started_at=interview.started_at,
+        completed_at=interview.completed_at,
+        overall=interview.overall,
+        questions=views,
     )
 
 
@@ -195,11 +243,11 @@ class ListFilters:
 def list_interviews(ctx: AppContext, filters: ListFilters) -> InterviewPage:
     if filters.page < 1 or not 1 <= filters.per_page <= 500:
         raise PrepPathError("--page must be >= 1 and --per-page 1-500", ExitCode.USAGE)
-    conditions = [Interview.profile_id == ctx.profile_id]
+    conditions: list[ColumnElement[bool]] = [col(Interview.profile_id) == ctx.profile_id]
     if filters.status:
-        conditions.append(Interview.status == filters.status.value)
+        conditions.append(col(Interview.status) == filters.status.value)
     if filters.type:
-        conditions.append(Interview.type == filters.type.value)
+        conditions.append(col(Interview.type) == filters.type.value)
     if filters.since:
         conditions.append(col(Interview.created_at) >= filters.since)
     if filters.until:
@@ -207,23 +255,35 @@ def list_interviews(ctx: AppContext, filters: ListFilters) -> InterviewPage:
     with ctx.session() as session:
         total = session.exec(select(func.count()).select_from(Interview).where(*conditions)).one()
         rows = session.exec(
-            select(Interview).where(*conditions)
+            select(Interview)
+            .where(*conditions)
             .order_by(col(Interview.created_at).desc(), col(Interview.id).desc())
-            .offset((filters.page - 1) * filters.per_page).limit(filters.per_page)
+            .offset((filters.page - 1) * filters.per_page)
+            .limit(filters.per_page)
         ).all()
         answered = dict(
             session.exec(
                 select(InterviewQuestion.interview_id, func.count())
-                .where(col(InterviewQuestion.interview_id).in_([r.id for r in rows]),
-                       InterviewQuestion.status == "answered")
+                .where(
+                    col(InterviewQuestion.interview_id).in_([r.id for r in rows]),
+                    InterviewQuestion.status == "answered",
+                )
                 .group_by(col(InterviewQuestion.interview_id))
             ).all()
         )
     items = [
         InterviewSummary(
-            id=r.id, type=r.type, role=r.role, level=r.level, stack=r.stack, status=r.status,
-            question_count=r.question_count, answered=answered.get(r.id, 0), overall=r.overall,
-            created_at=r.created_at, completed_at=r.completed_at,
+            id=r.id,
+            type=r.type,
+            role=r.role,
+            level=r.level,
+            stack=r.stack,
+            status=r.status,
+            question_count=r.question_count,
+            answered=answered.get(r.id, 0),
+            overall=r.overall,
+            created_at=r.created_at,
+            completed_at=r.completed_at,
         )
         for r in rows
         if r.id is not None
@@ -239,8 +299,14 @@ def mark_started(session: Session, ctx: AppContext, interview: Interview) -> lis
     interview.status = InterviewStatus.IN_PROGRESS.value
     interview.started_at = ctx.clock()
     session.add(interview)
-    record_activity(session, profile_id=ctx.profile_id, kind=ActivityType.INTERVIEW_STARTED,
-                    at=interview.started_at, tz=ctx.tz, interview_id=interview.id)
+    record_activity(
+        session,
+        profile_id=ctx.profile_id,
+        kind=ActivityType.INTERVIEW_STARTED,
+        at=interview.started_at,
+        tz=ctx.tz,
+        interview_id=interview.id,
+    )
     return [ActivityType.INTERVIEW_STARTED]
 
 
@@ -261,7 +327,8 @@ def delete_interview(ctx: AppContext, interview_id: int) -> int:
     with ctx.session() as session:
         interview = load_interview(session, ctx, interview_id)
         paths = session.exec(
-            select(InterviewRecording.path).join(InterviewQuestion)
+            select(InterviewRecording.path)
+            .join(InterviewQuestion)
             .where(InterviewQuestion.interview_id == interview_id)
         ).all()
         session.delete(interview)

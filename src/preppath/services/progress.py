@@ -43,12 +43,14 @@ def track_activity(
     if note is not None and len(note) > 2000:
         raise PrepPathError("--note is limited to 2,000 characters", ExitCode.INVALID)
     with ctx.session() as session:
-        activity = record_activity(session, profile_id=ctx.profile_id, kind=kind, at=moment,
-                                   tz=ctx.tz, note=note)
+        activity = record_activity(
+            session, profile_id=ctx.profile_id, kind=kind, at=moment, tz=ctx.tz, note=note
+        )
         hooks = settle(session, ctx, moment, [kind])
         session.commit()
-    return TrackResult(kind.value, POINTS[kind], activity.local_day, hooks.unlocked,
-                       hooks.milestone)
+    return TrackResult(
+        kind.value, POINTS[kind], activity.local_day, hooks.unlocked, hooks.milestone
+    )
 
 
 def _aware(moment: datetime, ctx: AppContext) -> datetime:
@@ -71,8 +73,7 @@ def heatmap(ctx: AppContext, *, weeks: int = 53, year: int | None = None) -> Cal
     counts = {date.fromisoformat(r.day): r.count for r in rows}
     if year is not None:
         return build_calendar(counts, year=year, unit="activity", unit_plural="activities")
-    return build_calendar(counts, end=today, weeks=weeks, unit="activity",
-                          unit_plural="activities")
+    return build_calendar(counts, end=today, weeks=weeks, unit="activity", unit_plural="activities")
 
 
 def streak(ctx: AppContext) -> StreakState:
@@ -83,8 +84,11 @@ def streak(ctx: AppContext) -> StreakState:
     with ctx.session() as session:
         rows = day_rows(session, ctx.profile_id)
     return compute_streaks(
-        qualifying_totals(rows), today=today_for(ctx), daily_minimum=ctx.settings.daily_minimum,
-        freezes_enabled=ctx.settings.streak_freezes, milestone_every=MILESTONE_EVERY,
+        qualifying_totals(rows),
+        today=today_for(ctx),
+        daily_minimum=ctx.settings.daily_minimum,
+        freezes_enabled=ctx.settings.streak_freezes,
+        milestone_every=MILESTONE_EVERY,
     )
 
 
@@ -108,8 +112,13 @@ def achievements(ctx: AppContext, *, only_unlocked: bool = False) -> list[Achiev
 
     with ctx.session() as session:
         have = catalogue.unlocked_ids(session, ctx.profile_id)
-        facts = catalogue.Facts(session, ctx.profile_id, today_for(ctx),
-                                ctx.settings.daily_minimum, ctx.settings.streak_freezes)
+        facts = catalogue.Facts(
+            session,
+            ctx.profile_id,
+            today_for(ctx),
+            ctx.settings.daily_minimum,
+            ctx.settings.streak_freezes,
+        )
         views = []
         for d in catalogue.catalogue():
             unlocked = d.id in have
@@ -117,15 +126,22 @@ def achievements(ctx: AppContext, *, only_unlocked: bool = False) -> list[Achiev
                 continue
             masked = d.hidden and not unlocked
             measure = catalogue.PROGRESS.get(d.kind)
-            views.append(AchievementView(
-                id=d.id, name="???" if masked else d.name,
-                description="A hidden achievement: keep practising to find it" if masked
-                else d.description,
-                category=d.category, points=d.points, hidden=d.hidden, unlocked=unlocked,
-                unlocked_at=have.get(d.id),
-                progress=None if masked or measure is None else float(measure(facts)),
-                target=d.threshold,
-            ))
+            views.append(
+                AchievementView(
+                    id=d.id,
+                    name="???" if masked else d.name,
+                    description="A hidden achievement: keep practising to find it"
+                    if masked
+                    else d.description,
+                    category=d.category,
+                    points=d.points,
+                    hidden=d.hidden,
+                    unlocked=unlocked,
+                    unlocked_at=have.get(d.id),
+                    progress=None if masked or measure is None else float(measure(facts)),
+                    target=d.threshold,
+                )
+            )
     return views
 
 
@@ -167,16 +183,26 @@ def stats(ctx: AppContext) -> Stats:
         rows = rollup_rows(session, ctx.profile_id)
         unlocked = len(catalogue.unlocked_ids(session, ctx.profile_id))
     months: dict[tuple[str, str], list[Trend]] = defaultdict(list)
-    overall: dict[str, float] = {"answers": 0, "overall": 0, "correctness": 0,
-                                 "completeness": 0, "clarity": 0}
+    overall: dict[str, float] = {
+        "answers": 0,
+        "overall": 0,
+        "correctness": 0,
+        "completeness": 0,
+        "clarity": 0,
+    }
     per_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
         wpm = r.sum_wpm / r.spoken if r.spoken else None
         fillers = r.sum_fillers_per_100 / r.spoken if r.spoken else None
         months[(r.dimension, r.key)].append(
-            Trend(r.month, r.answers, round(r.sum_overall / r.answers, 1),
-                  round(wpm, 1) if wpm is not None else None,
-                  round(fillers, 2) if fillers is not None else None))
+            Trend(
+                r.month,
+                r.answers,
+                round(r.sum_overall / r.answers, 1),
+                round(wpm, 1) if wpm is not None else None,
+                round(fillers, 2) if fillers is not None else None,
+            )
+        )
         if r.dimension == "all":
             overall["answers"] += r.answers
             overall["overall"] += r.sum_overall
@@ -189,13 +215,17 @@ def stats(ctx: AppContext) -> Stats:
     n = overall.pop("answers")
     averages = {k: round(v / n, 1) for k, v in overall.items()} if n else {}
     weakest = sorted(
-        ({"topic": t, "answers": a, "average": round(s / a, 1)} for t, (a, s) in per_tag.items()
-         if a >= 2),
+        (
+            {"topic": t, "answers": a, "average": round(s / a, 1)}
+            for t, (a, s) in per_tag.items()
+            if a >= 2
+        ),
         key=lambda d: (d["average"], d["topic"]),
     )[:5]
     state = streak(ctx)
     return Stats(
-        totals=totals, averages=averages,
+        totals=totals,
+        averages=averages,
         by_type={k: v for (dim, k), v in months.items() if dim == "type"},
         by_technology={k: v for (dim, k), v in months.items() if dim == "stack"},
         weakest_topics=weakest,

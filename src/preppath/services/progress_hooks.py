@@ -44,21 +44,35 @@ def settle(
     today = date.fromisoformat(day)
     if feedback is not None and question is not None:
         add_to_rollup(
-            session, profile_id=ctx.profile_id, at=now, tz=ctx.tz, qtype=question.type,
-            stacks=question.stack, tags=question.tags,
-            scores={"correctness": feedback.correctness, "completeness": feedback.completeness,
-                    "clarity": feedback.clarity},
-            overall=feedback.overall, delivery=feedback.delivery,
+            session,
+            profile_id=ctx.profile_id,
+            at=now,
+            tz=ctx.tz,
+            qtype=question.type,
+            stacks=question.stack,
+            tags=question.tags,
+            scores={
+                "correctness": feedback.correctness,
+                "completeness": feedback.completeness,
+                "clarity": feedback.clarity,
+            },
+            overall=feedback.overall,
+            delivery=feedback.delivery,
         )
         schedule_retake(session, ctx, question, feedback, today)
     session.flush()
-    facts = achievements.Facts(session, ctx.profile_id, today, ctx.settings.daily_minimum,
-                               ctx.settings.streak_freezes)
+    facts = achievements.Facts(
+        session, ctx.profile_id, today, ctx.settings.daily_minimum, ctx.settings.streak_freezes
+    )
     events = [
-        achievements.Event(kind, now, today, hour,
-                           overall=feedback.overall if feedback else None,
-                           completed=completed if kind == ActivityType.INTERVIEW_COMPLETED
-                           else None)
+        achievements.Event(
+            kind,
+            now,
+            today,
+            hour,
+            overall=feedback.overall if feedback else None,
+            completed=completed if kind == ActivityType.INTERVIEW_COMPLETED else None,
+        )
         for kind in kinds
     ]
     fresh = achievements.check(session, facts, events)
@@ -74,8 +88,13 @@ def _milestone(
     """A streak milestone is celebrated on the event that makes today count, not on later ones."""
     if not STREAK_KINDS & set(kinds) or facts.answers_on(today) != minimum:
         return None
-    state = compute_streaks(qualifying_totals(facts.days), today=today, daily_minimum=minimum,
-                            freezes_enabled=facts.freezes, milestone_every=MILESTONE_EVERY)
+    state = compute_streaks(
+        qualifying_totals(facts.days),
+        today=today,
+        daily_minimum=minimum,
+        freezes_enabled=facts.freezes,
+        milestone_every=MILESTONE_EVERY,
+    )
     if state.current and state.current % MILESTONE_EVERY == 0:
         return state.current
     return None

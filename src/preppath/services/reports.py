@@ -10,7 +10,7 @@ from pathlib import Path
 from preppath.errors import ExitCode, PrepPathError
 from preppath.services.context import AppContext
 from preppath.services.interviews import get_interview
-from preppath.services.views import InterviewView, Report, jsonable
+from preppath.services.views import FeedbackView, InterviewView, Report, jsonable
 
 SCORE_NAMES = ("correctness", "completeness", "clarity")
 
@@ -23,10 +23,14 @@ def report_for(interview: InterviewView) -> Report:
     answered = [q for q in interview.questions if q.feedback is not None]
     skipped = sum(q.status == "skipped" for q in interview.questions)
     feedback = [q.feedback for q in answered if q.feedback is not None]
-    averages = {
-        name: round(sum(f.scores[name] for f in feedback) / len(feedback), 1)
-        for name in SCORE_NAMES
-    } if feedback else {}
+    averages = (
+        {
+            name: round(sum(f.scores[name] for f in feedback) / len(feedback), 1)
+            for name in SCORE_NAMES
+        }
+        if feedback
+        else {}
+    )
     overall = round(sum(f.overall for f in feedback) / len(feedback), 1) if feedback else None
     by_topic: dict[str, list[int]] = defaultdict(list)
     for q in answered:
@@ -36,8 +40,12 @@ def report_for(interview: InterviewView) -> Report:
     topic_avg = {t: sum(v) / len(v) for t, v in by_topic.items()}
     weakest = [t for t, avg in sorted(topic_avg.items(), key=lambda kv: kv[1]) if avg < 70][:3]
     return Report(
-        interview=interview, overall=overall, averages=averages, answered=len(answered),
-        skipped=skipped, summary=_summary(interview, overall, averages, len(answered), skipped),
+        interview=interview,
+        overall=overall,
+        averages=averages,
+        answered=len(answered),
+        skipped=skipped,
+        summary=_summary(interview, overall, averages, len(answered), skipped),
         strengths=_top_strengths(answered_feedback=feedback),
         recommendations=_recommendations(interview, weakest, averages, skipped),
         weakest_topics=weakest,
@@ -45,25 +53,32 @@ def report_for(interview: InterviewView) -> Report:
 
 
 def _summary(
-    interview: InterviewView, overall: float | None, averages: dict[str, float], answered: int,
+    interview: InterviewView,
+    overall: float | None,
+    averages: dict[str, float],
+    answered: int,
     skipped: int,
 ) -> str:
-    head = (f"{interview.type.replace('_', ' ').title()} interview for {interview.role} "
-            f"({interview.level}): {answered} of {len(interview.questions)} questions answered")
+    head = (
+        f"{interview.type.replace('_', ' ').title()} interview for {interview.role} "
+        f"({interview.level}): {answered} of {len(interview.questions)} questions answered"
+    )
     if skipped:
         head += f", {skipped} skipped"
     if overall is None:
         return head + "; nothing scored yet."
     best = max(averages, key=averages.__getitem__)
     worst = min(averages, key=averages.__getitem__)
-    return (f"{head}. Overall {overall:.0f}/100; strongest on {best} ({averages[best]:.1f}/10), "
-            f"weakest on {worst} ({averages[worst]:.1f}/10).")
+    return (
+        f"{head}. Overall {overall:.0f}/100; strongest on {best} ({averages[best]:.1f}/10), "
+        f"weakest on {worst} ({averages[worst]:.1f}/10)."
+    )
 
 
-def _top_strengths(answered_feedback: list[object]) -> list[str]:
+def _top_strengths(answered_feedback: list[FeedbackView]) -> list[str]:
     counts: Counter[str] = Counter()
     for fb in answered_feedback:
-        for s in getattr(fb, "strengths", []):
+        for s in fb.strengths:
             counts[s.split(" (", 1)[0]] += 1
     return [s for s, _ in counts.most_common(5)]
 
@@ -73,29 +88,45 @@ def _recommendations(
 ) -> list[str]:
     recs = []
     if weakest:
-        recs.append("Revisit these topics: " + ", ".join(weakest)
-                    + " (practise with `preppath interview start --review`).")
+        recs.append(
+            "Revisit these topics: "
+            + ", ".join(weakest)
+            + " (practise with `preppath interview start --review`)."
+        )
     if averages.get("completeness", 10) < 6:
-        recs.append("Cover more of the expected points: before answering, list the 3-4 things "
-                    "the question needs and touch each.")
+        recs.append(
+            "Cover more of the expected points: before answering, list the 3-4 things "
+            "the question needs and touch each."
+        )
     if averages.get("clarity", 10) < 6:
-        recs.append("Structure answers in full sentences: lead with the answer, then the why, "
-                    "then an example.")
+        recs.append(
+            "Structure answers in full sentences: lead with the answer, then the why, "
+            "then an example."
+        )
     if interview.type in ("behavioral", "mixed"):
         missing = Counter(
-            part for q in interview.questions if q.feedback and q.feedback.star
-            for part, ok in q.feedback.star.items() if not ok
+            part
+            for q in interview.questions
+            if q.feedback and q.feedback.star
+            for part, ok in q.feedback.star.items()
+            if not ok
         )
         if missing:
             parts = ", ".join(p for p, _ in missing.most_common())
-            recs.append(f"Behavioural stories lacked: {parts}. Use STAR and end with a "
-                        "measurable result.")
+            recs.append(
+                f"Behavioural stories lacked: {parts}. Use STAR and end with a measurable result."
+            )
     if skipped:
-        recs.append(f"{skipped} question(s) were skipped; draft an answer for each before "
-                    "your next session.")
+        recs.append(
+            f"{skipped} question(s) were skipped; draft an answer for each before "
+            "your next session."
+        )
     missed = Counter(
-        kp["point"] for q in interview.questions if q.feedback
-        for kp in q.feedback.key_points if not kp.get("covered")
+        kp["point"]
+        for q in interview.questions
+        if q.feedback
+        for kp in q.feedback.key_points
+        if not kp.get("covered")
     )
     for point, _ in missed.most_common(3):
         recs.append(f"Key point to learn: {point}.")
@@ -113,9 +144,13 @@ def render_markdown(report: Report) -> str:
         lines += [f"## Q{q.id}. {q.text}", "", f"*{q.type}, {q.difficulty}, {q.status}*", ""]
         if q.feedback:
             fb = q.feedback
-            lines += [f"**Your answer** ({fb.source}, attempt {fb.attempt}): {fb.answer}", "",
-                      f"**Score:** {fb.overall}/100 — "
-                      + ", ".join(f"{k} {v:.1f}" for k, v in fb.scores.items()), ""]
+            lines += [
+                f"**Your answer** ({fb.source}, attempt {fb.attempt}): {fb.answer}",
+                "",
+                f"**Score:** {fb.overall}/100 — "
+                + ", ".join(f"{k} {v:.1f}" for k, v in fb.scores.items()),
+                "",
+            ]
             lines += [f"- ✔ {s}" for s in fb.strengths] + [f"- ✘ {s}" for s in fb.improvements]
             lines += ["", f"**Model answer:** {q.expected_answer}", ""]
     lines += ["## Recommendations", ""] + [f"- {r}" for r in report.recommendations]
@@ -127,24 +162,32 @@ def render_html(report: Report) -> str:
     iv = report.interview
     parts = [f"<h1>Interview {iv.id} report</h1>", f"<p>{e(report.summary)}</p>"]
     for q in iv.questions:
-        parts.append(f"<section><h2>Q{q.id}. {e(q.text)}</h2><p><em>{e(q.type)}, "
-                     f"{e(q.difficulty)}, {e(q.status)}</em></p>")
+        parts.append(
+            f"<section><h2>Q{q.id}. {e(q.text)}</h2><p><em>{e(q.type)}, "
+            f"{e(q.difficulty)}, {e(q.status)}</em></p>"
+        )
         if q.feedback:
             fb = q.feedback
             items = "".join(f"<li class=good>{e(s)}</li>" for s in fb.strengths)
             items += "".join(f"<li class=bad>{e(s)}</li>" for s in fb.improvements)
-            parts.append(f"<p><strong>Your answer:</strong> {e(fb.answer)}</p>"
-                         f"<p class=score>{fb.overall}/100</p><ul>{items}</ul>"
-                         f"<details><summary>Model answer</summary>"
-                         f"<p>{e(q.expected_answer)}</p></details>")
+            parts.append(
+                f"<p><strong>Your answer:</strong> {e(fb.answer)}</p>"
+                f"<p class=score>{fb.overall}/100</p><ul>{items}</ul>"
+                f"<details><summary>Model answer</summary>"
+                f"<p>{e(q.expected_answer)}</p></details>"
+            )
         parts.append("</section>")
     recs = "".join(f"<li>{e(r)}</li>" for r in report.recommendations)
     parts.append(f"<h2>Recommendations</h2><ul>{recs}</ul>")
-    style = ("body{font:15px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
-             "padding:0 1rem;color:#1f2328}.good{color:#1a7f37}.bad{color:#9a6700}"
-             ".score{font-size:1.4rem;font-weight:600}section{border-top:1px solid #d0d7de}")
-    return (f"<!doctype html><html lang=en><meta charset=utf-8><title>PrepPath interview "
-            f"{iv.id}</title><style>{style}</style><body>{''.join(parts)}</body></html>\n")
+    style = (
+        "body{font:15px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
+        "padding:0 1rem;color:#1f2328}.good{color:#1a7f37}.bad{color:#9a6700}"
+        ".score{font-size:1.4rem;font-weight:600}section{border-top:1px solid #d0d7de}"
+    )
+    return (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>PrepPath interview "
+        f"{iv.id}</title><style>{style}</style><body>{''.join(parts)}</body></html>\n"
+    )
 
 
 def render(report: Report, fmt: str) -> str:

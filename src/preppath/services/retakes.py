@@ -17,7 +17,10 @@ INTERVALS = (1, 3, 7)
 
 
 def schedule_retake(
-    session: Session, ctx: AppContext, question: InterviewQuestion, feedback: InterviewFeedback,
+    session: Session,
+    ctx: AppContext,
+    question: InterviewQuestion,
+    feedback: InterviewFeedback,
     today: date,
 ) -> None:
     from preppath.services.answers import question_key
@@ -30,8 +33,14 @@ def schedule_retake(
     if row is None:
         if passed:
             return
-        row = Retake(profile_id=ctx.profile_id, question_key=key, last_score=feedback.overall,
-                     interval_days=INTERVALS[0], due_day="", cleared=False)
+        row = Retake(
+            profile_id=ctx.profile_id,
+            question_key=key,
+            last_score=feedback.overall,
+            interval_days=INTERVALS[0],
+            due_day="",
+            cleared=False,
+        )
     elif passed and row.cleared:
         return
     elif passed:
@@ -48,11 +57,17 @@ def schedule_retake(
 
 
 def due_retakes(session: Session, ctx: AppContext, today: date) -> list[Retake]:
-    return list(session.exec(
-        select(Retake).where(Retake.profile_id == ctx.profile_id, col(Retake.cleared).is_(False),
-                             col(Retake.due_day) <= today.isoformat())
-        .order_by(col(Retake.due_day), col(Retake.last_score))
-    ).all())
+    return list(
+        session.exec(
+            select(Retake)
+            .where(
+                Retake.profile_id == ctx.profile_id,
+                col(Retake.cleared).is_(False),
+                col(Retake.due_day) <= today.isoformat(),
+            )
+            .order_by(col(Retake.due_day), col(Retake.last_score))
+        ).all()
+    )
 
 
 def create_review_interview(ctx: AppContext, count: int = 5) -> InterviewView:
@@ -65,8 +80,8 @@ def create_review_interview(ctx: AppContext, count: int = 5) -> InterviewView:
         due = due_retakes(session, ctx, today)[:count]
         if not due:
             upcoming = session.exec(
-                select(Retake.due_day).where(Retake.profile_id == ctx.profile_id,
-                                             col(Retake.cleared).is_(False))
+                select(Retake.due_day)
+                .where(Retake.profile_id == ctx.profile_id, col(Retake.cleared).is_(False))
                 .order_by(col(Retake.due_day))
             ).first()
             hint = f"; the next is due on {upcoming}" if upcoming else ""
@@ -79,18 +94,28 @@ def create_review_interview(ctx: AppContext, count: int = 5) -> InterviewView:
         interview = Interview(
             profile_id=ctx.profile_id,
             type=types.pop() if len(types) == 1 else InterviewType.MIXED.value,
-            role="Review", level="mid", stack=sorted({s for q in sources for s in q.stack}),
-            status=InterviewStatus.PENDING.value, question_count=len(sources), seed=None,
-            provider="review", created_at=ctx.clock(),
+            role="Review",
+            level="mid",
+            stack=sorted({s for q in sources for s in q.stack}),
+            status=InterviewStatus.PENDING.value,
+            question_count=len(sources),
+            seed=None,
+            provider="review",
+            created_at=ctx.clock(),
         )
         session.add(interview)
         session.flush()
         assert interview.id is not None
         for position, q in enumerate(sources, start=1):
-            session.add(InterviewQuestion(**{
-                **q.model_dump(exclude={"id", "interview_id", "position", "status"}),
-                "interview_id": interview.id, "position": position,
-            }))
+            session.add(
+                InterviewQuestion(
+                    **{
+                        **q.model_dump(exclude={"id", "interview_id", "position", "status"}),
+                        "interview_id": interview.id,
+                        "position": position,
+                    }
+                )
+            )
         session.commit()
         interview_id = interview.id
     return get_interview(ctx, interview_id)
@@ -99,8 +124,11 @@ def create_review_interview(ctx: AppContext, count: int = 5) -> InterviewView:
 def _source_question(session: Session, retake: Retake) -> InterviewQuestion | None:
     """The stored question the retake came from; a retake whose interview was deleted since is
     cleared, since there is nothing left to ask."""
-    feedback = (session.get(InterviewFeedback, retake.last_feedback_id)
-                if retake.last_feedback_id is not None else None)
+    feedback = (
+        session.get(InterviewFeedback, retake.last_feedback_id)
+        if retake.last_feedback_id is not None
+        else None
+    )
     question = session.get(InterviewQuestion, feedback.question_id) if feedback else None
     if question is None:
         retake.cleared = True
