@@ -16,6 +16,7 @@ app = typer.Typer(
     help="PrepPath: practise job interviews out loud, offline, and track your progress.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # see cli.common.command_group
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

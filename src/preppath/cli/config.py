@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from preppath.cli.common import JSON_OPTION, console, print_json, settings_for
+from preppath.cli.common import JSON_OPTION, command_group, console, print_json, settings_for
 
-app = typer.Typer(help="Show and change settings.", no_args_is_help=True)
+app = command_group("Show and change settings.")
 
 
 @app.command()

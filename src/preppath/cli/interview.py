@@ -9,16 +9,21 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from preppath.cli.common import JSON_OPTION, console, notice, open_context, print_json
+from preppath.cli.common import (
+    JSON_OPTION,
+    command_group,
+    console,
+    notice,
+    open_context,
+    print_json,
+)
 from preppath.domain import AnswerSource, ExperienceLevel, InterviewStatus, InterviewType
 from preppath.errors import ExitCode, PrepPathError
 
 if TYPE_CHECKING:
     from preppath.services.views import AnswerResult, InterviewView
 
-app = typer.Typer(
-    help="Create, run, answer, report on and delete interviews.", no_args_is_help=True
-)
+app = command_group("Create, run, answer, report on and delete interviews.")
 
 TYPE_OPT = typer.Option(InterviewType.TECHNICAL, "--type", "-t", help="Interview type.")
 LEVEL_OPT = typer.Option(ExperienceLevel.MID, "--level", "-l", help="Experience level.")

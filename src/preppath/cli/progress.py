@@ -7,16 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
-from preppath.cli.common import JSON_OPTION, console, open_context, print_json
+from preppath.cli.common import JSON_OPTION, command_group, console, open_context, print_json
 from preppath.domain import ActivityType
 from preppath.errors import ExitCode, PrepPathError
 
-achievements_app = typer.Typer(
-    help="The 26 achievements: all, yours, or one.", no_args_is_help=True
-)
-activity_app = typer.Typer(help="Log practice done outside PrepPath.", no_args_is_help=True)
+achievements_app = command_group("The 26 achievements: all, yours, or one.")
+activity_app = command_group("Log practice done outside PrepPath.")
 
 
 def register(app: typer.Typer) -> None:
@@ -59,6 +56,8 @@ def heatmap(
 
 def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Totals, average scores by type and technology over time, weakest topics, delivery."""
+    from rich.markup import escape
+
     from preppath.services.progress import stats as build
 
     result = build(open_context(ctx))
@@ -145,6 +144,8 @@ def streak(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 
 def _print_achievements(views: list[object]) -> None:
+    from rich.markup import escape
+
     from preppath.services.progress import AchievementView
 
     for v in views:
@@ -213,6 +214,8 @@ def track(
     note: str | None = typer.Option(None, "--note", help="What you practised."),
     as_json: bool = JSON_OPTION,
 ) -> None:
+    from rich.markup import escape
+
     """Log practice done elsewhere, e.g. `preppath activity track practice --at 2026-11-20T12:00:00`."""  # noqa: E501
     from preppath.services.progress import track_activity
 

@@ -6,13 +6,11 @@ from pathlib import Path
 
 import typer
 
-from preppath.cli.common import JSON_OPTION, console, print_json, settings_for
+from preppath.cli.common import JSON_OPTION, command_group, console, print_json, settings_for
 from preppath.domain import ExperienceLevel, QuestionType
 from preppath.errors import ExitCode, PrepPathError
 
-app = typer.Typer(
-    help="Browse the offline question bank and validate question packs.", no_args_is_help=True
-)
+app = command_group("Browse the offline question bank and validate question packs.")
 
 
 @app.command("list")

@@ -1,0 +1,42 @@
+"""Timing helpers for the benchmarks: run commands as a user would, interleaved, report medians.
+
+Benchmarks print figures and ratios measured in one run; they never pass or fail.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+
+
+def time_commands(
+    commands: dict[str, Sequence[str]], *, runs: int = 15, env: dict[str, str] | None = None
+) -> dict[str, float]:
+    """Median wall time in ms of each command; runs are interleaved so drift hits all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    full_env = {**os.environ, **(env or {})}
+    for argv in commands.values():  # one warm-up each (page cache, .pyc files)
+        subprocess.run(argv, env=full_env, capture_output=True, check=False)
+    for _ in range(runs):
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            done = subprocess.run(argv, env=full_env, capture_output=True, check=False)
+            samples[name].append((time.perf_counter() - start) * 1000)
+            if done.returncode != 0:
+                raise SystemExit(f"{name} failed ({done.returncode}): {done.stderr.decode()[:300]}")
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def print_table(title: str, medians: dict[str, float], baseline: str) -> None:
+    print(f"\n{title}")
+    print(f"{'command':<44} {'median ms':>10} {'x ' + baseline:>16}")
+    for name, ms in medians.items():
+        print(f"{name:<44} {ms:>10.1f} {ms / medians[baseline]:>16.2f}")
