@@ -34,6 +34,14 @@ def main(argv: list[str] | None = None) -> int:
         result = ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.OK
+    except Exception as exc:  # a bug: keep the traceback out of the terminal, in the log
+        from preppath.logs import log_unexpected
+
+        where = log_unexpected(exc)
+        _fail(
+            f"unexpected {type(exc).__name__}: {exc}" + (f" (details in {where})" if where else "")
+        )
+        return ExitCode.ERROR
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a plain exit status of 130
         _fail("interrupted; everything answered so far is saved")
         return ExitCode.INTERRUPTED
@@ -41,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str) -> None:
-    sys.stderr.write(f"preppath: error: {message}\n")
+    from preppath.logs import scrub
+
+    sys.stderr.write(f"preppath: error: {scrub(message)}\n")
 
 
 def run() -> None:
