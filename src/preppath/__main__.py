@@ -34,7 +34,12 @@ def main(argv: list[str] | None = None) -> int:
         result = ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.OK
-    except Exception as exc:  # a bug: keep the traceback out of the terminal, in the log
+    except Exception as exc:
+        database = _database_problem(exc)
+        if database:
+            _fail(database)
+            return ExitCode.DATA
+        # Anything else is a bug: keep the traceback out of the terminal, in the log.
         from preppath.logs import log_unexpected
 
         where = log_unexpected(exc)
@@ -46,6 +51,22 @@ def main(argv: list[str] | None = None) -> int:
         _fail("interrupted; everything answered so far is saved")
         return ExitCode.INTERRUPTED
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _database_problem(exc: Exception) -> str | None:
+    """SQLite failures met mid-command (a data dir made read-only, a disk that filled, another
+    process holding a lock), described for the person rather than as a bug."""
+    import sqlite3
+
+    orig = getattr(exc, "orig", exc)  # SQLAlchemy wraps the driver's exception
+    if not isinstance(orig, sqlite3.Error):
+        return None
+    text = str(orig)
+    if "readonly" in text or "read-only" in text:
+        return f"cannot write to the database ({text}); check the data directory's permissions"
+    if "locked" in text or "busy" in text:
+        return "the database is busy in another preppath process; try again"
+    return f"database error: {text}; nothing was changed by this command"
 
 
 def _fail(message: str) -> None:

@@ -53,6 +53,8 @@ def _read_version(db: sqlite3.Connection, path: Path) -> int:
         # Reading the schema makes SQLite parse the header: a corrupt or foreign file fails here.
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
         row = db.execute("PRAGMA user_version").fetchone()
+    except sqlite3.OperationalError as exc:  # permissions or locks, not a damaged file
+        raise PrepPathError(_explain(exc, path), ExitCode.DATA) from None
     except sqlite3.DatabaseError as exc:
         raise PrepPathError(
             f"database {path} is unreadable ({exc}); move it aside to start afresh, "
