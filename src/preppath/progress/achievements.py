@@ -169,14 +169,14 @@ class Facts:
     def answers_on(self, day: date) -> int:
         return next((r.answers + r.practices for r in self.days if r.day == day.isoformat()), 0)
 
-    @cached_property
-    def gap_before_today(self) -> int:
+    def gap_before(self, day: date) -> int:
+        """Days since the last practice before `day` (0 when there was none)."""
         earlier = [
             date.fromisoformat(r.day)
             for r in self.days
-            if r.day < self.today.isoformat() and r.answers + r.practices > 0
+            if r.day < day.isoformat() and r.answers + r.practices > 0
         ]
-        return (self.today - max(earlier)).days if earlier else 0
+        return (day - max(earlier)).days if earlier else 0
 
     def answered_in(self, interview: Interview) -> int:
         return len(
@@ -203,8 +203,14 @@ def _ace(f: Facts, e: Event, t: float) -> bool:
 
 
 def _weekend(f: Facts, e: Event, t: float) -> bool:
-    # Sunday, with Saturday practised too (weekday(): Saturday 5, Sunday 6).
-    return e.local_day.weekday() == 6 and f.answers_on(e.local_day - timedelta(days=1)) > 0
+    """Saturday and Sunday of one weekend both practised; either may be the one just logged
+    (a back-filled Saturday completes a weekend too). weekday(): Saturday 5, Sunday 6."""
+    weekday = e.local_day.weekday()
+    if weekday == 6:
+        return f.answers_on(e.local_day - timedelta(days=1)) > 0
+    if weekday == 5:
+        return f.answers_on(e.local_day + timedelta(days=1)) > 0
+    return False
 
 
 _answering = (ActivityType.QUESTION_ANSWERED, ActivityType.PRACTICE)
@@ -221,7 +227,7 @@ RULES: dict[str, Rule] = {
     "early_bird": lambda f, e, t: e.kind in _answering and 5 <= e.local_hour < t,
     "speed_runner": _speed_runner,
     "polyglot": lambda f, e, t: f.stacks_answered >= t,
-    "comeback": lambda f, e, t: e.kind in _answering and f.gap_before_today >= t,
+    "comeback": lambda f, e, t: e.kind in _answering and f.gap_before(e.local_day) >= t,
     "marathon": lambda f, e, t: f.totals["most_answers_in_a_day"] >= t,
     "weekend_warrior": lambda f, e, t: e.kind in _answering and _weekend(f, e, t),
 }

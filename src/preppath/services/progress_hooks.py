@@ -41,7 +41,10 @@ def settle(
 
     session.flush()
     day, hour = local_day(now, ctx.tz)
-    today = date.fromisoformat(day)
+    event_day = date.fromisoformat(day)
+    # Tracked practice may be back-dated: streaks are judged as of the real today, which the
+    # back-filled day can extend or join, while the event's own day and hour drive the rest.
+    today = date.fromisoformat(local_day(ctx.clock(), ctx.tz)[0])
     if feedback is not None and question is not None:
         add_to_rollup(
             session,
@@ -59,7 +62,7 @@ def settle(
             overall=feedback.overall,
             delivery=feedback.delivery,
         )
-        schedule_retake(session, ctx, question, feedback, today)
+        schedule_retake(session, ctx, question, feedback, event_day)
     session.flush()
     facts = achievements.Facts(
         session, ctx.profile_id, today, ctx.settings.daily_minimum, ctx.settings.streak_freezes
@@ -68,7 +71,7 @@ def settle(
         achievements.Event(
             kind,
             now,
-            today,
+            event_day,
             hour,
             overall=feedback.overall if feedback else None,
             completed=completed if kind == ActivityType.INTERVIEW_COMPLETED else None,
@@ -78,7 +81,9 @@ def settle(
     fresh = achievements.check(session, facts, events)
     return HookResult(
         unlocked=[Unlock(d.id, d.name, d.description, d.points) for d in fresh],
-        milestone=_milestone(facts, kinds, today, ctx.settings.daily_minimum),
+        milestone=_milestone(facts, kinds, today, ctx.settings.daily_minimum)
+        if event_day == today
+        else None,
     )
 
 
