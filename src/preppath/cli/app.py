@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 import typer
@@ -40,7 +41,9 @@ def root(
     ctx.obj = {"profile": profile or None}
 
 
+@cache
 def build_command() -> Command:
+    """The command tree, built once per process (groups must not be added twice)."""
     from preppath.cli import config, interview, progress, questions
 
     app.add_typer(interview.app, name="interview")

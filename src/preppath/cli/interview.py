@@ -130,7 +130,7 @@ def _utc(value: datetime | None, app_ctx: object) -> datetime | None:
         value = value.replace(tzinfo=app_ctx.tz)
     from datetime import UTC
 
-    return value.astimezone(UTC).replace(tzinfo=None)
+    return value.astimezone(UTC)
 
 
 @app.command()

@@ -92,7 +92,7 @@ class TypedCollector:
 
 def read_line(prompt: str) -> str:
     try:
-        return console.input(prompt)
+        return console.input(prompt, markup=False)
     except EOFError:
         # Input ended (a closed pipe): treat as quitting, keeping what is saved.
         return "/quit"
@@ -135,7 +135,7 @@ def _resume_or_create(ctx: AppContext, opts: SessionOptions) -> InterviewView:
         if unfinished:
             last = unfinished[0]
             reply = read_line(
-                f"Resume interview {last.id} ({escape(last.role)}, "
+                f"Resume interview {last.id} ({last.role}, "
                 f"{last.answered}/{last.question_count} answered)? [Y/n] "
             )
             if reply.strip().lower() in ("", "y", "yes"):

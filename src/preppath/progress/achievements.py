@@ -227,7 +227,8 @@ RULES: dict[str, Rule] = {
     "early_bird": lambda f, e, t: e.kind in _answering and 5 <= e.local_hour < t,
     "speed_runner": _speed_runner,
     "polyglot": lambda f, e, t: f.stacks_answered >= t,
-    "comeback": lambda f, e, t: e.kind in _answering and f.gap_before(e.local_day) >= t,
+    # A break of t days: t whole days without practice between the two active days.
+    "comeback": lambda f, e, t: e.kind in _answering and f.gap_before(e.local_day) - 1 >= t,
     "marathon": lambda f, e, t: f.totals["most_answers_in_a_day"] >= t,
     "weekend_warrior": lambda f, e, t: e.kind in _answering and _weekend(f, e, t),
 }
