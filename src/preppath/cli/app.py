@@ -44,20 +44,12 @@ def root(
 @cache
 def build_command() -> Command:
     """The command tree, built once per process (groups must not be added twice)."""
-    from preppath.cli import config, interview, progress, questions
+    from preppath.cli import audio, config, interview, progress, questions
 
     app.add_typer(interview.app, name="interview")
     app.add_typer(questions.app, name="questions")
     app.add_typer(config.app, name="config")
-    _add_audio()
+    app.add_typer(audio.app, name="audio")
     progress.register(app)
 
     return typer.main.get_command(app)
-
-
-def _add_audio() -> None:
-    try:
-        from preppath.cli import audio
-    except ImportError:  # the voice commands are optional while their module is absent
-        return
-    app.add_typer(audio.app, name="audio")

@@ -7,24 +7,17 @@ Failures are raised as `PrepPathError`; the root app prints them as one line.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from preppath.cli.common import command_group, open_context, print_json
 from preppath.domain import QuestionType
 from preppath.errors import ExitCode, PrepPathError
 
-app = typer.Typer(
-    help="Speak, record and transcribe offline (eSpeak NG, PortAudio, pocketsphinx).",
-    no_args_is_help=True,
-)
-
-
-def _print_json(data: object) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+app = command_group("Speak, record, transcribe, and answer questions with audio files.")
 
 
 @app.command()
@@ -66,7 +59,7 @@ def voices(
 
     found = sorted(list_voices(), key=lambda v: v.identifier)
     if as_json:
-        _print_json([{"name": v.name, "id": v.identifier, "languages": v.languages} for v in found])
+        print_json([{"name": v.name, "id": v.identifier, "languages": v.languages} for v in found])
         return
     for v in found:
         typer.echo(f"{', '.join(v.languages):<14} {v.name}")
@@ -82,7 +75,7 @@ def devices(
     found = list_devices()  # raises UNAVAILABLE (one line) when PortAudio is missing
     status = voice_status()
     if as_json:
-        _print_json(
+        print_json(
             {
                 "available": status.available,
                 "reason": status.reason,
@@ -177,7 +170,7 @@ def transcribe(
     transcript = transcribe_pcm(audio.samples, vocabulary=terms)
     delivery = measure_delivery(transcript, question_type.value)
     if as_json:
-        _print_json(
+        print_json(
             {
                 "file": str(file),
                 "text": transcript.text,
@@ -193,3 +186,22 @@ def transcribe(
     typer.echo("")
     for note in delivery.notes:
         typer.echo(f"- {note}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    interview_id: Annotated[int, typer.Argument(metavar="INTERVIEW_ID")],
+    question_id: Annotated[int, typer.Argument(metavar="QUESTION_ID")],
+    file: Annotated[Path, typer.Argument(help="WAV, FLAC, OGG, MP3, WebM or M4A file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Answer a question with a recording: validated, stored, transcribed and scored."""
+    from preppath.cli.render import print_answer_result
+    from preppath.services.audio_answers import import_audio_answer
+
+    result = import_audio_answer(open_context(ctx), interview_id, question_id, file)
+    if as_json:
+        print_json(result)
+        return
+    print_answer_result(result)

@@ -78,7 +78,10 @@ class TypedCollector:
         console.print(
             "[dim]Type your answer; an empty line sends it. /skip, /repeat or /quit instead.[/]"
         )
-        lines: list[str] = []
+        return self.read_answer([])
+
+    def read_answer(self, lines: list[str]) -> Collected:
+        """Lines until an empty one; a command on the first line instead of an answer."""
         while True:
             line = read_line("> " if not lines else "… ")
             if not lines and line.strip().lower() in COMMANDS:

@@ -117,8 +117,10 @@ def _notices(ctx: AppContext, role: str, stack: tuple[str, ...]) -> list[str]:
     if not ctx.settings.uses_openai:
         bank = load_bank(ctx.paths.packs_dir)
         if bank.errors:
-            notices.append(f"skipped {len(bank.errors)} problem(s) in question packs, first: "
-                           f"{bank.errors[0]} (check with `preppath questions validate FILE`)")
+            notices.append(
+                f"skipped {len(bank.errors)} problem(s) in question packs, first: "
+                f"{bank.errors[0]} (check with `preppath questions validate FILE`)"
+            )
         known = bank.stacks()
         unknown = [s for s in stack if s not in known]
         if unknown:

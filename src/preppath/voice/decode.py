@@ -79,7 +79,8 @@ def _check_file(path: Path, max_bytes: int | None) -> int:
         raise _invalid(f"audio file is empty: {path}")
     if max_bytes is not None and size > max_bytes:
         raise _invalid(
-            f"audio file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit: {path}"
+            f"audio file is {size / 2**20:.1f} MB, "
+            f"over the {max_bytes / 2**20:.0f} MB limit: {path}"
         )
     if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
         kinds = "WAV, FLAC, OGG, MP3, WebM or M4A"
@@ -118,9 +119,9 @@ def load_audio(
     decoded = 0
     try:
         with av.open(str(path)) as container:
-            stream = next((s for s in container.streams if s.type == "audio"), None)
-            if stream is None:
+            if not container.streams.audio:
                 raise _invalid(f"file has no audio track: {path}")
+            stream = container.streams.audio[0]
             if (
                 max_seconds is not None
                 and container.duration is not None

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from preppath.errors import ExitCode, PrepPathError
@@ -60,7 +61,7 @@ def _quiet_stderr() -> Iterator[None]:
         yield
         return
     try:
-        with open(os.devnull, "wb") as devnull:
+        with Path(os.devnull).open("wb") as devnull:
             sys.stderr.flush()
             os.dup2(devnull.fileno(), 2)
             try:

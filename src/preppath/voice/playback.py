@@ -71,6 +71,12 @@ class Player:
     def __enter__(self) -> Player:
         sd = load_sounddevice()
         self._index = resolve_device(self.device, "output")
+        if self._index is None and not voice_status().can_play:
+            raise PrepPathError(
+                "no speaker found: PortAudio sees no output device "
+                "(check `preppath audio devices`)",
+                ExitCode.UNAVAILABLE,
+            )
         try:
             sd.check_output_settings(
                 device=self._index, channels=1, dtype="int16", samplerate=self.sample_rate
@@ -85,8 +91,7 @@ class Player:
                 )
             except (sd.PortAudioError, ValueError) as exc:
                 raise PrepPathError(
-                    f"cannot play audio: no usable speaker ({exc}); "
-                    "check `preppath audio devices`",
+                    f"cannot play audio: no usable speaker ({exc}); check `preppath audio devices`",
                     ExitCode.UNAVAILABLE,
                 ) from exc
         self._sd = sd

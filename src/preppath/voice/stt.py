@@ -3,14 +3,15 @@
 Two entry points share one recogniser:
 - `PocketsphinxSTT.transcribe_file` for files (whole-utterance decoding, batch CMN: most accurate);
 - `StreamingTranscriber` for live answers: audio is cut into utterances at pauses by the VAD
-  endpointer and decoded on a worker thread while the person speaks, so at the stop only the last
-  utterance is left to finish (one 60-s utterance would take about 1.6 s at `end_utt`).
+  endpointer and decoded on a worker thread while the person speaks, so at the stop only the
+  last fraction of a second is left to decode.
 
 Vocabulary biasing: each vocabulary word already in the dictionary is added again under an alias
 (`word~bias`) with pocketsphinx's default unigram weight, which is far likelier than the LM's
 estimate for rare words (names, jargon) and irrelevant for common ones. On the shared Austen clips
-it lowered WER from 0.27 to 0.18 (bench/bench_voice.py); unrelated vocabulary left WER unchanged.
-Words missing from the dictionary cannot be added (no letter-to-sound model ships) and are skipped.
+six rare passage words lowered WER from 0.197 to 0.169 (0.268 -> 0.183 with pocketsphinx's
+default two-pass search); six unrelated terms left it unchanged (bench/bench_voice.py). Words
+missing from the dictionary cannot be added (no letter-to-sound model ships) and are skipped.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ FRAMES_PER_SECOND = 100  # pocketsphinx's feature frame rate
 ALIAS_SUFFIX = "~bias"  # "~" never occurs in cmudict, so an alias cannot clash with a real word
 MAX_VOCABULARY = 300
 WHOLE_FILE_MAX_S = 30.0  # longer files are cut at pauses so memory and latency stay bounded
-MAX_UTTERANCE_S = 20.0  # a talker who never pauses is cut here, trading a word for latency
 _FEED_BYTES = TARGET_RATE // 10 * 2  # hand the decoder 0.1 s at a time, not 30 ms VAD frames
+_PREROLL_BYTES = int(0.2 * TARGET_RATE) * 2
 _VARIANT = re.compile(r"\(\d+\)$")
 _TOKEN = re.compile(r"[a-z][a-z']*")
 
@@ -59,14 +60,17 @@ class _Recognizer:
 
     def __init__(self, vocabulary: tuple[str, ...]) -> None:
         try:
-            self.decoder = Decoder(loglevel="FATAL")
+            # Single-pass search (no fwdflat/bestpath passes): those run inside end_utt and took
+            # 2.8 s for a 60-s utterance; without them it is instant and WER on the shared clips
+            # went from 0.27 to 0.20 (71 words, so read that as "not worse"). maxhmmpf 3000
+            # (default 30 000) nearly halves CPU time with identical output on those clips.
+            self.decoder = Decoder(loglevel="FATAL", fwdflat=False, bestpath=False, maxhmmpf=3000)
         except (RuntimeError, OSError, ValueError) as exc:
             raise PrepPathError(
                 f"pocketsphinx could not load its en-us model: {exc}", ExitCode.UNAVAILABLE
             ) from exc
         self.lock = threading.Lock()
         self.vocabulary = vocabulary
-        self.unknown: tuple[str, ...] = ()
         known = [(w, self.decoder.lookup_word(w)) for w in vocabulary]
         self.unknown = tuple(w for w, phones in known if phones is None)
         boosted = [(w, phones) for w, phones in known if phones is not None]
@@ -119,6 +123,13 @@ def _acquire(vocabulary: Sequence[str]) -> _Recognizer:
     return rec
 
 
+def _forget(rec: _Recognizer) -> None:
+    with _cache_lock:
+        for key, cached in list(_cache.items()):
+            if cached is rec:
+                del _cache[key]
+
+
 def preload(vocabulary: Sequence[str] = ()) -> None:
     """Build the recogniser ahead of time (e.g. while the question is being spoken)."""
     _acquire(vocabulary).lock.release()
@@ -127,16 +138,24 @@ def preload(vocabulary: Sequence[str] = ()) -> None:
 class _Utterances:
     """Cuts pushed audio into utterances at pauses and decodes each (incrementally or whole)."""
 
-    def __init__(self, rec: _Recognizer, *, whole: bool) -> None:
+    def __init__(self, rec: _Recognizer, *, whole: bool, whole_first: bool = False) -> None:
         self.rec = rec
         self.whole = whole
+        # With no cepstral mean known for this microphone, live decoding starts from the model's
+        # default and garbles the first words; decoding the first utterance whole measures it.
+        self.whole_first = whole_first
+        self.batch = whole  # how the current utterance is decoded
         self.ep = Endpointer(vad_mode=Vad.LOOSE, sample_rate=TARGET_RATE)
         self.frame_bytes: int = self.ep.frame_bytes
         self.pending = bytearray()
+        self.history = bytearray()  # the last second of input, for pre-roll before an onset
+        self.history_end = 0  # bytes pushed so far (the end of `history`)
         self.speech = bytearray()  # not yet handed to the decoder
         self.in_utt = False
         self.utt_bytes = 0
         self.offset_s = 0.0
+        self.last_end_s = 0.0
+        self.decoded = 0  # utterances finished
         self.words: list[Word] = []
 
     def push(self, pcm: bytes) -> None:
@@ -145,46 +164,69 @@ class _Utterances:
         while len(self.pending) >= fb:
             frame = bytes(self.pending[:fb])
             del self.pending[:fb]
+            self.history += frame
+            self.history_end += len(frame)
+            del self.history[: -TARGET_RATE * 2]
             self._handle(self.ep.process(frame), self.ep.in_speech)
 
     def close(self) -> list[Word]:
-        if self.pending:
-            self._handle(self.ep.end_stream(bytes(self.pending)), False)
-            self.pending.clear()
+        # end_stream also returns the speech the endpointer still holds in its 0.3 s window.
+        # It rejects an empty frame, so audio ending on a frame boundary gets 30 ms of silence.
+        self._handle(self.ep.end_stream(bytes(self.pending) or bytes(self.frame_bytes)), False)
+        self.pending.clear()
         self._end()
         return self.words
+
+    def abort(self) -> None:
+        """Leave the decoder ready for the next user without decoding what is left."""
+        if self.in_utt and not self.batch:
+            self.rec.decoder.end_utt()
+        self.in_utt = False
 
     def _handle(self, speech: bytes | None, in_speech: bool) -> None:
         if speech:
             if not self.in_utt:
-                self.in_utt, self.utt_bytes = True, 0
                 self.offset_s = float(self.ep.speech_start)
-                if not self.whole:
-                    self.rec.decoder.start_utt()
+                self._begin()
+                lead = self._preroll()
+                self.offset_s -= len(lead) / 2 / TARGET_RATE
+                speech = lead + speech
             self.speech += speech
             self.utt_bytes += len(speech)
-            if not self.whole and len(self.speech) >= _FEED_BYTES:
+            if not self.batch and len(self.speech) >= _FEED_BYTES:
                 self.rec.decoder.process_raw(bytes(self.speech))
                 self.speech.clear()
-        too_long = self.utt_bytes >= MAX_UTTERANCE_S * TARGET_RATE * 2
-        if self.in_utt and (not in_speech or too_long):
-            next_offset = self.offset_s + self.utt_bytes / 2 / TARGET_RATE
+        if self.in_utt and not in_speech:
             self._end()
-            if in_speech:  # cut mid-speech: the next utterance carries on from here
-                self.in_utt, self.utt_bytes, self.offset_s = True, 0, next_offset
-                if not self.whole:
-                    self.rec.decoder.start_utt()
+
+    def _begin(self) -> None:
+        self.in_utt, self.utt_bytes = True, 0
+        self.batch = self.whole or (self.whole_first and self.decoded == 0)
+        if not self.batch:
+            self.rec.decoder.start_utt()
+
+    def _preroll(self) -> bytes:
+        """Audio just before the detected onset: the VAD can clip a soft first word ("and")."""
+        start = int(float(self.ep.speech_start) * TARGET_RATE) * 2
+        first = max(start - _PREROLL_BYTES, int(self.last_end_s * TARGET_RATE) * 2)
+        history_start = self.history_end - len(self.history)
+        first = max(first, history_start)
+        if first >= start:
+            return b""
+        return bytes(self.history[first - history_start : start - history_start])
 
     def _end(self) -> None:
         if not self.in_utt:
             return
-        if self.whole:
+        if self.batch:
             self.words += self.rec.decode_whole(bytes(self.speech), self.offset_s)
         else:
             if self.speech:
                 self.rec.decoder.process_raw(bytes(self.speech))
             self.rec.decoder.end_utt()
             self.words += self.rec.words(self.offset_s)
+        self.last_end_s = self.offset_s + self.utt_bytes / 2 / TARGET_RATE
+        self.decoded += 1
         self.speech.clear()
         self.in_utt = False
 
@@ -234,6 +276,7 @@ class StreamingTranscriber:
 
     def __init__(self, *, vocabulary: Sequence[str] = ()) -> None:
         self._rec = _acquire(vocabulary)
+        self._cold = _shared_cmn is None
         if _shared_cmn is not None:
             self._rec.decoder.set_cmn(_shared_cmn)
         self._queue: queue.Queue[bytes | None] = queue.Queue()
@@ -259,16 +302,19 @@ class StreamingTranscriber:
 
     def _run(self) -> None:
         global _shared_cmn
+        utts = _Utterances(self._rec, whole=False, whole_first=self._cold)
         try:
-            utts = _Utterances(self._rec, whole=False)
             while (item := self._queue.get()) is not None:
                 if not self._cancelled:
                     utts.push(item)
-            if not self._cancelled:
+            if self._cancelled:
+                utts.abort()
+            else:
                 self._words = utts.close()
                 _shared_cmn = str(self._rec.decoder.get_cmn(False))
         except BaseException as exc:  # reported to the caller of finish(), not printed by threading
             self._error = exc
+            _forget(self._rec)  # its decoder may be stuck mid-utterance
         finally:
             self._rec.lock.release()
 

@@ -34,7 +34,7 @@ _SynthCallback = ctypes.CFUNCTYPE(
 
 
 class _VoiceStruct(ctypes.Structure):
-    _fields_ = [  # noqa: RUF012  (ctypes reads this class attribute by name)
+    _fields_ = [
         ("name", ctypes.c_char_p),
         ("languages", ctypes.c_void_p),
         ("identifier", ctypes.c_char_p),
@@ -72,7 +72,8 @@ class _Engine:
         ]  # fmt: skip
         lib.espeak_ListVoices.argtypes = [ctypes.c_void_p]
         lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_VoiceStruct))
-        self.sample_rate = int(lib.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, data, INITIALIZE_DONT_EXIT))
+        rate = lib.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, data, INITIALIZE_DONT_EXIT)
+        self.sample_rate = int(rate)
         if self.sample_rate <= 0:
             raise PrepPathError("eSpeak NG failed to start (data missing?)", ExitCode.UNAVAILABLE)
         self.lib = lib
@@ -96,10 +97,10 @@ class _Engine:
     def synth(self, text: str, voice: str, rate_wpm: int, sink: ChunkSink) -> None:
         data = text.encode("utf-8")
         with self.lock:
-            if self.lib.espeak_SetVoiceByName(voice.encode()) != EE_OK:
+            if not self._set_voice(voice):
                 raise PrepPathError(
                     f"unknown eSpeak voice {voice!r} (try en-us, en-gb, en; "
-                    "`preppath audio speak --help` says how to list them)",
+                    "`preppath audio voices` lists them)",
                     ExitCode.INVALID,
                 )
             self.lib.espeak_SetParameter(PARAM_RATE, rate_wpm, 0)
@@ -114,21 +115,35 @@ class _Engine:
             if err != EE_OK:
                 raise PrepPathError(f"eSpeak NG could not synthesise (error {err})")
 
+    def _set_voice(self, voice: str) -> bool:
+        """By file name ("en-us"), full name, identifier, or language code ("en-gb")."""
+        if self.lib.espeak_SetVoiceByName(voice.encode()) == EE_OK:
+            return True
+        wanted = voice.lower()
+        for v in self._voices():
+            ids = (v.identifier.lower(), v.identifier.lower().rsplit("/", 1)[-1], v.name.lower())
+            if wanted in ids or (v.languages and v.languages[0] == wanted):
+                return bool(self.lib.espeak_SetVoiceByName(v.identifier.encode()) == EE_OK)
+        return False
+
     def voices(self) -> list[VoiceInfo]:
         with self.lock:
-            table = self.lib.espeak_ListVoices(None)
-            found: list[VoiceInfo] = []
-            i = 0
-            while table[i]:
-                v = table[i].contents
-                found.append(
-                    VoiceInfo(
-                        name=(v.name or b"").decode(errors="replace"),
-                        identifier=(v.identifier or b"").decode(errors="replace"),
-                        languages=_languages(v.languages),
-                    )
+            return self._voices()
+
+    def _voices(self) -> list[VoiceInfo]:
+        table = self.lib.espeak_ListVoices(None)
+        found: list[VoiceInfo] = []
+        i = 0
+        while table[i]:
+            v = table[i].contents
+            found.append(
+                VoiceInfo(
+                    name=(v.name or b"").decode(errors="replace"),
+                    identifier=(v.identifier or b"").decode(errors="replace"),
+                    languages=_languages(v.languages),
                 )
-                i += 1
+            )
+            i += 1
         return found
 
 

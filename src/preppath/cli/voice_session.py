@@ -1,0 +1,153 @@
+"""Spoken answers in `interview start`: the question is read aloud (a key skips it), Enter starts
+recording, Enter or a pause stops it, and the transcript is ready as soon as it stops because it
+was decoded while the person spoke. The person can re-record, type instead, skip or quit."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from preppath.cli.common import console, notice, real_console
+from preppath.cli.session import COMMANDS, Collected, TypedCollector, read_line
+from preppath.domain import AnswerSource
+
+if TYPE_CHECKING:
+    from preppath.providers.base import TextToSpeech, Transcript
+    from preppath.services.answers import RecordingInfo
+    from preppath.services.context import AppContext
+    from preppath.services.views import QuestionView
+
+
+def voice_collector(ctx: AppContext, *, explicit: bool) -> VoiceCollector | None:
+    """A voice collector, or None (after one line saying why) when no sound system is usable."""
+    from preppath import voice
+
+    status = voice.voice_status()
+    if not status.available or not status.can_record:
+        notice(f"voice is off: {status.reason}; answers are typed instead")
+        return None
+    del explicit  # the notice is the same whether voice was asked for or the default
+    return VoiceCollector(ctx, speak=status.can_play)
+
+
+class VoiceCollector:
+    def __init__(self, ctx: AppContext, *, speak: bool) -> None:
+        from preppath.providers import factory
+
+        self.ctx = ctx
+        self.tts: TextToSpeech | None = factory.text_to_speech(ctx.settings) if speak else None
+        self.device = ctx.settings.input_device or None
+        self.typed = TypedCollector()
+
+    def present(self, question: QuestionView) -> None:
+        from preppath import voice
+
+        if not self.ctx.settings.uses_openai:
+            # Building the recogniser takes ~0.3 s: do it while the question is being read.
+            threading.Thread(
+                target=voice.preload, args=(vocabulary(question),), daemon=True
+            ).start()
+        if self.tts is None:
+            return
+        console.print("[dim](reading the question; press any key to skip)[/]")
+        with voice.KeyWatcher() as keys:
+            if isinstance(self.tts, voice.EspeakTTS):
+                voice.speak(question.text, tts=self.tts, stop_event=keys.event)
+            else:
+                voice.play_speech(self.tts.synthesize(question.text), stop_event=keys.event)
+
+    def collect(self, question: QuestionView, interview_id: int) -> Collected:
+        while True:
+            line = read_line("Enter records your answer; or type it (/skip /repeat /quit): ")
+            word = line.strip().lower()
+            if word in COMMANDS:
+                return Collected(command=COMMANDS[word])
+            if word:  # typing instead of speaking: the rest follows until an empty line
+                return self.typed.read_answer([line])
+            spoken = self._record(question, interview_id)
+            if spoken is not None:
+                return spoken
+
+    def _record(self, question: QuestionView, interview_id: int) -> Collected | None:
+        from preppath import voice
+
+        settings = self.ctx.settings
+        folder = self.ctx.paths.recordings_dir / str(interview_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"q{question.id}-{datetime.now(UTC):%Y%m%dT%H%M%S}.wav"
+        # Offline, decode while the person speaks; a cloud model gets the finished file instead.
+        decoder = (
+            voice.StreamingTranscriber(vocabulary=vocabulary(question))
+            if not settings.uses_openai
+            else None
+        )
+        silence = (
+            f", or {settings.silence_stop_s:g} s of silence" if settings.silence_stop_s else ""
+        )
+        with contextlib.ExitStack() as stack:
+            if decoder is not None:
+                stack.enter_context(decoder)  # cancelled on the way out unless it finished
+            keys = stack.enter_context(voice.KeyWatcher(enter_only=True))
+            meter = stack.enter_context(
+                voice.LiveMeter(real_console(), hint=f"Enter stops{silence}")
+            )
+            result = voice.record_answer(
+                path,
+                device=self.device,
+                max_seconds=settings.max_answer_s,
+                silence_stop_s=settings.silence_stop_s,
+                stop_event=keys.event,
+                on_progress=meter.update,
+                decoder=decoder,
+            )
+        transcript = result.transcript or self._transcribe_file(path, question)
+        console.print(
+            f"[bold]You said[/] ({result.duration_s:.0f} s): "
+            f"{transcript.text or '[dim](nothing recognised)[/]'}"
+        )
+        reply = read_line("[Enter] submit · [r] re-record · [t] type instead: ").strip().lower()
+        if reply == "r" or (not transcript.text and reply != "t"):
+            path.unlink(missing_ok=True)
+            return None
+        if reply == "t":
+            path.unlink(missing_ok=True)
+            typed = self.typed.collect(question, interview_id)
+            return typed
+        delivery = voice.measure_delivery(transcript, question.type).to_dict()
+        return Collected(
+            text=transcript.text,
+            source=AnswerSource.VOICE,
+            delivery=delivery,
+            recording=recording_info(result),
+        )
+
+    def _transcribe_file(self, path: object, question: QuestionView) -> Transcript:
+        from pathlib import Path
+
+        from preppath.providers import factory
+
+        assert isinstance(path, Path)
+        with console.status("Transcribing…"):
+            stt = factory.speech_to_text(self.ctx.settings)
+            return stt.transcribe_file(path, vocabulary=vocabulary(question))
+
+
+def vocabulary(question: QuestionView) -> tuple[str, ...]:
+    """Words worth biasing recognition toward: the question's own and its model answer's."""
+    return (question.text, question.expected_answer, *question.key_points)
+
+
+def recording_info(result: object) -> RecordingInfo:
+    from preppath.services.answers import RecordingInfo
+    from preppath.voice.recorder import RecordingResult
+
+    assert isinstance(result, RecordingResult)
+    return RecordingInfo(
+        path=str(result.path),
+        format="wav",
+        duration_s=result.duration_s,
+        size_bytes=result.size_bytes,
+        sha256=result.sha256,
+    )

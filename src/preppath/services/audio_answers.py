@@ -1,0 +1,87 @@
+"""Answering with an audio file (the original system's upload): validate, store, transcribe,
+measure delivery, score — the same path as a spoken answer in `interview start`."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from preppath.domain import AnswerSource
+from preppath.errors import ExitCode, PrepPathError
+from preppath.providers import factory
+from preppath.services.answers import RecordingInfo, answer_question, as_question
+from preppath.services.context import AppContext
+from preppath.services.interviews import load_interview, load_question
+from preppath.services.views import AnswerResult
+
+CLOUD_MAX_BYTES = 25 * 1024 * 1024  # the original system's upload limit, and OpenAI's
+
+
+def import_audio_answer(
+    ctx: AppContext, interview_id: int, position: int, source: Path
+) -> AnswerResult:
+    from preppath import voice
+
+    with ctx.session() as session:  # "not found" before any audio work
+        question = as_question(
+            load_question(session, load_interview(session, ctx, interview_id), position)
+        )
+    cloud = ctx.settings.uses_openai
+    info = voice.validate_audio_file(
+        source,
+        max_bytes=CLOUD_MAX_BYTES if cloud else None,
+        max_seconds=float(ctx.settings.max_answer_s),
+    )
+    stored = _store_copy(ctx, interview_id, position, source)
+    try:
+        vocabulary = (
+            question.text,
+            question.expected_answer,
+            *(kp.point for kp in question.key_points),
+        )
+        transcript = factory.speech_to_text(ctx.settings).transcribe_file(
+            stored, vocabulary=vocabulary
+        )
+        if not transcript.text.strip():
+            raise PrepPathError(f"no speech was recognised in {source}", ExitCode.INVALID)
+        delivery = voice.measure_delivery(transcript, question.type).to_dict()
+        recording = RecordingInfo(
+            path=str(stored),
+            format=stored.suffix.lstrip(".").lower(),
+            duration_s=info.duration_s,
+            size_bytes=stored.stat().st_size,
+            sha256=_sha256(stored),
+        )
+        return answer_question(
+            ctx,
+            interview_id,
+            position,
+            transcript.text,
+            source=AnswerSource.AUDIO_IMPORT,
+            delivery=delivery,
+            recording=recording,
+        )
+    except BaseException:
+        stored.unlink(missing_ok=True)  # no orphan copy for an answer that was not saved
+        raise
+
+
+def _store_copy(ctx: AppContext, interview_id: int, position: int, source: Path) -> Path:
+    folder = ctx.paths.recordings_dir / str(interview_id)
+    target = folder / f"q{position}-{datetime.now(UTC):%Y%m%dT%H%M%S}{source.suffix.lower()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    except OSError as exc:
+        raise PrepPathError(f"cannot store the recording: {exc.strerror}", ExitCode.DATA) from None
+    return target
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
