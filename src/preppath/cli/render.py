@@ -63,17 +63,11 @@ def _previous_line(previous: FeedbackView, overall: int) -> str:
 
 
 def delivery_line(delivery: dict[str, object]) -> str:
-    parts = []
-    wpm = delivery.get("wpm")
-    if isinstance(wpm, int | float):
-        parts.append(f"{wpm:.0f} words/min ({delivery.get('wpm_band', '?')})")
-    fillers = delivery.get("filler_count")
-    if isinstance(fillers, int):
-        parts.append(f"{fillers} fillers")
-    pauses = delivery.get("long_pauses")
-    if isinstance(pauses, int):
-        parts.append(f"{pauses} long pauses")
-    return "Delivery: " + ", ".join(parts) if parts else "Delivery: no timing data"
+    """What was observed in the spoken answer, with its bands (green / amber / red)."""
+    notes = delivery.get("notes")
+    if isinstance(notes, list) and notes:
+        return "Delivery: " + "; ".join(str(n) for n in notes)
+    return "Delivery: no timing data"
 
 
 def print_report(report: Report) -> None:
