@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from preppath.__main__ import main
+from preppath.services.context import AppContext, open_app
+from preppath.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_AUDIO = ROOT.parent / "shared" / "audio" / "human"
@@ -61,3 +67,55 @@ def run(home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Monk
         return Result(int(code), out, err)
 
     return _run
+
+
+START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # a Monday, noon UTC
+
+
+class Clock:
+    """A settable clock for `open_app(settings, clock=...)`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from preppath.db.engine import prepare_database
+
+    path = tmp_path_factory.mktemp("template") / "preppath.db"
+    prepare_database(path)
+    return path
+
+
+@pytest.fixture
+def fresh_database(home: Path, migrated_database: Path) -> None:
+    """Start from a copy of a database freshly created by the real migrations (creating one
+    costs ~50 ms, a copy ~1 ms)."""
+    target = home / "data" / "preppath.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(migrated_database, target)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(START)
+
+
+@pytest.fixture
+def app(home: Path, clock: Clock) -> Iterator[AppContext]:
+    """The service layer's context on the test's database, with a settable clock."""
+    ctx = open_app(load_settings(), clock=clock)
+    yield ctx
+    ctx.engine.dispose()
+
+
+def db_rows(home: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(home / "data" / "preppath.db")) as db:
+        return db.execute(sql, args).fetchall()

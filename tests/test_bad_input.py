@@ -20,8 +20,10 @@ import pytest
 PREPPATH = Path(sys.executable).with_name("preppath")
 NOBODY = 65534
 
-ANSWER = ("A decorator is a function that takes another function and returns a wrapper; the "
-          "wrapper forwards *args and **kwargs and uses functools.wraps to keep the metadata.")
+ANSWER = (
+    "A decorator is a function that takes another function and returns a wrapper; the "
+    "wrapper forwards *args and **kwargs and uses functools.wraps to keep the metadata."
+)
 
 BAD_LEVEL_PACK = """\
 [pack]
@@ -62,9 +64,13 @@ def rows(home: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
 def snapshot(home: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, to show a failed command changed nothing."""
     with closing(sqlite3.connect(db_path(home))) as db:
-        tables = [r[0] for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY name")]
+        tables = [
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+                "ORDER BY name"
+            )
+        ]
         return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
 
 
@@ -80,8 +86,17 @@ def assert_one_line_error(result: Any, code: int) -> str:
 
 
 def create(run: Any, count: int = 2) -> int:
-    result = run("interview", "create", "--role", "Backend Engineer", "--stack", "python",
-                 "--count", str(count), "--json")
+    result = run(
+        "interview",
+        "create",
+        "--role",
+        "Backend Engineer",
+        "--stack",
+        "python",
+        "--count",
+        str(count),
+        "--json",
+    )
     assert result.code == 0, result.stderr
     return int(result.json()["id"])
 
@@ -126,8 +141,17 @@ def test_unknown_question_number_exits_3(run: Any, home: Path, verb: str) -> Non
 
 def test_foreign_interview_id_exits_3(run: Any, home: Path) -> None:
     """Another profile's interview id is "not found" exactly like an unknown one."""
-    theirs = run("--profile", "other", "interview", "create", "--role", "Backend Engineer",
-                 "--count", "1", "--json").json()["id"]
+    theirs = run(
+        "--profile",
+        "other",
+        "interview",
+        "create",
+        "--role",
+        "Backend Engineer",
+        "--count",
+        "1",
+        "--json",
+    ).json()["id"]
     line = assert_one_line_error(run("interview", "show", str(theirs)), 3)
     assert line == f"preppath: error: interview {theirs} not found"
 
@@ -137,8 +161,13 @@ def test_foreign_interview_id_exits_3(run: Any, home: Path) -> None:
 
 @pytest.mark.parametrize(
     "how",
-    [("--text", ""), ("--text", "   \n\t  \n"), ("stdin", ""), ("stdin", "\n\n  \n"),
-     ("file", "  \n")],
+    [
+        ("--text", ""),
+        ("--text", "   \n\t  \n"),
+        ("stdin", ""),
+        ("stdin", "\n\n  \n"),
+        ("file", "  \n"),
+    ],
 )
 def test_empty_answer_exits_5(run: Any, home: Path, tmp_path: Path, how: tuple[str, str]) -> None:
     """An empty or blank answer is rejected with exit 5 and nothing is stored."""
@@ -178,8 +207,9 @@ def test_megabyte_answer_on_stdin_exits_5_and_changes_nothing(run: Any, home: Pa
 def test_unreadable_answer_file_exits_5(run: Any, home: Path, tmp_path: Path) -> None:
     """--file pointing at a missing or non-UTF-8 file is one error line, exit 5."""
     ident = create(run)
-    assert_one_line_error(run("interview", "answer", str(ident), "1", "--file",
-                              str(tmp_path / "missing.txt")), 5)
+    assert_one_line_error(
+        run("interview", "answer", str(ident), "1", "--file", str(tmp_path / "missing.txt")), 5
+    )
     binary = tmp_path / "binary.txt"
     binary.write_bytes(b"\xff\xfe\x00\x80 not utf-8 \xc3\x28")
     assert_one_line_error(run("interview", "answer", str(ident), "1", "--file", str(binary)), 5)
@@ -235,8 +265,9 @@ def test_text_and_file_together_exit_2(run: Any, home: Path, tmp_path: Path) -> 
     ident = create(run)
     path = tmp_path / "a.txt"
     path.write_text(ANSWER, encoding="utf-8")
-    assert_one_line_error(run("interview", "answer", str(ident), "1", "--text", ANSWER,
-                              "--file", str(path)), 2)
+    assert_one_line_error(
+        run("interview", "answer", str(ident), "1", "--text", ANSWER, "--file", str(path)), 2
+    )
     assert rows(home, "SELECT count(*) FROM interview_feedback") == [(0,)]
 
 
@@ -244,8 +275,9 @@ def test_unknown_report_format_exits_2(run: Any, tmp_path: Path) -> None:
     """An unknown --format is a usage error and writes no file."""
     ident = create(run)
     out = tmp_path / "r.pdf"
-    assert_one_line_error(run("interview", "report", str(ident), "--format", "pdf",
-                              "--output", str(out)), 2)
+    assert_one_line_error(
+        run("interview", "report", str(ident), "--format", "pdf", "--output", str(out)), 2
+    )
     assert not out.exists()
 
 
@@ -266,9 +298,11 @@ def test_corrupt_database_exits_4(run: Any, home: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_bytes(random.Random(7).randbytes(32768))
     before = path.read_bytes()
-    for args in (("interview", "list"),
-                 ("interview", "create", "--role", "Backend Engineer", "--count", "1"),
-                 ("interview", "answer", "1", "1", "--text", ANSWER)):
+    for args in (
+        ("interview", "list"),
+        ("interview", "create", "--role", "Backend Engineer", "--count", "1"),
+        ("interview", "answer", "1", "1", "--text", ANSWER),
+    ):
         line = assert_one_line_error(run(*args), 4)
         assert str(path) in line
     assert path.read_bytes() == before
@@ -282,8 +316,10 @@ def test_truncated_database_exits_4(run: Any, home: Path) -> None:
     path.parent.mkdir(parents=True)
     with closing(sqlite3.connect(path, isolation_level=None)) as db:
         migrations.apply(db, 0)
-        db.execute("INSERT INTO profile (name, created_at) VALUES "
-                   "('default', '2024-01-01 00:00:00.000000')")
+        db.execute(
+            "INSERT INTO profile (name, created_at) VALUES "
+            "('default', '2024-01-01 00:00:00.000000')"
+        )
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         assert db.execute("PRAGMA page_count").fetchone()[0] > 6
     path.write_bytes(path.read_bytes()[: 3 * page_size])
@@ -301,10 +337,16 @@ def _unprivileged_runner() -> list[str] | None:
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         return None
-    probe = subprocess.run([setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-                            "true"], capture_output=True, check=False)
-    return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] \
-        if probe.returncode == 0 else None
+    probe = subprocess.run(
+        [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "true"],
+        capture_output=True,
+        check=False,
+    )
+    return (
+        [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+        if probe.returncode == 0
+        else None
+    )
 
 
 @pytest.fixture
@@ -320,12 +362,24 @@ def shared_home() -> Iterator[Path]:
 
 
 def _cli(home: Path, *args: str, prefix: list[str] | None = None) -> Any:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PREPPATH_", "OPENAI_"))}
-    env.update(PREPPATH_HOME=str(home), PREPPATH_VOICE="false", PREPPATH_TIMEZONE="UTC",
-               NO_COLOR="1", COLUMNS="120", HOME=str(home.parent))
-    done = subprocess.run([*(prefix or []), str(PREPPATH), *args], capture_output=True,
-                          text=True, env=env, cwd=home.parent, timeout=60, check=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREPPATH_", "OPENAI_"))}
+    env.update(
+        PREPPATH_HOME=str(home),
+        PREPPATH_VOICE="false",
+        PREPPATH_TIMEZONE="UTC",
+        NO_COLOR="1",
+        COLUMNS="120",
+        HOME=str(home.parent),
+    )
+    done = subprocess.run(
+        [*(prefix or []), str(PREPPATH), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=home.parent,
+        timeout=60,
+        check=False,
+    )
 
     class R:
         code = done.returncode
@@ -341,8 +395,9 @@ def test_read_only_data_dir_exits_4(shared_home: Path) -> None:
     prefix = _unprivileged_runner()
     if prefix is None:
         pytest.skip("running as root without a working setpriv: cannot drop write access")
-    made = _cli(shared_home, "interview", "create", "--role", "Backend Engineer", "--count", "1",
-                "--json")
+    made = _cli(
+        shared_home, "interview", "create", "--role", "Backend Engineer", "--count", "1", "--json"
+    )
     assert made.code == 0, made.stderr
     data = shared_home / "data"
     for path in shared_home.rglob("*"):
@@ -351,9 +406,11 @@ def test_read_only_data_dir_exits_4(shared_home: Path) -> None:
         data.chmod(0o555)
         db_path(shared_home).chmod(0o444)
     before = db_path(shared_home).read_bytes()
-    for args in (("interview", "create", "--role", "Backend Engineer", "--count", "1"),
-                 ("interview", "answer", "1", "1", "--text", ANSWER),
-                 ("interview", "list")):
+    for args in (
+        ("interview", "create", "--role", "Backend Engineer", "--count", "1"),
+        ("interview", "answer", "1", "1", "--text", ANSWER),
+        ("interview", "list"),
+    ):
         result = _cli(shared_home, *args, prefix=prefix)
         line = assert_one_line_error(result, 4)
         assert "permission" in line.lower(), line
@@ -389,8 +446,17 @@ def _bad_user_pack(home: Path) -> Path:
 def test_malformed_user_pack_does_not_break_the_bank(run: Any, home: Path) -> None:
     """A broken pack in the user packs dir is skipped: the shipped bank still serves interviews."""
     _bad_user_pack(home)
-    result = run("interview", "create", "--role", "Backend Engineer", "--stack", "python",
-                 "--count", "3", "--json")
+    result = run(
+        "interview",
+        "create",
+        "--role",
+        "Backend Engineer",
+        "--stack",
+        "python",
+        "--count",
+        "3",
+        "--json",
+    )
     assert result.code == 0, result.stderr
     assert len(result.json()["questions"]) == 3
     assert "Traceback" not in result.stderr
@@ -414,8 +480,17 @@ def test_malformed_user_pack_is_reported_when_creating(run: Any, home: Path) -> 
     """Creating an interview while a user pack is broken names that pack in a notice on stderr,
     so the user knows why their questions are missing."""
     path = _bad_user_pack(home)
-    result = run("interview", "create", "--role", "Backend Engineer", "--stack", "python",
-                 "--count", "1", "--json")
+    result = run(
+        "interview",
+        "create",
+        "--role",
+        "Backend Engineer",
+        "--stack",
+        "python",
+        "--count",
+        "1",
+        "--json",
+    )
     assert result.code == 0, result.stderr
     assert path.name in result.stderr, result.stderr
 

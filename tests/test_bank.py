@@ -16,8 +16,20 @@ from preppath.bank.roles import resolve_role
 from preppath.bank.selection import Criteria, select_questions
 from preppath.domain import InterviewType
 
-REQUIRED_STACKS = {"javascript", "typescript", "react", "nodejs", "python", "java", "go", "sql",
-                   "aws", "docker", "kubernetes", "dsa"}
+REQUIRED_STACKS = {
+    "javascript",
+    "typescript",
+    "react",
+    "nodejs",
+    "python",
+    "java",
+    "go",
+    "sql",
+    "aws",
+    "docker",
+    "kubernetes",
+    "dsa",
+}
 MANAGER_TOPICS = {"management", "leadership", "mentoring", "feedback"}
 
 COBOL_PACK = """\
@@ -97,8 +109,9 @@ def test_bank_stack_coverage() -> None:
     stacks = load_bank(None).stacks()
     assert len(stacks) >= 12
     assert stacks >= REQUIRED_STACKS, REQUIRED_STACKS - stacks
-    technical = Counter(s for q in load_bank(None).questions if q.type == "technical"
-                        for s in q.stack)
+    technical = Counter(
+        s for q in load_bank(None).questions if q.type == "technical" for s in q.stack
+    )
     thin = {s: technical[s] for s in REQUIRED_STACKS if technical[s] < 5}
     assert not thin, f"stacks with fewer than 5 technical questions: {thin}"
 
@@ -125,16 +138,32 @@ def test_same_seed_gives_same_questions_in_selection() -> None:
     criteria = Criteria(InterviewType.MIXED, "mid", ("python", "sql"), 8, role, seed=42)
     first = [q.id for q in select_questions(bank, criteria)]
     assert first == [q.id for q in select_questions(bank, criteria)]
-    others = {tuple(q.id for q in select_questions(
-        bank, Criteria(InterviewType.MIXED, "mid", ("python", "sql"), 8, role, seed=s)))
-        for s in range(1, 6)}
+    others = {
+        tuple(
+            q.id
+            for q in select_questions(
+                bank, Criteria(InterviewType.MIXED, "mid", ("python", "sql"), 8, role, seed=s)
+            )
+        )
+        for s in range(1, 6)
+    }
     assert len(others | {tuple(first)}) > 1, "different seeds should not all draw the same"
 
 
 def test_same_seed_gives_same_interview_through_cli(run: Any) -> None:
     """`interview create --seed N` draws the same questions for two fresh profiles."""
-    args = ("--type", "mixed", "--role", "Backend Engineer", "--level", "senior", "--count", "6",
-            "--seed", "1234")
+    args = (
+        "--type",
+        "mixed",
+        "--role",
+        "Backend Engineer",
+        "--level",
+        "senior",
+        "--count",
+        "6",
+        "--seed",
+        "1234",
+    )
     a = create(run, *args, profile="alice")
     b = create(run, *args, profile="bob")
     assert a.code == 0 and b.code == 0, a.stderr + b.stderr
@@ -145,8 +174,9 @@ def test_same_seed_gives_same_interview_through_cli(run: Any) -> None:
 @pytest.mark.parametrize("type_", ["technical", "behavioral", "system_design", "mixed"])
 def test_no_repeats_within_an_interview(run: Any, type_: str) -> None:
     """An interview of 20 questions never asks the same question twice."""
-    result = create(run, "--type", type_, "--role", "Full-Stack Engineer", "--count", "20",
-                    "--seed", "7")
+    result = create(
+        run, "--type", type_, "--role", "Full-Stack Engineer", "--count", "20", "--seed", "7"
+    )
     assert result.code == 0, result.stderr
     texts = [q["text"] for q in result.json()["questions"]]
     ids = [q["bank_id"] for q in result.json()["questions"]]
@@ -165,13 +195,24 @@ def test_mixed_interview_has_every_type(run: Any) -> None:
 def test_recently_seen_questions_come_last(run: Any) -> None:
     """Successive interviews for one profile use unseen questions first; once the pool is used up
     the questions seen longest ago come back first."""
-    pool = {q.id for q in load_bank(None).questions
-            if q.type == "technical" and "python" in q.stack}
+    pool = {
+        q.id for q in load_bank(None).questions if q.type == "technical" and "python" in q.stack
+    }
     per = 4
     rounds = len(pool) // per
     assert rounds >= 2
-    args = ("--type", "technical", "--role", "Backend Engineer", "--level", "mid",
-            "--stack", "python", "--count", str(per))
+    args = (
+        "--type",
+        "technical",
+        "--role",
+        "Backend Engineer",
+        "--level",
+        "mid",
+        "--stack",
+        "python",
+        "--count",
+        str(per),
+    )
     drawn: list[list[str]] = []
     for n in range(rounds):
         result = create(run, *args, "--seed", str(n))
@@ -191,8 +232,18 @@ def test_recently_seen_questions_come_last(run: Any) -> None:
 
 def test_freshness_is_per_profile(run: Any) -> None:
     """What one profile saw does not push questions back for another profile."""
-    args = ("--type", "technical", "--role", "Backend Engineer", "--stack", "python",
-            "--count", "4", "--seed", "5")
+    args = (
+        "--type",
+        "technical",
+        "--role",
+        "Backend Engineer",
+        "--stack",
+        "python",
+        "--count",
+        "4",
+        "--seed",
+        "5",
+    )
     first = create(run, *args, profile="alice")
     again = create(run, *args, profile="alice")
     other = create(run, *args, profile="bob")
@@ -221,8 +272,9 @@ ROLE_STACKS = {
 def test_role_maps_to_its_stacks(run: Any, role: str) -> None:
     """A known role without --stack gets technical questions from that role's stacks, silently."""
     assert resolve_role(role) is not None
-    result = create(run, "--type", "technical", "--role", role, "--level", "mid", "--count", "6",
-                    "--seed", "3")
+    result = create(
+        run, "--type", "technical", "--role", role, "--level", "mid", "--count", "6", "--seed", "3"
+    )
     assert result.code == 0, result.stderr
     assert "not one PrepPath knows" not in result.stderr
     questions = shown_questions(run, result.json()["id"])
@@ -244,8 +296,19 @@ def test_distinct_roles_resolve_distinctly() -> None:
 @pytest.mark.parametrize("level", ["mid", "senior", "lead"])
 def test_manager_gets_management_behavioural_questions(run: Any, level: str) -> None:
     """An engineering manager's behavioural interview asks about managing and leading people."""
-    result = create(run, "--type", "behavioral", "--role", "Engineering Manager", "--level",
-                    level, "--count", "5", "--seed", "11")
+    result = create(
+        run,
+        "--type",
+        "behavioral",
+        "--role",
+        "Engineering Manager",
+        "--level",
+        level,
+        "--count",
+        "5",
+        "--seed",
+        "11",
+    )
     assert result.code == 0, result.stderr
     assert "not one PrepPath knows" not in result.stderr
     for q in shown_questions(run, result.json()["id"]):
@@ -255,8 +318,9 @@ def test_manager_gets_management_behavioural_questions(run: Any, level: str) -> 
 
 def test_unknown_role_gets_questions_and_one_line_notice(run: Any) -> None:
     """A role the bank does not know still gets questions, with a one-line notice on stderr."""
-    result = create(run, "--type", "technical", "--role", "Underwater Basket Weaver",
-                    "--count", "4")
+    result = create(
+        run, "--type", "technical", "--role", "Underwater Basket Weaver", "--count", "4"
+    )
     assert result.code == 0, result.stderr
     assert len(result.json()["questions"]) == 4
     lines = result.stderr.splitlines()
@@ -267,8 +331,9 @@ def test_unknown_role_gets_questions_and_one_line_notice(run: Any) -> None:
 
 def test_unknown_role_uses_given_stack(run: Any) -> None:
     """An unknown role with --stack draws from that stack."""
-    result = create(run, "--type", "technical", "--role", "Quantum Whisperer", "--stack", "go",
-                    "--count", "4")
+    result = create(
+        run, "--type", "technical", "--role", "Quantum Whisperer", "--stack", "go", "--count", "4"
+    )
     assert result.code == 0, result.stderr
     assert len(result.stderr.splitlines()) == 1
     for q in shown_questions(run, result.json()["id"]):
@@ -277,8 +342,19 @@ def test_unknown_role_uses_given_stack(run: Any) -> None:
 
 def test_explicit_stacks_are_all_represented(run: Any) -> None:
     """Several --stack options each get questions (round robin), not just the first."""
-    result = create(run, "--type", "technical", "--role", "Backend Engineer", "--stack", "python",
-                    "--stack", "sql", "--count", "4")
+    result = create(
+        run,
+        "--type",
+        "technical",
+        "--role",
+        "Backend Engineer",
+        "--stack",
+        "python",
+        "--stack",
+        "sql",
+        "--count",
+        "4",
+    )
     assert result.code == 0, result.stderr
     stacks = [set(q["stack"]) for q in shown_questions(run, result.json()["id"])]
     assert sum("python" in s for s in stacks) >= 2
@@ -298,20 +374,23 @@ def test_user_packs_are_picked_up(run: Any, home: Path) -> None:
     assert [q["id"] for q in listed.json()] == ["cobol-divisions"]
     everything = run("questions", "list", "--json")
     assert len(everything.json()) == len(load_bank(None).questions) + 1
-    result = create(run, "--type", "technical", "--role", "Backend Engineer", "--stack", "cobol",
-                    "--count", "1")
+    result = create(
+        run, "--type", "technical", "--role", "Backend Engineer", "--stack", "cobol", "--count", "1"
+    )
     assert result.code == 0, result.stderr
     assert "no bank questions for cobol" not in result.stderr
     assert result.json()["questions"][0]["bank_id"] == "cobol-divisions"
     with closing(sqlite3.connect(home / "data" / "preppath.db")) as db:
         assert db.execute("SELECT bank_id, source FROM interview_question").fetchall() == [
-            ("cobol-divisions", "bank")]
+            ("cobol-divisions", "bank")
+        ]
 
 
 def test_stack_without_questions_gets_notice(run: Any) -> None:
     """Asking for a stack no pack covers still works, with a notice naming the stack."""
-    result = create(run, "--type", "technical", "--role", "Backend Engineer", "--stack", "cobol",
-                    "--count", "2")
+    result = create(
+        run, "--type", "technical", "--role", "Backend Engineer", "--stack", "cobol", "--count", "2"
+    )
     assert result.code == 0, result.stderr
     assert "cobol" in result.stderr
     assert len(result.json()["questions"]) == 2

@@ -43,8 +43,10 @@ point = "Data and procedure divisions"
 phrasings = ["data division", "procedure division"]
 """
 
-OFF_TOPIC = ("My favourite holiday was a week of hiking in the mountains. The weather was "
-             "lovely and the food in the small villages was excellent every single evening.")
+OFF_TOPIC = (
+    "My favourite holiday was a week of hiking in the mountains. The weather was "
+    "lovely and the food in the small villages was excellent every single evening."
+)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -65,11 +67,29 @@ def execute(home: Path, sql: str, *args: Any) -> None:
         db.commit()
 
 
-def create(run: Any, *, count: int = 3, type_: str = "technical", role: str = "Backend Engineer",
-           level: str = "mid", stack: tuple[str, ...] = ("python",), seed: int | None = None,
-           ) -> dict[str, Any]:
-    args = ["interview", "create", "--type", type_, "--role", role, "--level", level,
-            "--count", str(count), "--json"]
+def create(
+    run: Any,
+    *,
+    count: int = 3,
+    type_: str = "technical",
+    role: str = "Backend Engineer",
+    level: str = "mid",
+    stack: tuple[str, ...] = ("python",),
+    seed: int | None = None,
+) -> dict[str, Any]:
+    args = [
+        "interview",
+        "create",
+        "--type",
+        type_,
+        "--role",
+        role,
+        "--level",
+        level,
+        "--count",
+        str(count),
+        "--json",
+    ]
     for s in stack:
         args += ["--stack", s]
     if seed is not None:
@@ -113,15 +133,19 @@ def test_create_json_contract_has_id_and_questions_with_id_and_text(run: Any, ho
         assert isinstance(q["text"], str) and q["text"].strip()
     stored = rows(home, "SELECT question_count, status FROM interview WHERE id = ?", data["id"])
     assert stored == [(3, "pending")]
-    texts = rows(home, "SELECT position, text FROM interview_question WHERE interview_id = ? "
-                       "ORDER BY position", data["id"])
+    texts = rows(
+        home,
+        "SELECT position, text FROM interview_question WHERE interview_id = ? ORDER BY position",
+        data["id"],
+    )
     assert texts == [(q["id"], q["text"]) for q in data["questions"]]
 
 
 def test_create_text_output_names_the_start_command(run: Any) -> None:
     """Without --json, create lists the questions and says how to start the interview."""
-    result = run("interview", "create", "--role", "Backend Engineer", "--stack", "python",
-                 "--count", "2")
+    result = run(
+        "interview", "create", "--role", "Backend Engineer", "--stack", "python", "--count", "2"
+    )
     assert result.code == 0, result.stderr
     assert "preppath interview start 1" in result.stdout
     assert "Interview 1" in result.stdout
@@ -181,9 +205,11 @@ def test_list_filters_by_status_and_type(run: Any) -> None:
 def test_list_filters_by_date(run: Any, home: Path) -> None:
     """--since (on or after) and --until (before) filter on the creation date."""
     first, second, third = (create(run, count=1)["id"] for _ in range(3))
-    for ident, moment in ((first, "2024-01-10 12:00:00.000000"),
-                          (second, "2024-03-15 12:00:00.000000"),
-                          (third, "2024-06-20 12:00:00.000000")):
+    for ident, moment in (
+        (first, "2024-01-10 12:00:00.000000"),
+        (second, "2024-03-15 12:00:00.000000"),
+        (third, "2024-06-20 12:00:00.000000"),
+    ):
         execute(home, "UPDATE interview SET created_at = ? WHERE id = ?", moment, ident)
 
     def ids(*args: str) -> set[int]:
@@ -242,9 +268,13 @@ def test_answer_json_contract(run: Any, home: Path) -> None:
     assert good["overall"] > bad["overall"]
     assert good["strengths"], "the model answer should earn at least one strength"
     assert bad["improvements"], "an off-topic answer should get improvements"
-    stored = rows(home, "SELECT f.overall, f.answer_source FROM interview_feedback f "
-                        "JOIN interview_question q ON q.id = f.question_id "
-                        "WHERE q.interview_id = ? ORDER BY q.position", iv["id"])
+    stored = rows(
+        home,
+        "SELECT f.overall, f.answer_source FROM interview_feedback f "
+        "JOIN interview_question q ON q.id = f.question_id "
+        "WHERE q.interview_id = ? ORDER BY q.position",
+        iv["id"],
+    )
     assert stored == [(good["overall"], "typed"), (bad["overall"], "typed")]
 
 
@@ -264,17 +294,36 @@ def test_answer_from_file(run: Any, home: Path, tmp_path: Path) -> None:
 def test_answer_from_piped_stdin(run: Any, home: Path) -> None:
     """With neither --text nor --file, the answer is read from piped standard input."""
     iv = create(run, count=2)
-    result = run("interview", "answer", str(iv["id"]), "1", "--json",
-                 input="Piped answer about the topic.\nSecond line.\n")
+    result = run(
+        "interview",
+        "answer",
+        str(iv["id"]),
+        "1",
+        "--json",
+        input="Piped answer about the topic.\nSecond line.\n",
+    )
     assert result.code == 0, result.stderr
     assert set(result.json()["scores"]) == {"correctness", "completeness", "clarity"}
-    dash = run("interview", "answer", str(iv["id"]), "2", "--file", "-", "--json",
-               input="Answer through --file dash.\n")
+    dash = run(
+        "interview",
+        "answer",
+        str(iv["id"]),
+        "2",
+        "--file",
+        "-",
+        "--json",
+        input="Answer through --file dash.\n",
+    )
     assert dash.code == 0, dash.stderr
-    stored = rows(home, "SELECT q.position, f.answer_text FROM interview_feedback f "
-                        "JOIN interview_question q ON q.id = f.question_id ORDER BY q.position")
-    assert stored == [(1, "Piped answer about the topic.\nSecond line."),
-                      (2, "Answer through --file dash.")]
+    stored = rows(
+        home,
+        "SELECT q.position, f.answer_text FROM interview_feedback f "
+        "JOIN interview_question q ON q.id = f.question_id ORDER BY q.position",
+    )
+    assert stored == [
+        (1, "Piped answer about the topic.\nSecond line."),
+        (2, "Answer through --file dash."),
+    ]
 
 
 def test_answer_text_output_shows_feedback_and_completion(run: Any) -> None:
@@ -310,7 +359,9 @@ def test_skip_marks_question_and_completes_interview(run: Any, home: Path) -> No
     assert last.code == 0, last.stderr
     assert "Interview complete." in last.stdout
     assert rows(home, "SELECT position, status FROM interview_question ORDER BY position") == [
-        (1, "skipped"), (2, "skipped")]
+        (1, "skipped"),
+        (2, "skipped"),
+    ]
     status, completed_at = rows(home, "SELECT status, completed_at FROM interview")[0]
     assert status == "completed" and completed_at is not None
 
@@ -426,8 +477,10 @@ def test_delete_yes_removes_interview_questions_and_feedback(run: Any, home: Pat
     answer(run, keep["id"], 1, OFF_TOPIC)
     answer(run, gone["id"], 1, OFF_TOPIC)
     answer(run, gone["id"], 2, OFF_TOPIC)
-    gone_questions = [r[0] for r in rows(
-        home, "SELECT id FROM interview_question WHERE interview_id = ?", gone["id"])]
+    gone_questions = [
+        r[0]
+        for r in rows(home, "SELECT id FROM interview_question WHERE interview_id = ?", gone["id"])
+    ]
     assert len(gone_questions) == 2
     activity_before = rows(home, "SELECT count(*) FROM activity")[0][0]
 
@@ -436,13 +489,18 @@ def test_delete_yes_removes_interview_questions_and_feedback(run: Any, home: Pat
     assert f"Deleted interview {gone['id']}" in result.stdout
 
     assert rows(home, "SELECT id FROM interview") == [(keep["id"],)]
-    assert rows(home, "SELECT count(*) FROM interview_question WHERE interview_id = ?",
-                gone["id"]) == [(0,)]
+    assert rows(
+        home, "SELECT count(*) FROM interview_question WHERE interview_id = ?", gone["id"]
+    ) == [(0,)]
     marks = ",".join("?" * len(gone_questions))
-    assert rows(home, f"SELECT count(*) FROM interview_feedback WHERE question_id IN ({marks})",
-                *gone_questions) == [(0,)]
-    assert rows(home, "SELECT count(*) FROM interview_question WHERE interview_id = ?",
-                keep["id"]) == [(2,)]
+    assert rows(
+        home,
+        f"SELECT count(*) FROM interview_feedback WHERE question_id IN ({marks})",
+        *gone_questions,
+    ) == [(0,)]
+    assert rows(
+        home, "SELECT count(*) FROM interview_question WHERE interview_id = ?", keep["id"]
+    ) == [(2,)]
     assert rows(home, "SELECT count(*) FROM interview_feedback") == [(1,)]
     # The activity history (streaks, heatmap) survives; it just no longer points at the interview.
     assert rows(home, "SELECT count(*) FROM activity")[0][0] == activity_before
@@ -504,10 +562,14 @@ def test_questions_validate_accepts_good_pack(run: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "change", "line_starts", "words"),
     [
-        ("malformed", ('text = "What', 'text = What'), "text = What", "not valid TOML"),
+        ("malformed", ('text = "What', "text = What"), "text = What", "not valid TOML"),
         ("missing-key", ('difficulty = "easy"\n', ""), "[[question]]", "difficulty"),
-        ("bad-level", ('levels = ["junior", "mid"]', 'levels = ["junior", "wizard"]'), "levels",
-         "levels"),
+        (
+            "bad-level",
+            ('levels = ["junior", "mid"]', 'levels = ["junior", "wizard"]'),
+            "levels",
+            "levels",
+        ),
         ("bad-weights", ("clarity = 0.2", "clarity = 0.5"), "weights", "sum to 1"),
     ],
 )
@@ -571,9 +633,7 @@ def test_config_set_writes_the_config_file(run: Any, home: Path) -> None:
     assert "voice = false" in text
 
 
-def test_config_masks_openai_api_key(
-    run: Any, home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_config_masks_openai_api_key(run: Any, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The OpenAI key is never printed by `config set` or `config show`, and its file is private."""
     secret = "sk-test-VERY-SECRET-0123456789"
     result = run("config", "set", "openai_api_key", secret)
@@ -599,8 +659,14 @@ def test_config_masks_openai_api_key(
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("speech_rate", "5"), ("voice", "maybe"), ("tts_voice", "robot"), ("provider", "magic"),
-     ("timezone", "Mars/Olympus"), ("no_such_key", "1")],
+    [
+        ("speech_rate", "5"),
+        ("voice", "maybe"),
+        ("tts_voice", "robot"),
+        ("provider", "magic"),
+        ("timezone", "Mars/Olympus"),
+        ("no_such_key", "1"),
+    ],
 )
 def test_config_set_invalid_value_exits_2(run: Any, home: Path, key: str, value: str) -> None:
     """An invalid setting value or unknown key is one error line, exit 2, and nothing is stored."""
@@ -623,11 +689,16 @@ def test_config_path_lists_locations_under_home(run: Any, home: Path) -> None:
 
 
 def _check_daily_matches_activity(home: Path) -> None:
-    events = rows(home, "SELECT local_day, count(*), sum(points), "
-                        "sum(type = 'question_answered'), sum(type = 'interview_completed') "
-                        "FROM activity GROUP BY profile_id, local_day ORDER BY local_day")
-    daily = rows(home, "SELECT day, count, points, answers, interviews_completed "
-                       "FROM daily_activity ORDER BY day")
+    events = rows(
+        home,
+        "SELECT local_day, count(*), sum(points), "
+        "sum(type = 'question_answered'), sum(type = 'interview_completed') "
+        "FROM activity GROUP BY profile_id, local_day ORDER BY local_day",
+    )
+    daily = rows(
+        home,
+        "SELECT day, count, points, answers, interviews_completed FROM daily_activity ORDER BY day",
+    )
     assert daily == events
 
 
@@ -648,8 +719,9 @@ def test_answer_and_completion_write_activity_and_daily_rows(run: Any, home: Pat
     assert kinds.count("interview_completed") == 1
     _check_daily_matches_activity(home)
     after = datetime.now(UTC).date().isoformat()
-    (day, answers, completed), = rows(
-        home, "SELECT day, answers, interviews_completed FROM daily_activity")
+    ((day, answers, completed),) = rows(
+        home, "SELECT day, answers, interviews_completed FROM daily_activity"
+    )
     assert day in (before, after)
     assert (answers, completed) == (2, 1)
 

@@ -39,8 +39,10 @@ def build_v1(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with closing(connect(path)) as db:
         migrations.apply(db, 0, 1)
-        db.execute("INSERT INTO profile (id, name, created_at) VALUES "
-                   "(1, 'default', '2024-01-02 03:04:05.000000')")
+        db.execute(
+            "INSERT INTO profile (id, name, created_at) VALUES "
+            "(1, 'default', '2024-01-02 03:04:05.000000')"
+        )
         db.execute(
             "INSERT INTO interview (id, profile_id, type, role, level, stack, status, "
             "question_count, seed, provider, created_at) VALUES (7, 1, 'technical', "
@@ -51,10 +53,10 @@ def build_v1(path: Path) -> None:
             "INSERT INTO interview_question (interview_id, position, bank_id, type, difficulty, "
             "text, expected_answer, key_points, weights, tags, stack, source, status) VALUES "
             "(7, 1, 'python-gil', 'technical', 'medium', 'What is the GIL?', 'A lock.', "
-            "'[{\"point\": \"lock\", \"phrasings\": [\"lock\"]}, "
-            "{\"point\": \"threads\", \"phrasings\": [\"thread\"]}, "
-            "{\"point\": \"cpu\", \"phrasings\": [\"cpu\"]}]', "
-            "'{\"correctness\": 0.5, \"completeness\": 0.3, \"clarity\": 0.2}', "
+            '\'[{"point": "lock", "phrasings": ["lock"]}, '
+            '{"point": "threads", "phrasings": ["thread"]}, '
+            '{"point": "cpu", "phrasings": ["cpu"]}]\', '
+            '\'{"correctness": 0.5, "completeness": 0.3, "clarity": 0.2}\', '
             "'[]', '[\"python\"]', 'bank', 'pending')"
         )
     assert user_version(path) == 1
@@ -74,7 +76,8 @@ def test_v1_database_is_upgraded_with_backup_and_data_intact(run: Any, home: Pat
     assert user_version(path) == migrations.LATEST
     items = result.json()["items"]
     assert [(i["id"], i["role"], i["level"], i["status"]) for i in items] == [
-        (7, "Legacy Role", "senior", "pending")]
+        (7, "Legacy Role", "senior", "pending")
+    ]
 
     shown = run("interview", "show", "7", "--json")
     assert shown.code == 0, shown.stderr
@@ -157,15 +160,23 @@ def test_models_match_migrated_schema(tmp_path: Path) -> None:
 
     import preppath.db.models as models
 
-    declared = {obj.__tablename__ for obj in vars(models).values()
-                if isinstance(obj, type) and issubclass(obj, SQLModel)
-                and isinstance(getattr(obj, "__tablename__", None), str)
-                and obj.__tablename__ in SQLModel.metadata.tables}
+    declared = {
+        obj.__tablename__
+        for obj in vars(models).values()
+        if isinstance(obj, type)
+        and issubclass(obj, SQLModel)
+        and isinstance(getattr(obj, "__tablename__", None), str)
+        and obj.__tablename__ in SQLModel.metadata.tables
+    }
     path = tmp_path / "schema.db"
     with closing(connect(path)) as db:
         migrations.apply(db, 0)
-        tables = {r[0] for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        tables = {
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
         assert tables == declared
         for name in sorted(tables):
             table = SQLModel.metadata.tables[name]
@@ -183,11 +194,23 @@ def test_schema_has_the_issue_tables_and_indexes(run: Any, home: Path) -> None:
     assert run("interview", "list").code == 0
     with closing(connect(db_path(home))) as db:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        indexed = {r[0]: r[1] for r in db.execute(
-            "SELECT name, tbl_name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")}
-    assert {"profile", "interview", "interview_question", "interview_feedback",
-            "interview_recording", "activity", "daily_activity", "achievement",
-            "user_achievement"} <= tables
+        indexed = {
+            r[0]: r[1]
+            for r in db.execute(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL"
+            )
+        }
+    assert {
+        "profile",
+        "interview",
+        "interview_question",
+        "interview_feedback",
+        "interview_recording",
+        "activity",
+        "daily_activity",
+        "achievement",
+        "user_achievement",
+    } <= tables
     assert "interview" in indexed.values() and "activity" in indexed.values()
 
 
@@ -214,10 +237,13 @@ def test_engine_connections_have_foreign_keys_and_busy_timeout(run: Any, home: P
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() > 0
             try:
-                conn.execute(text(
-                    "INSERT INTO interview (profile_id, type, role, level, stack, status, "
-                    "question_count, provider, created_at) VALUES (999, 'technical', 'r', 'mid', "
-                    "'[]', 'pending', 1, 'offline', '2024-01-01 00:00:00')"))
+                conn.execute(
+                    text(
+                        "INSERT INTO interview (profile_id, type, role, level, stack, status, "
+                        "question_count, provider, created_at) VALUES (999, 'technical', 'r', "
+                        "'mid', '[]', 'pending', 1, 'offline', '2024-01-01 00:00:00')"
+                    )
+                )
             except Exception as exc:
                 assert "FOREIGN KEY" in str(exc)
             else:
@@ -234,12 +260,31 @@ def test_deleting_a_profile_cascades(run: Any, home: Path) -> None:
     from preppath.db.engine import create_engine_for
 
     for profile in ("alice", "bob"):
-        made = run("--profile", profile, "interview", "create", "--role", "Backend Engineer",
-                   "--stack", "python", "--count", "2", "--json")
+        made = run(
+            "--profile",
+            profile,
+            "interview",
+            "create",
+            "--role",
+            "Backend Engineer",
+            "--stack",
+            "python",
+            "--count",
+            "2",
+            "--json",
+        )
         assert made.code == 0, made.stderr
         ident = str(made.json()["id"])
-        answered = run("--profile", profile, "interview", "answer", ident, "1", "--text",
-                       "A reasonably long answer about Python for the cascade test.")
+        answered = run(
+            "--profile",
+            profile,
+            "interview",
+            "answer",
+            ident,
+            "1",
+            "--text",
+            "A reasonably long answer about Python for the cascade test.",
+        )
         assert answered.code == 0, answered.stderr
 
     engine = create_engine_for(db_path(home))
@@ -254,7 +299,8 @@ def test_deleting_a_profile_cascades(run: Any, home: Path) -> None:
         assert db.execute("SELECT DISTINCT profile_id FROM interview").fetchall() == [(bob,)]
         assert db.execute(
             "SELECT count(*) FROM interview_question q LEFT JOIN interview i "
-            "ON i.id = q.interview_id WHERE i.id IS NULL").fetchone() == (0,)
+            "ON i.id = q.interview_id WHERE i.id IS NULL"
+        ).fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM interview_question").fetchone() == (2,)
         assert db.execute("SELECT count(*) FROM interview_feedback").fetchone() == (1,)
         assert db.execute("SELECT DISTINCT profile_id FROM activity").fetchall() == [(bob,)]

@@ -20,16 +20,29 @@ def rows(home: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
 
 
 def create_for(run: Any, profile: str, count: int = 2) -> int:
-    result = run("--profile", profile, "interview", "create", "--role", "Backend Engineer",
-                 "--stack", "python", "--count", str(count), "--json")
+    result = run(
+        "--profile",
+        profile,
+        "interview",
+        "create",
+        "--role",
+        "Backend Engineer",
+        "--stack",
+        "python",
+        "--count",
+        str(count),
+        "--json",
+    )
     assert result.code == 0, result.stderr
     return int(result.json()["id"])
 
 
 def snapshot(home: Path) -> list[list[tuple[Any, ...]]]:
     return [
-        rows(home, "SELECT id, profile_id, status, started_at, completed_at FROM interview "
-                   "ORDER BY id"),
+        rows(
+            home,
+            "SELECT id, profile_id, status, started_at, completed_at FROM interview ORDER BY id",
+        ),
         rows(home, "SELECT id, status FROM interview_question ORDER BY id"),
         rows(home, "SELECT id, question_id, answer_text FROM interview_feedback ORDER BY id"),
         rows(home, "SELECT id, type FROM activity ORDER BY id"),
@@ -67,8 +80,9 @@ def test_foreign_interview_is_not_found_like_unknown(run: Any, home: Path, comma
         assert len(result.stderr.splitlines()) == 1, result.stderr
         assert result.stderr.startswith("preppath: error:")
         assert result.stdout == ""
-    assert (foreign.stderr.replace(str(alice), "<ID>")
-            == unknown.stderr.replace(str(UNKNOWN_ID), "<ID>"))
+    assert foreign.stderr.replace(str(alice), "<ID>") == unknown.stderr.replace(
+        str(UNKNOWN_ID), "<ID>"
+    )
     assert snapshot(home) == before
 
 
@@ -85,9 +99,7 @@ def test_env_profile_is_isolated_like_flag(
     assert run("interview", "show", str(alice)).code == 0
 
 
-def test_flag_overrides_env_profile(
-    run: Any, home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_flag_overrides_env_profile(run: Any, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--profile wins over PREPPATH_PROFILE."""
     alice = create_for(run, "alice")
     monkeypatch.setenv("PREPPATH_PROFILE", "bob")
@@ -125,8 +137,10 @@ def test_list_shows_only_own_interviews(run: Any, monkeypatch: pytest.MonkeyPatc
 def test_profile_can_use_its_own_interview(run: Any, home: Path) -> None:
     """The owning profile can answer, report and delete its interview."""
     alice = create_for(run, "alice")
-    assert run("--profile", "alice", "interview", "answer", str(alice), "1", "--text",
-               ANSWER).code == 0
+    assert (
+        run("--profile", "alice", "interview", "answer", str(alice), "1", "--text", ANSWER).code
+        == 0
+    )
     assert run("--profile", "alice", "interview", "report", str(alice), "--json").code == 0
     assert run("--profile", "alice", "interview", "delete", str(alice), "--yes").code == 0
     assert rows(home, "SELECT count(*) FROM interview") == [(0,)]
@@ -135,8 +149,10 @@ def test_profile_can_use_its_own_interview(run: Any, home: Path) -> None:
 def test_activity_belongs_to_the_answering_profile(run: Any, home: Path) -> None:
     """Activity and DailyActivity rows are written for the profile that answered."""
     alice = create_for(run, "alice", count=1)
-    assert run("--profile", "alice", "interview", "answer", str(alice), "1", "--text",
-               ANSWER).code == 0
-    (alice_id,), = rows(home, "SELECT id FROM profile WHERE name = 'alice'")
+    assert (
+        run("--profile", "alice", "interview", "answer", str(alice), "1", "--text", ANSWER).code
+        == 0
+    )
+    ((alice_id,),) = rows(home, "SELECT id FROM profile WHERE name = 'alice'")
     assert {r[0] for r in rows(home, "SELECT profile_id FROM activity")} == {alice_id}
     assert {r[0] for r in rows(home, "SELECT profile_id FROM daily_activity")} == {alice_id}

@@ -5,12 +5,8 @@ tests in test_streaks.py and test_heatmap.py.)"""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import START, Clock, db_rows
 from preppath.domain import ActivityType, ExperienceLevel, InterviewType
 from preppath.errors import ExitCode, PrepPathError
 from preppath.providers.base import Evaluation
@@ -30,7 +27,8 @@ from preppath.services.views import AnswerResult, InterviewView
 from preppath.settings import load_settings
 
 NEW_YORK = ZoneInfo("America/New_York")
-START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # a Monday, noon UTC
+# Each test starts from a copy of a freshly migrated database (see conftest.fresh_database).
+pytestmark = pytest.mark.usefixtures("fresh_database")
 SVG = "{http://www.w3.org/2000/svg}"
 
 COBOL_PACK = """\
@@ -64,54 +62,6 @@ phrasings = ["pitfall"]
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-class Clock:
-    """A settable clock for `open_app(settings, clock=...)`."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from preppath.db.engine import prepare_database
-
-    path = tmp_path_factory.mktemp("template") / "preppath.db"
-    prepare_database(path)
-    return path
-
-
-@pytest.fixture(autouse=True)
-def fresh_database(home: Path, migrated_database: Path) -> None:
-    """Each test starts from a copy of a database freshly created by the real migrations
-    (creating one costs ~50 ms, a copy ~1 ms)."""
-    target = home / "data" / "preppath.db"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(migrated_database, target)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(START)
-
-
-@pytest.fixture
-def app(home: Path, clock: Clock) -> Iterator[AppContext]:
-    ctx = open_app(load_settings(), clock=clock)
-    yield ctx
-    ctx.engine.dispose()
-
-
-def db_rows(home: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with closing(sqlite3.connect(home / "data" / "preppath.db")) as db:
-        return db.execute(sql, args).fetchall()
 
 
 def evaluation(

@@ -23,10 +23,24 @@ ANSWER_3 = "Decorators take a function and return a wrapper closure that adds be
 
 def spawn(home: Path, *args: str) -> Any:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREPPATH_", "OPENAI_"))}
-    env.update(PREPPATH_HOME=str(home), PREPPATH_VOICE="false", PREPPATH_TIMEZONE="UTC",
-               NO_COLOR="1", TERM="dumb", COLUMNS="120", LINES="40")
-    child = pexpect.spawn(str(PREPPATH), list(args), env=env, encoding="utf-8",
-                          timeout=TIMEOUT, dimensions=(40, 120), cwd=str(home.parent))
+    env.update(
+        PREPPATH_HOME=str(home),
+        PREPPATH_VOICE="false",
+        PREPPATH_TIMEZONE="UTC",
+        NO_COLOR="1",
+        TERM="dumb",
+        COLUMNS="120",
+        LINES="40",
+    )
+    child = pexpect.spawn(
+        str(PREPPATH),
+        list(args),
+        env=env,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(40, 120),
+        cwd=str(home.parent),
+    )
     child.delaybeforesend = 0.02
     return child
 
@@ -86,14 +100,19 @@ def test_interactive_session_skip_quit_resume_and_report(home: Path) -> None:
     code, _ = finish(child)
     assert code == 0
 
-    assert rows(home, "SELECT id, type, role, level, stack, status, question_count "
-                      "FROM interview") == [
-        (interview_id, "technical", "Backend Engineer", "mid", '["python"]', "in_progress", 3)]
+    assert rows(
+        home, "SELECT id, type, role, level, stack, status, question_count FROM interview"
+    ) == [(interview_id, "technical", "Backend Engineer", "mid", '["python"]', "in_progress", 3)]
     assert rows(home, "SELECT position, status FROM interview_question ORDER BY position") == [
-        (1, "answered"), (2, "skipped"), (3, "pending")]
-    assert rows(home, "SELECT q.position, f.answer_text, f.answer_source FROM interview_feedback f "
-                      "JOIN interview_question q ON q.id = f.question_id") == [
-        (1, ANSWER_1, "typed")]
+        (1, "answered"),
+        (2, "skipped"),
+        (3, "pending"),
+    ]
+    assert rows(
+        home,
+        "SELECT q.position, f.answer_text, f.answer_source FROM interview_feedback f "
+        "JOIN interview_question q ON q.id = f.question_id",
+    ) == [(1, ANSWER_1, "typed")]
 
     child = spawn(home, "interview", "start", str(interview_id))
     index = child.expect([r"Question 1/3", r"Question 2/3", r"Question 3/3"])
@@ -109,19 +128,37 @@ def test_interactive_session_skip_quit_resume_and_report(home: Path) -> None:
 
     assert rows(home, "SELECT status FROM interview") == [("completed",)]
     assert rows(home, "SELECT position, status FROM interview_question ORDER BY position") == [
-        (1, "answered"), (2, "skipped"), (3, "answered")]
-    assert rows(home, "SELECT q.position, f.answer_text FROM interview_feedback f "
-                      "JOIN interview_question q ON q.id = f.question_id ORDER BY q.position") == [
-        (1, ANSWER_1), (3, ANSWER_3)]
+        (1, "answered"),
+        (2, "skipped"),
+        (3, "answered"),
+    ]
+    assert rows(
+        home,
+        "SELECT q.position, f.answer_text FROM interview_feedback f "
+        "JOIN interview_question q ON q.id = f.question_id ORDER BY q.position",
+    ) == [(1, ANSWER_1), (3, ANSWER_3)]
     assert rows(home, "SELECT count(*) FROM activity WHERE type = 'interview_completed'") == [(1,)]
 
 
 def test_ctrl_c_during_an_answer_exits_130_and_keeps_earlier_answers(home: Path) -> None:
     """Ctrl-C while typing an answer: exit 130, one `preppath: error: interrupted…` line, no
     traceback, and the answers given before it remain in the database."""
-    child = spawn(home, "interview", "start", "--type", "technical", "--role",
-                  "Backend Engineer", "--level", "mid", "--stack", "python", "--count", "3",
-                  "--yes")
+    child = spawn(
+        home,
+        "interview",
+        "start",
+        "--type",
+        "technical",
+        "--role",
+        "Backend Engineer",
+        "--level",
+        "mid",
+        "--stack",
+        "python",
+        "--count",
+        "3",
+        "--yes",
+    )
     child.expect(r"Question 1/3")
     answer_current(child, ANSWER_1)
     child.expect(r"Feedback on question 1")
@@ -140,7 +177,10 @@ def test_ctrl_c_during_an_answer_exits_130_and_keeps_earlier_answers(home: Path)
     assert re.search(r"preppath: error: interrupted", errors[0]), errors[0]
 
     assert rows(home, "SELECT position, status FROM interview_question ORDER BY position") == [
-        (1, "answered"), (2, "pending"), (3, "pending")]
+        (1, "answered"),
+        (2, "pending"),
+        (3, "pending"),
+    ]
     assert rows(home, "SELECT f.answer_text FROM interview_feedback f") == [(ANSWER_1,)]
     assert rows(home, "SELECT status FROM interview") == [("in_progress",)]
 
@@ -148,8 +188,18 @@ def test_ctrl_c_during_an_answer_exits_130_and_keeps_earlier_answers(home: Path)
 def test_start_without_id_offers_to_resume_the_unfinished_interview(home: Path) -> None:
     """`interview start` with no ID offers the unfinished interview and resumes at its next
     pending question."""
-    made = spawn(home, "interview", "create", "--role", "Backend Engineer", "--stack", "python",
-                 "--count", "2", "--json")
+    made = spawn(
+        home,
+        "interview",
+        "create",
+        "--role",
+        "Backend Engineer",
+        "--stack",
+        "python",
+        "--count",
+        "2",
+        "--json",
+    )
     code, out = finish(made)
     assert code == 0, out
     answered = spawn(home, "interview", "answer", "1", "1", "--text", ANSWER_1)
@@ -173,8 +223,13 @@ def test_session_prompts_show_their_defaults_and_keys(home: Path) -> None:
     ([m] model answer, [q] quit), so the person can see what Enter and each key will do."""
     prompts: dict[str, str] = {}
     child = spawn(home, "interview", "start")
-    for label, reply in (("Interview type", ""), ("Role", "Backend Engineer"), ("Level", ""),
-                         ("Stack", "python"), ("Questions", "1")):
+    for label, reply in (
+        ("Interview type", ""),
+        ("Role", "Backend Engineer"),
+        ("Level", ""),
+        ("Stack", "python"),
+        ("Questions", "1"),
+    ):
         child.expect(label + r"[^\r\n]*:")
         prompts[label] = child.after
         child.sendline(reply)

@@ -167,21 +167,9 @@ def _store(
     )
     session.commit()
     return AnswerResult(
+        **vars(feedback_view(feedback)),
         interview_id=interview.id,
         question_id=row.position,
-        overall=evaluation.overall,
-        scores={
-            "correctness": evaluation.correctness,
-            "completeness": evaluation.completeness,
-            "clarity": evaluation.clarity,
-        },
-        strengths=evaluation.strengths,
-        improvements=evaluation.improvements,
-        key_points=feedback.key_points,
-        star=evaluation.star,
-        delivery=evaluation.delivery,
-        evaluator=evaluation.evaluator,
-        attempt=attempt,
         previous=previous,
         unlocked=hooks.unlocked,
         milestone=hooks.milestone,

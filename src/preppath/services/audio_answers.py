@@ -3,7 +3,6 @@ measure delivery, score — the same path as a spoken answer in `interview start
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ def import_audio_answer(
     ctx: AppContext, interview_id: int, position: int, source: Path
 ) -> AnswerResult:
     from preppath import voice
+    from preppath.voice.recorder import file_sha256
 
     with ctx.session() as session:  # "not found" before any audio work
         question = as_question(
@@ -52,7 +52,7 @@ def import_audio_answer(
             format=stored.suffix.lstrip(".").lower(),
             duration_s=info.duration_s,
             size_bytes=stored.stat().st_size,
-            sha256=_sha256(stored),
+            sha256=file_sha256(stored),
         )
         return answer_question(
             ctx,
@@ -78,10 +78,3 @@ def _store_copy(ctx: AppContext, interview_id: int, position: int, source: Path)
         raise PrepPathError(f"cannot store the recording: {exc.strerror}", ExitCode.DATA) from None
     return target
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -110,18 +110,11 @@ class Unlock:
 
 
 @dataclass(frozen=True)
-class AnswerResult:
+class AnswerResult(FeedbackView):
+    """The stored feedback on one answer, plus what answering it changed."""
+
     interview_id: int
     question_id: int
-    overall: int
-    scores: dict[str, float]
-    strengths: list[str]
-    improvements: list[str]
-    key_points: list[dict[str, Any]]
-    star: dict[str, bool] | None
-    delivery: dict[str, Any] | None
-    evaluator: str
-    attempt: int
     previous: FeedbackView | None = None
     """The earlier attempt at the same question, shown beside a retake."""
     unlocked: list[Unlock] = field(default_factory=list)

@@ -175,7 +175,8 @@ def _progress(
     )
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Checksum stored with each recording (InterviewRecording.sha256)."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -255,7 +256,7 @@ def record_answer(
         frames=writer.frames,
         sample_rate=TARGET_RATE,
         size_bytes=path.stat().st_size,
-        sha256=_sha256(path),
+        sha256=file_sha256(path),
         stop_reason=reason,
         transcript=transcript,
         dropped_blocks=dropped[0],
