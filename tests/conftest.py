@@ -17,7 +17,10 @@ from typing import Any
 import pytest
 
 from preppath.__main__ import main
+from preppath.domain import ExperienceLevel, InterviewType
 from preppath.services.context import AppContext, open_app
+from preppath.services.interviews import InterviewOptions, create_interview
+from preppath.services.views import InterviewView
 from preppath.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,3 +122,52 @@ def app(home: Path, clock: Clock) -> Iterator[AppContext]:
 def db_rows(home: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
     with closing(sqlite3.connect(home / "data" / "preppath.db")) as db:
         return db.execute(sql, args).fetchall()
+
+
+def cli_create(
+    run: Runner,
+    *,
+    profile: str | None = None,
+    count: int = 3,
+    type_: str = "technical",
+    role: str = "Backend Engineer",
+    level: str = "mid",
+    stack: tuple[str, ...] = ("python",),
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """`preppath interview create … --json` through the real entry point; its JSON."""
+    args = [
+        *(("--profile", profile) if profile else ()),
+        "interview",
+        "create",
+        "--type",
+        type_,
+        "--role",
+        role,
+        "--level",
+        level,
+        "--count",
+        str(count),
+        "--json",
+    ]
+    for s in stack:
+        args += ["--stack", s]
+    if seed is not None:
+        args += ["--seed", str(seed)]
+    result = run(*args)
+    assert result.code == 0, result.stderr
+    return result.json()  # type: ignore[no-any-return]
+
+
+def service_interview(
+    ctx: AppContext,
+    *,
+    count: int = 1,
+    stack: tuple[str, ...] = ("python",),
+    type_: InterviewType = InterviewType.TECHNICAL,
+    seed: int = 7,
+) -> InterviewView:
+    """An interview created through the service layer, as `interview create` would."""
+    return create_interview(
+        ctx, InterviewOptions(type_, "Backend Engineer", ExperienceLevel.MID, stack, count, seed)
+    )

@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 
-from conftest import Clock, db_rows
-from preppath.domain import ActivityType, ExperienceLevel, InterviewType
+from conftest import Clock, db_rows, service_interview
+from preppath.domain import ActivityType
 from preppath.errors import ExitCode
 from preppath.providers.base import Evaluation
 from preppath.services.answers import answer_question, skip_question
 from preppath.services.context import AppContext, open_app
-from preppath.services.interviews import InterviewOptions, create_interview
 from preppath.services.progress import track_activity
 from preppath.services.views import AnswerResult, InterviewView, Unlock
 from preppath.settings import load_settings
@@ -40,16 +39,8 @@ def evaluation(overall: int, **extra: Any) -> Evaluation:
     return Evaluation(score, score, score, overall, ["s"], ["i"], **extra)
 
 
-def new_interview(
-    ctx: AppContext,
-    *,
-    count: int = 1,
-    stack: tuple[str, ...] = ("python",),
-    type_: InterviewType = InterviewType.TECHNICAL,
-) -> InterviewView:
-    return create_interview(
-        ctx, InterviewOptions(type_, "Backend Engineer", ExperienceLevel.MID, stack, count, seed=7)
-    )
+def new_interview(ctx: AppContext, **options: Any) -> InterviewView:
+    return service_interview(ctx, **{"seed": 7, **options})
 
 
 def answer(ctx: AppContext, view: InterviewView, position: int, overall: int = 50) -> AnswerResult:

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from conftest import cli_create
+
 PREPPATH = Path(sys.executable).with_name("preppath")
 NOBODY = 65534
 
@@ -86,19 +88,7 @@ def assert_one_line_error(result: Any, code: int) -> str:
 
 
 def create(run: Any, count: int = 2) -> int:
-    result = run(
-        "interview",
-        "create",
-        "--role",
-        "Backend Engineer",
-        "--stack",
-        "python",
-        "--count",
-        str(count),
-        "--json",
-    )
-    assert result.code == 0, result.stderr
-    return int(result.json()["id"])
+    return int(cli_create(run, count=count)["id"])
 
 
 # --- unknown and foreign ids --------------------------------------------------------------------

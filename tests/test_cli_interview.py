@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from conftest import cli_create as create
 from preppath.domain import ExperienceLevel, QuestionDifficulty, QuestionType
 
 GOOD_PACK = """\
@@ -65,38 +66,6 @@ def execute(home: Path, sql: str, *args: Any) -> None:
     with closing(sqlite3.connect(db_path(home))) as db:
         db.execute(sql, args)
         db.commit()
-
-
-def create(
-    run: Any,
-    *,
-    count: int = 3,
-    type_: str = "technical",
-    role: str = "Backend Engineer",
-    level: str = "mid",
-    stack: tuple[str, ...] = ("python",),
-    seed: int | None = None,
-) -> dict[str, Any]:
-    args = [
-        "interview",
-        "create",
-        "--type",
-        type_,
-        "--role",
-        role,
-        "--level",
-        level,
-        "--count",
-        str(count),
-        "--json",
-    ]
-    for s in stack:
-        args += ["--stack", s]
-    if seed is not None:
-        args += ["--seed", str(seed)]
-    result = run(*args)
-    assert result.code == 0, result.stderr
-    return result.json()  # type: ignore[no-any-return]
 
 
 def show(run: Any, interview_id: int) -> dict[str, Any]:

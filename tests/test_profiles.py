@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from conftest import cli_create
+
 UNKNOWN_ID = 9999
 ANSWER = "A decorator wraps a function in another function and returns the wrapper closure."
 
@@ -20,21 +22,7 @@ def rows(home: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
 
 
 def create_for(run: Any, profile: str, count: int = 2) -> int:
-    result = run(
-        "--profile",
-        profile,
-        "interview",
-        "create",
-        "--role",
-        "Backend Engineer",
-        "--stack",
-        "python",
-        "--count",
-        str(count),
-        "--json",
-    )
-    assert result.code == 0, result.stderr
-    return int(result.json()["id"])
+    return int(cli_create(run, profile=profile, count=count)["id"])
 
 
 def snapshot(home: Path) -> list[list[tuple[Any, ...]]]:

@@ -14,13 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import START, Clock, db_rows
-from preppath.domain import ActivityType, ExperienceLevel, InterviewType
+from conftest import START, Clock, db_rows, service_interview
+from preppath.domain import ActivityType, InterviewType
 from preppath.errors import ExitCode, PrepPathError
 from preppath.providers.base import Evaluation
 from preppath.services.answers import answer_question
 from preppath.services.context import AppContext, open_app
-from preppath.services.interviews import InterviewOptions, create_interview
 from preppath.services.progress import heatmap, streak, track_activity
 from preppath.services.retakes import create_review_interview
 from preppath.services.views import AnswerResult, InterviewView
@@ -73,16 +72,8 @@ def evaluation(
     )
 
 
-def new_interview(
-    ctx: AppContext,
-    *,
-    count: int = 1,
-    stack: tuple[str, ...] = ("python",),
-    type_: InterviewType = InterviewType.TECHNICAL,
-) -> InterviewView:
-    return create_interview(
-        ctx, InterviewOptions(type_, "Backend Engineer", ExperienceLevel.MID, stack, count, seed=3)
-    )
+def new_interview(ctx: AppContext, **options: Any) -> InterviewView:
+    return service_interview(ctx, **{"seed": 3, **options})
 
 
 def answer(
