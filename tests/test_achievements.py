@@ -148,7 +148,7 @@ def test_interviews_completed_unlocks_on_the_nth_completion(
     """interviews-N (first-interview for N=1) unlocks when the N-th interview completes."""
     ident = "first-interview" if n == 1 else f"interviews-{n}"
     for _ in range(n - 1):  # skipping every question completes an interview too
-        assert skip_question(app, new_interview(app).id, 1)
+        assert skip_question(app, new_interview(app).id, 1).completed
         clock.advance(minutes=1)
     last = new_interview(app, count=2)
     first = answer(app, last, 1)
@@ -228,7 +228,7 @@ def test_ace_interview_needs_an_average_of_90_over_3_answers(
     short = new_interview(app, count=3)
     answer(app, short, 1, 100)
     answer(app, short, 2, 100)
-    assert skip_question(app, short.id, 3)  # completed, but only 2 answers
+    assert skip_question(app, short.id, 3).completed  # completed, but only 2 answers
     near = new_interview(app, count=3)
     for position, score in enumerate((90, 90, 89), start=1):
         clock.advance(minutes=1)
@@ -312,7 +312,7 @@ def test_speed_runner_needs_3_answers_within_10_minutes_of_starting(
     skipped = new_interview(app, count=3)
     answer(app, skipped, 1)
     answer(app, skipped, 2)
-    assert skip_question(app, skipped.id, 3)
+    assert skip_question(app, skipped.id, 3).completed
     assert "speed-runner" not in unlocked_ids(home)
     assert_masked(app, "speed-runner")
     fast = new_interview(app, count=3)

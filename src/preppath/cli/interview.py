@@ -230,12 +230,13 @@ def skip(
     question_id: int = typer.Argument(..., metavar="QUESTION_ID"),
 ) -> None:
     """Skip a question."""
+    from preppath.cli.render import print_unlocks
     from preppath.services.answers import skip_question
 
-    completed = skip_question(open_context(ctx), interview_id, question_id)
-    console.print(
-        f"Skipped question {question_id}." + (" Interview complete." if completed else "")
-    )
+    result = skip_question(open_context(ctx), interview_id, question_id)
+    done = " Interview complete." if result.completed else ""
+    console.print(f"Skipped question {question_id}.{done}")
+    print_unlocks(result.unlocked)
 
 
 @app.command()

@@ -214,8 +214,6 @@ def track(
     note: str | None = typer.Option(None, "--note", help="What you practised."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    from rich.markup import escape
-
     """Log practice done elsewhere, e.g. `preppath activity track practice --at 2026-11-20T12:00:00`."""  # noqa: E501
     from preppath.services.progress import track_activity
 
@@ -224,9 +222,7 @@ def track(
         print_json(result)
         return
     console.print(f"Logged {result.type} on {result.day} (+{result.points} points).")
-    for u in result.unlocked:
-        console.print(
-            f"🏆 Achievement unlocked: [bold]{escape(u.name)}[/] — {escape(u.description)}"
-        )
-    if result.milestone:
-        console.print(f"🔥 {result.milestone}-day streak!")
+    from preppath.cli.render import print_milestone, print_unlocks
+
+    print_unlocks(result.unlocked)
+    print_milestone(result.milestone)

@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from preppath.cli.common import console
-from preppath.services.views import AnswerResult, FeedbackView, InterviewView, Report
+from preppath.services.views import AnswerResult, FeedbackView, InterviewView, Report, Unlock
 
 
 def score_style(overall: float) -> str:
@@ -44,13 +44,22 @@ def print_answer_result(result: AnswerResult) -> None:
     console.print(
         Panel("\n".join(lines), title=f"Feedback on question {result.question_id}", expand=False)
     )
-    for unlock in result.unlocked:
+    print_unlocks(result.unlocked)
+    print_milestone(result.milestone)
+
+
+def print_unlocks(unlocked: list[Unlock]) -> None:
+    """Celebrate achievements the moment they unlock."""
+    for unlock in unlocked:
         console.print(
             f"🏆 Achievement unlocked: [bold]{escape(unlock.name)}[/] — "
             f"{escape(unlock.description)} (+{unlock.points} points)"
         )
-    if result.milestone:
-        console.print(f"🔥 {result.milestone}-day streak! Keep it going.")
+
+
+def print_milestone(days: int | None) -> None:
+    if days:
+        console.print(f"🔥 {days}-day streak! Keep it going.")
 
 
 def _previous_line(previous: FeedbackView, overall: int) -> str:

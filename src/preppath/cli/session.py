@@ -257,7 +257,9 @@ def _ask_all(ctx: AppContext, view: InterviewView, collector: AnswerCollector) -
             console.print(f"Paused. Resume with [bold]preppath interview start {view.id}[/].")
             return
         if got.command == "skip":
-            skip_question(ctx, view.id, question.id)
+            from preppath.cli.render import print_unlocks
+
+            print_unlocks(skip_question(ctx, view.id, question.id).unlocked)
             continue
         with console.status("Scoring your answer…"):
             result = answer_question(

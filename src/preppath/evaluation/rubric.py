@@ -44,12 +44,23 @@ def _phrase_match(phrase: list[str], answer: Analysed) -> _Match:
         if len(found) > best[0]:
             best = (len(found), sorted(found.values()))
     hits, where = best
-    evidence = tuple(answer.content_words[i] for i in where)
+    evidence = _segments(answer.content_words, where)
     if hits == len(needed):
         return _Match(1.0, evidence)
     if len(needed) >= 3 and hits >= math.ceil(2 * len(needed) / 3):
         return _Match(0.5, evidence)
     return _Match(0.0, ())
+
+
+def _segments(words: list[str], positions: list[int]) -> tuple[str, ...]:
+    """Matched words as runs: neighbours joined ("cpu bound"), gaps kept apart for a " … "."""
+    runs: list[list[str]] = []
+    for n, i in enumerate(positions):
+        if n and i == positions[n - 1] + 1:
+            runs[-1].append(words[i])
+        else:
+            runs.append([words[i]])
+    return tuple(" ".join(run) for run in runs)
 
 
 def _key_point(point: KeyPoint, answer: Analysed) -> _Match:

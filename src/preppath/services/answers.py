@@ -19,7 +19,7 @@ from preppath.providers.base import Evaluation, KeyPoint, Question, Weights
 from preppath.services.activity import record_activity
 from preppath.services.context import AppContext
 from preppath.services.interviews import feedback_view, load_interview, load_question, mark_started
-from preppath.services.views import AnswerResult, FeedbackView
+from preppath.services.views import AnswerResult, FeedbackView, Unlock
 
 MAX_ANSWER_CHARS = 20_000  # about 3,000 words: far beyond any spoken answer (20+ minutes)
 
@@ -197,8 +197,15 @@ def _previous_attempt(
     return feedback_view(earlier) if earlier else None
 
 
-def skip_question(ctx: AppContext, interview_id: int, position: int) -> bool:
-    """Mark a question skipped; returns whether that completed the interview."""
+@dataclass(frozen=True)
+class SkipResult:
+    completed: bool
+    """Whether this skip finished the interview (every question answered or skipped)."""
+    unlocked: list[Unlock]
+
+
+def skip_question(ctx: AppContext, interview_id: int, position: int) -> SkipResult:
+    """Mark a question skipped; completing the interview this way can unlock achievements."""
     from preppath.services.progress_hooks import settle
 
     now = ctx.clock()
@@ -214,10 +221,12 @@ def skip_question(ctx: AppContext, interview_id: int, position: int) -> bool:
         completed = _complete_if_done(session, ctx, interview, now)
         if completed:
             kinds.append(ActivityType.INTERVIEW_COMPLETED)
+        unlocked = []
         if kinds:
-            settle(session, ctx, now, kinds, completed=interview if completed else None)
+            hooks = settle(session, ctx, now, kinds, completed=interview if completed else None)
+            unlocked = hooks.unlocked
         session.commit()
-    return completed
+    return SkipResult(completed, unlocked)
 
 
 def _complete_if_done(

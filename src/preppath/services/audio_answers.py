@@ -77,4 +77,3 @@ def _store_copy(ctx: AppContext, interview_id: int, position: int, source: Path)
     except OSError as exc:
         raise PrepPathError(f"cannot store the recording: {exc.strerror}", ExitCode.DATA) from None
     return target
-

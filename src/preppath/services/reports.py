@@ -69,6 +69,8 @@ def _summary(
         return head + "; nothing scored yet."
     best = max(averages, key=averages.__getitem__)
     worst = min(averages, key=averages.__getitem__)
+    if averages[best] == averages[worst]:
+        return f"{head}. Overall {overall:.0f}/100, even across {', '.join(averages)}."
     return (
         f"{head}. Overall {overall:.0f}/100; strongest on {best} ({averages[best]:.1f}/10), "
         f"weakest on {worst} ({averages[worst]:.1f}/10)."
