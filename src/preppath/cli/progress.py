@@ -214,7 +214,7 @@ def track(
     note: str | None = typer.Option(None, "--note", help="What you practised."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Log practice done elsewhere, e.g. `preppath activity track practice --at 2026-11-20T12:00:00`."""  # noqa: E501
+    """Log practice done elsewhere: `preppath activity track practice --at 2026-11-20T12:00`."""
     from preppath.services.progress import track_activity
 
     result = track_activity(open_context(ctx), kind, at, note)

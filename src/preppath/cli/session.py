@@ -223,12 +223,14 @@ def _save_last_choices(ctx: AppContext, choices: dict[str, Any]) -> None:
 
 
 def _collector(ctx: AppContext, opts: SessionOptions) -> AnswerCollector:
-    wants_voice = opts.voice if opts.voice is not None else ctx.settings.voice
+    # Piped input means a script is answering: record only when asked to explicitly.
+    default = ctx.settings.voice and sys.stdin.isatty()
+    wants_voice = opts.voice if opts.voice is not None else default
     if not wants_voice:
         return TypedCollector()
     from preppath.cli.voice_session import voice_collector
 
-    collector = voice_collector(ctx, explicit=opts.voice is True)
+    collector = voice_collector(ctx)
     return collector if collector is not None else TypedCollector()
 
 

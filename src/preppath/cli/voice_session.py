@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from preppath.services.views import QuestionView
 
 
-def voice_collector(ctx: AppContext, *, explicit: bool) -> VoiceCollector | None:
+def voice_collector(ctx: AppContext) -> VoiceCollector | None:
     """A voice collector, or None (after one line saying why) when no sound system is usable."""
     from preppath import voice
 
@@ -28,7 +28,6 @@ def voice_collector(ctx: AppContext, *, explicit: bool) -> VoiceCollector | None
     if not status.available or not status.can_record:
         notice(f"voice is off: {status.reason}; answers are typed instead")
         return None
-    del explicit  # the notice is the same whether voice was asked for or the default
     return VoiceCollector(ctx, speak=status.can_play)
 
 
