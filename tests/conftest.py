@@ -72,6 +72,21 @@ def run(home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Monk
     return _run
 
 
+# The key points of the small COBOL question the user-pack tests write into their packs.
+COBOL_KEY_POINTS = """
+[[question.key_points]]
+point = "Identification division"
+phrasings = ["identification division"]
+
+[[question.key_points]]
+point = "Environment division"
+phrasings = ["environment division"]
+
+[[question.key_points]]
+point = "Data and procedure divisions"
+phrasings = ["data division", "procedure division"]
+"""
+
 START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # a Monday, noon UTC
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import cli_create
+from conftest import COBOL_KEY_POINTS, cli_create
 
 PREPPATH = Path(sys.executable).with_name("preppath")
 NOBODY = 65534
@@ -27,7 +27,8 @@ ANSWER = (
     "wrapper forwards *args and **kwargs and uses functools.wraps to keep the metadata."
 )
 
-BAD_LEVEL_PACK = """\
+BAD_LEVEL_PACK = (
+    """\
 [pack]
 name = "broken"
 
@@ -39,19 +40,9 @@ levels = ["junior", "wizard"]
 stack = ["cobol"]
 text = "What are the four divisions of a COBOL program?"
 expected_answer = "Identification, environment, data and procedure divisions."
-
-[[question.key_points]]
-point = "Identification division"
-phrasings = ["identification division"]
-
-[[question.key_points]]
-point = "Environment division"
-phrasings = ["environment division"]
-
-[[question.key_points]]
-point = "Data and procedure divisions"
-phrasings = ["data division", "procedure division"]
 """
+    + COBOL_KEY_POINTS
+)
 
 
 def db_path(home: Path) -> Path:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from conftest import COBOL_KEY_POINTS
 from preppath.bank.loader import BUILTIN_DIR, load_bank, load_pack
 from preppath.bank.roles import resolve_role
 from preppath.bank.selection import Criteria, select_questions
@@ -32,7 +33,8 @@ REQUIRED_STACKS = {
 }
 MANAGER_TOPICS = {"management", "leadership", "mentoring", "feedback"}
 
-COBOL_PACK = """\
+COBOL_PACK = (
+    """\
 [pack]
 name = "cobol"
 
@@ -45,19 +47,9 @@ stack = ["cobol"]
 tags = ["fundamentals"]
 text = "What are the four divisions of a COBOL program?"
 expected_answer = "Identification, environment, data and procedure divisions."
-
-[[question.key_points]]
-point = "Identification division"
-phrasings = ["identification division"]
-
-[[question.key_points]]
-point = "Environment division"
-phrasings = ["environment division"]
-
-[[question.key_points]]
-point = "Data and procedure divisions"
-phrasings = ["data division", "procedure division"]
 """
+    + COBOL_KEY_POINTS
+)
 
 
 def create(run: Any, *args: str, profile: str | None = None) -> Any:

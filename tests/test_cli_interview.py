@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
+from conftest import COBOL_KEY_POINTS
 from conftest import cli_create as create
 from preppath.domain import ExperienceLevel, QuestionDifficulty, QuestionType
 
-GOOD_PACK = """\
+GOOD_PACK = (
+    """\
 [pack]
 name = "cobol"
 
@@ -30,19 +32,9 @@ tags = ["fundamentals"]
 text = "What are the four divisions of a COBOL program?"
 expected_answer = "Identification, environment, data and procedure divisions."
 weights = { correctness = 0.5, completeness = 0.3, clarity = 0.2 }
-
-[[question.key_points]]
-point = "Identification division"
-phrasings = ["identification division"]
-
-[[question.key_points]]
-point = "Environment division"
-phrasings = ["environment division"]
-
-[[question.key_points]]
-point = "Data and procedure divisions"
-phrasings = ["data division", "procedure division"]
 """
+    + COBOL_KEY_POINTS
+)
 
 OFF_TOPIC = (
     "My favourite holiday was a week of hiking in the mountains. The weather was "
