@@ -58,6 +58,22 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield root
 
 
+def subprocess_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `preppath` child process: the same isolation as `home`."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREPPATH_", "OPENAI_"))}
+    env.update(
+        PREPPATH_HOME=str(home),
+        PREPPATH_VOICE="false",
+        PREPPATH_TIMEZONE="UTC",
+        NO_COLOR="1",
+        COLUMNS="120",
+        **extra,
+    )
+    return env
+
+
 @pytest.fixture
 def run(home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Runner:
     """Run `preppath ARGS` in-process through the real entry point; `input` is piped stdin."""

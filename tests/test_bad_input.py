@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import COBOL_KEY_POINTS, cli_create
+from conftest import COBOL_KEY_POINTS, cli_create, subprocess_env
 
 PREPPATH = Path(sys.executable).with_name("preppath")
 NOBODY = 65534
@@ -343,15 +343,7 @@ def shared_home() -> Iterator[Path]:
 
 
 def _cli(home: Path, *args: str, prefix: list[str] | None = None) -> Any:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREPPATH_", "OPENAI_"))}
-    env.update(
-        PREPPATH_HOME=str(home),
-        PREPPATH_VOICE="false",
-        PREPPATH_TIMEZONE="UTC",
-        NO_COLOR="1",
-        COLUMNS="120",
-        HOME=str(home.parent),
-    )
+    env = subprocess_env(home, HOME=str(home.parent))
     done = subprocess.run(
         [*(prefix or []), str(PREPPATH), *args],
         capture_output=True,

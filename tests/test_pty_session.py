@@ -3,7 +3,6 @@ answers, /skip, /quit, resuming where it stopped, the closing report, and Ctrl-C
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import subprocess_env
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -22,16 +23,7 @@ ANSWER_3 = "Decorators take a function and return a wrapper closure that adds be
 
 
 def spawn(home: Path, *args: str) -> Any:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREPPATH_", "OPENAI_"))}
-    env.update(
-        PREPPATH_HOME=str(home),
-        PREPPATH_VOICE="false",
-        PREPPATH_TIMEZONE="UTC",
-        NO_COLOR="1",
-        TERM="dumb",
-        COLUMNS="120",
-        LINES="40",
-    )
+    env = subprocess_env(home, TERM="dumb", LINES="40")
     child = pexpect.spawn(
         str(PREPPATH),
         list(args),
