@@ -17,7 +17,6 @@ from sqlmodel import Session, col, select
 
 from preppath.db.models import (
     Achievement,
-    DailyActivity,
     Interview,
     InterviewFeedback,
     InterviewQuestion,
@@ -25,7 +24,7 @@ from preppath.db.models import (
     UserAchievement,
 )
 from preppath.domain import ActivityType
-from preppath.progress.store import activity_totals, day_rows, qualifying_totals
+from preppath.progress.store import DayRow, activity_totals, day_rows, dbapi, qualifying_totals
 from preppath.progress.streaks import compute_streaks
 
 CATALOGUE = Path(__file__).with_name("achievements.toml")
@@ -118,12 +117,12 @@ class Facts:
     _cache: dict[str, object] = field(default_factory=dict)
 
     @cached_property
-    def days(self) -> list[DailyActivity]:
-        return day_rows(self.session, self.profile_id)
+    def days(self) -> list[DayRow]:
+        return day_rows(dbapi(self.session), self.profile_id)
 
     @cached_property
     def totals(self) -> dict[str, int]:
-        return activity_totals(self.session, self.profile_id)
+        return activity_totals(dbapi(self.session), self.profile_id)
 
     @cached_property
     def longest_streak(self) -> int:

@@ -1,57 +1,101 @@
 """Reads and writes of the progress aggregates: per-day totals and the monthly score rollup.
 
 Everything here reads the maintained tables (one row per day or per month and key), never the
-raw events, so its cost does not grow with the number of answers.
+raw events, so its cost does not grow with the number of answers. Reads take a plain DB-API
+connection: the progress commands open one without loading the ORM, and code inside an ORM
+transaction passes that transaction's own connection (`dbapi(session)`), so it sees its writes.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass, fields
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.sqlite import insert
-from sqlmodel import Session, col, select
-
-from preppath.db.models import DailyActivity, ScoreMonth
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
-def day_rows(session: Session, profile_id: int, since: date | None = None) -> list[DailyActivity]:
-    query = select(DailyActivity).where(DailyActivity.profile_id == profile_id)
-    if since is not None:
-        query = query.where(col(DailyActivity.day) >= since.isoformat())
-    return list(session.exec(query.order_by(col(DailyActivity.day))).all())
+def dbapi(session: Session) -> sqlite3.Connection:
+    """The sqlite3 connection under an ORM session's current transaction."""
+    raw = session.connection().connection.dbapi_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
 
 
-def qualifying_totals(rows: list[DailyActivity]) -> dict[date, int]:
+@dataclass(frozen=True)
+class DayRow:
+    day: str
+    count: int
+    points: int
+    answers: int
+    practices: int
+    interviews_completed: int
+
+
+def day_rows(db: sqlite3.Connection, profile_id: int, since: date | None = None) -> list[DayRow]:
+    names = ", ".join(f.name for f in fields(DayRow))
+    rows = db.execute(
+        f"SELECT {names} FROM daily_activity WHERE profile_id = ? AND day >= ? ORDER BY day",
+        (profile_id, since.isoformat() if since else ""),
+    ).fetchall()
+    return [DayRow(*row) for row in rows]
+
+
+def qualifying_totals(rows: list[DayRow]) -> dict[date, int]:
     """What counts toward a streak day: answered questions plus tracked practice."""
     return {date.fromisoformat(r.day): r.answers + r.practices for r in rows}
 
 
-def activity_totals(session: Session, profile_id: int) -> dict[str, int]:
-    # SQLAlchemy's own select: sqlmodel's is typed for at most four columns.
-    row = session.execute(
-        sa_select(
-            func.coalesce(func.sum(DailyActivity.count), 0),
-            func.coalesce(func.sum(DailyActivity.points), 0),
-            func.coalesce(func.sum(DailyActivity.answers), 0),
-            func.coalesce(func.sum(DailyActivity.practices), 0),
-            func.coalesce(func.sum(DailyActivity.interviews_completed), 0),
-            func.count(),
-            func.coalesce(func.max(DailyActivity.answers), 0),
-        ).where(col(DailyActivity.profile_id) == profile_id)
-    ).one()
-    keys = (
-        "events",
-        "points",
-        "answers",
-        "practices",
-        "interviews_completed",
-        "active_days",
-        "most_answers_in_a_day",
-    )
-    return dict(zip(keys, (int(v) for v in row), strict=True))
+TOTALS = {
+    "events": "sum(count)",
+    "points": "sum(points)",
+    "answers": "sum(answers)",
+    "practices": "sum(practices)",
+    "interviews_completed": "sum(interviews_completed)",
+    "active_days": "count(*)",
+    "most_answers_in_a_day": "max(answers)",
+}
+
+
+def activity_totals(db: sqlite3.Connection, profile_id: int) -> dict[str, int]:
+    columns = ", ".join(f"coalesce({sql}, 0)" for sql in TOTALS.values())
+    row = db.execute(
+        f"SELECT {columns} FROM daily_activity WHERE profile_id = ?", (profile_id,)
+    ).fetchone()
+    return dict(zip(TOTALS, (int(v) for v in row), strict=True))
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: str
+    dimension: str
+    key: str
+    answers: int
+    sum_overall: int
+    max_overall: int
+    sum_correctness: float
+    sum_completeness: float
+    sum_clarity: float
+    spoken: int
+    sum_wpm: float
+    sum_fillers_per_100: float
+
+
+def rollup_rows(db: sqlite3.Connection, profile_id: int) -> list[MonthRow]:
+    names = ", ".join(f.name for f in fields(MonthRow))
+    rows = db.execute(
+        f"SELECT {names} FROM score_month WHERE profile_id = ? ORDER BY month", (profile_id,)
+    ).fetchall()
+    return [MonthRow(*row) for row in rows]
+
+
+def unlocked_count(db: sqlite3.Connection, profile_id: int) -> int:
+    row = db.execute(
+        "SELECT count(*) FROM user_achievement WHERE profile_id = ?", (profile_id,)
+    ).fetchone()
+    return int(row[0])
 
 
 def add_to_rollup(
@@ -67,6 +111,11 @@ def add_to_rollup(
     overall: int,
     delivery: dict[str, Any] | None,
 ) -> None:
+    from sqlalchemy import func
+    from sqlalchemy.dialects.sqlite import insert
+
+    from preppath.db.models import ScoreMonth
+
     month = at.astimezone(tz).strftime("%Y-%m")
     wpm = delivery.get("wpm") if delivery else None
     fillers = delivery.get("fillers_per_100_words") if delivery else None
@@ -104,13 +153,3 @@ def add_to_rollup(
             index_elements=["profile_id", "month", "dimension", "key"], set_=sums
         )
         session.execute(upsert)
-
-
-def rollup_rows(session: Session, profile_id: int) -> list[ScoreMonth]:
-    return list(
-        session.exec(
-            select(ScoreMonth)
-            .where(ScoreMonth.profile_id == profile_id)
-            .order_by(col(ScoreMonth.month))
-        ).all()
-    )

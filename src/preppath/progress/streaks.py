@@ -28,6 +28,9 @@ from typing import NamedTuple
 
 _ONE_DAY = timedelta(days=1)
 
+# A milestone notice, and a freeze earned, every this many days of streak.
+MILESTONE_EVERY = 7
+
 
 class Milestone(NamedTuple):
     """A milestone reached: the day it happened and the streak length it marks."""
@@ -97,7 +100,7 @@ def compute_streaks(
     daily_minimum: int = 1,
     freezes_enabled: bool = True,
     max_freezes: int = 2,
-    milestone_every: int = 7,
+    milestone_every: int = MILESTONE_EVERY,
 ) -> StreakState:
     """The streak state on `today` from per-day totals of qualifying activity.
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
+from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from preppath.db.engine import create_engine_for, prepare_database
+from preppath.db.engine import BUSY_TIMEOUT_MS, create_engine_for, prepare_database
+from preppath.errors import ExitCode, PrepPathError
 from preppath.paths import Paths, resolve_paths
 from preppath.settings import Settings
 
@@ -24,9 +29,20 @@ def utc_now() -> datetime:
 class AppContext:
     settings: Settings
     paths: Paths
-    engine: Engine
     profile_id: int
     clock: Callable[[], datetime] = field(default=utc_now)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """Built on first use: SQLAlchemy and SQLModel cost ~300 ms to import, which the
+        read-only progress commands (heatmap, streak, stats) never pay."""
+        return create_engine_for(self.paths.database)
+
+    @contextmanager
+    def reader(self) -> Iterator[sqlite3.Connection]:
+        """A plain sqlite3 connection for reading the maintained aggregates."""
+        with closing(connect(self.paths.database)) as db:
+            yield db
 
     @property
     def profile(self) -> str:
@@ -47,30 +63,34 @@ class AppContext:
         return Session(self.engine, expire_on_commit=False)
 
 
+def connect(database: Path) -> sqlite3.Connection:
+    return sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)
+
+
 def open_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> AppContext:
     """Open (creating or upgrading) the database and make sure the profile exists."""
-    from sqlalchemy.exc import OperationalError
-    from sqlmodel import Session, select
-
-    from preppath.db.models import Profile
-    from preppath.errors import ExitCode, PrepPathError
-
     paths = resolve_paths()
     prepare_database(paths.database)
-    engine = create_engine_for(paths.database)
+    # Timestamps are stored as SQLAlchemy stores them: naive UTC text.
+    created = clock().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     try:
-        with Session(engine) as session:
-            profile = session.exec(select(Profile).where(Profile.name == settings.profile)).first()
-            if profile is None:
-                profile = Profile(name=settings.profile, created_at=clock())
-                session.add(profile)
-                session.commit()
-                session.refresh(profile)
-    except OperationalError as exc:
+        with closing(sqlite3.connect(paths.database, timeout=BUSY_TIMEOUT_MS / 1000)) as db:
+            row = db.execute(
+                "SELECT id FROM profile WHERE name = ?", (settings.profile,)
+            ).fetchone()
+            if row is None:
+                with db:
+                    db.execute(
+                        "INSERT OR IGNORE INTO profile (name, created_at) VALUES (?, ?)",
+                        (settings.profile, created),
+                    )
+                row = db.execute(
+                    "SELECT id FROM profile WHERE name = ?", (settings.profile,)
+                ).fetchone()
+    except sqlite3.OperationalError as exc:
         raise PrepPathError(
-            f"cannot write to database {paths.database} ({exc.orig}); "
+            f"cannot write to database {paths.database} ({exc}); "
             "check the data directory's permissions",
             ExitCode.DATA,
         ) from None
-    assert profile.id is not None
-    return AppContext(settings, paths, engine, profile.id, clock)
+    return AppContext(settings, paths, int(row[0]), clock)

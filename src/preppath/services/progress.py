@@ -68,8 +68,8 @@ def heatmap(ctx: AppContext, *, weeks: int = 53, year: int | None = None) -> Cal
         raise PrepPathError("--year is out of range", ExitCode.USAGE)
     today = today_for(ctx)
     since = date(year, 1, 1) if year is not None else today - timedelta(weeks=weeks + 1)
-    with ctx.session() as session:
-        rows = day_rows(session, ctx.profile_id, since)
+    with ctx.reader() as db:
+        rows = day_rows(db, ctx.profile_id, since)
     counts = {date.fromisoformat(r.day): r.count for r in rows}
     if year is not None:
         return build_calendar(counts, year=year, unit="activity", unit_plural="activities")
@@ -78,11 +78,10 @@ def heatmap(ctx: AppContext, *, weeks: int = 53, year: int | None = None) -> Cal
 
 def streak(ctx: AppContext) -> StreakState:
     from preppath.progress.store import day_rows, qualifying_totals
-    from preppath.progress.streaks import compute_streaks
-    from preppath.services.progress_hooks import MILESTONE_EVERY
+    from preppath.progress.streaks import MILESTONE_EVERY, compute_streaks
 
-    with ctx.session() as session:
-        rows = day_rows(session, ctx.profile_id)
+    with ctx.reader() as db:
+        rows = day_rows(db, ctx.profile_id)
     return compute_streaks(
         qualifying_totals(rows),
         today=today_for(ctx),
@@ -175,13 +174,12 @@ class Stats:
 
 
 def stats(ctx: AppContext) -> Stats:
-    from preppath.progress import achievements as catalogue
-    from preppath.progress.store import activity_totals, rollup_rows
+    from preppath.progress.store import activity_totals, rollup_rows, unlocked_count
 
-    with ctx.session() as session:
-        totals = activity_totals(session, ctx.profile_id)
-        rows = rollup_rows(session, ctx.profile_id)
-        unlocked = len(catalogue.unlocked_ids(session, ctx.profile_id))
+    with ctx.reader() as db:
+        totals = activity_totals(db, ctx.profile_id)
+        rows = rollup_rows(db, ctx.profile_id)
+        unlocked = unlocked_count(db, ctx.profile_id)
     months: dict[tuple[str, str], list[Trend]] = defaultdict(list)
     overall: dict[str, float] = {
         "answers": 0,

@@ -12,12 +12,10 @@ from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion
 from preppath.domain import ActivityType
 from preppath.progress import achievements
 from preppath.progress.store import add_to_rollup, qualifying_totals
-from preppath.progress.streaks import compute_streaks
+from preppath.progress.streaks import MILESTONE_EVERY, compute_streaks
 from preppath.services.activity import STREAK_KINDS, local_day
 from preppath.services.context import AppContext
 from preppath.services.views import Unlock
-
-MILESTONE_EVERY = 7
 
 
 @dataclass

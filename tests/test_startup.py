@@ -1,0 +1,55 @@
+"""Start-up stays light: commands load only the heavy modules they need (GUIDE.md §3 costs).
+
+These check which modules are imported, not how long anything takes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import subprocess_env
+
+HEAVY = {
+    "openai",
+    "sqlmodel",
+    "sqlalchemy",
+    "numpy",
+    "soundfile",
+    "sounddevice",
+    "pocketsphinx",
+    "boto3",
+    "av",
+    "espeakng_loader",
+}
+
+
+def imported(home: Path, *args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "preppath", *args],
+        env=subprocess_env(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    return {name.split(".")[0] for name in names}
+
+
+def test_help_loads_no_heavy_module(tmp_path: Path) -> None:
+    """`preppath --help` imports none of the heavy modules."""
+    assert imported(tmp_path / "home", "--help") & HEAVY == set()
+
+
+@pytest.mark.parametrize("command", [["heatmap"], ["streak", "--json"], ["stats", "--json"]])
+def test_progress_reads_skip_the_orm(tmp_path: Path, command: list[str]) -> None:
+    """The read-only progress commands read the aggregates without SQLAlchemy or SQLModel."""
+    assert imported(tmp_path / "home", *command) & HEAVY == set()
