@@ -23,6 +23,9 @@ def time_commands(
     """Median wall time in ms of each command; runs are interleaved so drift hits all alike."""
     samples: dict[str, list[float]] = {name: [] for name in commands}
     full_env = {**os.environ, **(env or {})}
+    # Some sandboxes set this; a user's install caches bytecode, so let the warm-up run write it
+    # (otherwise every run recompiles preppath's own modules and the figures mislead).
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     for argv in commands.values():  # one warm-up each (page cache, .pyc files)
         subprocess.run(argv, env=full_env, capture_output=True, check=False)
     for _ in range(runs):
