@@ -49,7 +49,9 @@ def test_help_loads_no_heavy_module(tmp_path: Path) -> None:
     assert imported(tmp_path / "home", "--help") & HEAVY == set()
 
 
-@pytest.mark.parametrize("command", [["heatmap"], ["streak", "--json"], ["stats", "--json"]])
-def test_progress_reads_skip_the_orm(tmp_path: Path, command: list[str]) -> None:
-    """The read-only progress commands read the aggregates without SQLAlchemy or SQLModel."""
+@pytest.mark.parametrize(
+    "command", [["heatmap"], ["streak", "--json"], ["stats", "--json"], ["interview", "list"]]
+)
+def test_reads_skip_the_orm(tmp_path: Path, command: list[str]) -> None:
+    """Read-only commands (progress, the interview list) query without SQLAlchemy or SQLModel."""
     assert imported(tmp_path / "home", *command) & HEAVY == set()

@@ -86,7 +86,7 @@ def list_(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List interviews, newest first."""
-    from preppath.services.interviews import ListFilters, list_interviews
+    from preppath.services.listing import ListFilters, list_interviews
 
     app_ctx = open_context(ctx)
     result = list_interviews(
@@ -106,7 +106,7 @@ def list_(
         score = f"{item.overall:.0f}" if item.overall is not None else "–"
         table.add_row(
             str(item.id),
-            item.created_at.strftime("%Y-%m-%d %H:%M"),
+            item.created_at.astimezone(app_ctx.tz).strftime("%Y-%m-%d %H:%M"),
             item.type,
             item.role,
             item.level,

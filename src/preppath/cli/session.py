@@ -122,13 +122,8 @@ def run_session(ctx: AppContext, opts: SessionOptions) -> None:
 
 
 def _resume_or_create(ctx: AppContext, opts: SessionOptions) -> InterviewView:
-    from preppath.services.interviews import (
-        InterviewOptions,
-        ListFilters,
-        create_interview,
-        get_interview,
-        list_interviews,
-    )
+    from preppath.services.interviews import InterviewOptions, create_interview, get_interview
+    from preppath.services.listing import ListFilters, list_interviews
 
     explicit = opts.type or opts.role or opts.level or opts.stack or opts.count
     if opts.ask and not explicit and sys.stdin.isatty():

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from preppath.bank.loader import load_bank
@@ -20,8 +18,6 @@ from preppath.services.activity import record_activity
 from preppath.services.context import AppContext
 from preppath.services.views import (
     FeedbackView,
-    InterviewPage,
-    InterviewSummary,
     InterviewView,
     QuestionView,
 )
@@ -234,67 +230,6 @@ def _view(session: Session, interview: Interview) -> InterviewView:
         overall=interview.overall,
         questions=views,
     )
-
-
-@dataclass(frozen=True)
-class ListFilters:
-    status: InterviewStatus | None = None
-    type: InterviewType | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    page: int = 1
-    per_page: int = 20
-
-
-def list_interviews(ctx: AppContext, filters: ListFilters) -> InterviewPage:
-    if filters.page < 1 or not 1 <= filters.per_page <= 500:
-        raise PrepPathError("--page must be >= 1 and --per-page 1-500", ExitCode.USAGE)
-    conditions: list[ColumnElement[bool]] = [col(Interview.profile_id) == ctx.profile_id]
-    if filters.status:
-        conditions.append(col(Interview.status) == filters.status.value)
-    if filters.type:
-        conditions.append(col(Interview.type) == filters.type.value)
-    if filters.since:
-        conditions.append(col(Interview.created_at) >= filters.since)
-    if filters.until:
-        conditions.append(col(Interview.created_at) < filters.until)
-    with ctx.session() as session:
-        total = session.exec(select(func.count()).select_from(Interview).where(*conditions)).one()
-        rows = session.exec(
-            select(Interview)
-            .where(*conditions)
-            .order_by(col(Interview.created_at).desc(), col(Interview.id).desc())
-            .offset((filters.page - 1) * filters.per_page)
-            .limit(filters.per_page)
-        ).all()
-        answered = dict(
-            session.exec(
-                select(InterviewQuestion.interview_id, func.count())
-                .where(
-                    col(InterviewQuestion.interview_id).in_([r.id for r in rows]),
-                    InterviewQuestion.status == "answered",
-                )
-                .group_by(col(InterviewQuestion.interview_id))
-            ).all()
-        )
-    items = [
-        InterviewSummary(
-            id=r.id,
-            type=r.type,
-            role=r.role,
-            level=r.level,
-            stack=r.stack,
-            status=r.status,
-            question_count=r.question_count,
-            answered=answered.get(r.id, 0),
-            overall=r.overall,
-            created_at=r.created_at,
-            completed_at=r.completed_at,
-        )
-        for r in rows
-        if r.id is not None
-    ]
-    return InterviewPage(items, filters.page, filters.per_page, int(total))
 
 
 def mark_started(session: Session, ctx: AppContext, interview: Interview) -> list[ActivityType]:
