@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from preppath.cli.common import command_group, open_context, print_json
+from preppath.cli.common import command_group, open_context, print_json, settings_for
 from preppath.domain import QuestionType
 from preppath.errors import ExitCode, PrepPathError
 
@@ -22,9 +22,14 @@ app = command_group("Speak, record, transcribe, and answer questions with audio 
 
 @app.command()
 def speak(
+    ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to say.")],
-    voice: Annotated[str, typer.Option(help="eSpeak NG voice (see `audio voices`).")] = "en-us",
-    rate: Annotated[int, typer.Option(min=80, max=450, help="Words per minute.")] = 165,
+    voice: Annotated[
+        str | None, typer.Option(help="eSpeak NG voice (see `audio voices`); default: settings.")
+    ] = None,
+    rate: Annotated[
+        int | None, typer.Option(min=80, max=450, help="Words per minute; default: settings.")
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", dir_okay=False, help="Write a WAV file instead of playing."),
@@ -35,7 +40,9 @@ def speak(
     from preppath.voice.playback import play_speech
     from preppath.voice.tts import EspeakTTS
 
-    speech = EspeakTTS(voice=voice, rate_wpm=rate).synthesize(text)
+    settings = settings_for(ctx)
+    tts = EspeakTTS(voice=voice or settings.espeak_voice, rate_wpm=rate or settings.speech_rate)
+    speech = tts.synthesize(text)
     if output is not None:
         import numpy as np
         import soundfile as sf
