@@ -91,7 +91,8 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         raise PrepPathError(_one_line(exc), ExitCode.USAGE) from None
     except ValueError as exc:  # a malformed config.toml surfaces as a TOML decode error
-        raise PrepPathError(f"config file: {exc}", ExitCode.USAGE) from None
+        path = resolve_paths().config_file
+        raise PrepPathError(f"config file {path}: {exc}", ExitCode.USAGE) from None
 
 
 def _one_line(exc: ValidationError) -> str:
