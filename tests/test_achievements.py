@@ -141,14 +141,25 @@ def test_every_catalogue_entry_has_an_unlock_test() -> None:
 # --- interviews ---------------------------------------------------------------------------------
 
 
+def test_an_interview_of_skips_is_abandoned_and_earns_nothing(app: AppContext, home: Path) -> None:
+    """Skipping every question closes the interview as abandoned: no completion, no unlock."""
+    result = skip_question(app, new_interview(app).id, 1)
+    assert result.skipped and result.status == "abandoned" and not result.completed
+    assert result.unlocked == []
+    assert "first-interview" not in unlocked_ids(home)
+    assert db_rows(home, "SELECT count(*) FROM activity WHERE type = 'interview_completed'") == [
+        (0,)
+    ]
+
+
 @pytest.mark.parametrize("n", [1, 5, 10, 25, 50, 100])
 def test_interviews_completed_unlocks_on_the_nth_completion(
     n: int, app: AppContext, clock: Clock, home: Path
 ) -> None:
     """interviews-N (first-interview for N=1) unlocks when the N-th interview completes."""
     ident = "first-interview" if n == 1 else f"interviews-{n}"
-    for _ in range(n - 1):  # skipping every question completes an interview too
-        assert skip_question(app, new_interview(app).id, 1).completed
+    for _ in range(n - 1):
+        assert answer_one(app).interview_completed
         clock.advance(minutes=1)
     last = new_interview(app, count=2)
     first = answer(app, last, 1)

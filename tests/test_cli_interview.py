@@ -316,15 +316,30 @@ def test_skip_marks_question_and_completes_interview(run: Any, home: Path) -> No
     assert first.code == 0, first.stderr
     assert "Skipped question 1." in first.stdout and "complete" not in first.stdout
     assert rows(home, "SELECT status FROM interview WHERE id = ?", iv["id"]) == [("in_progress",)]
-    last = run("interview", "skip", str(iv["id"]), "2")
+    answer(run, iv["id"], 2, OFF_TOPIC)
+    assert rows(home, "SELECT status FROM interview WHERE id = ?", iv["id"]) == [("completed",)]
+    second = create(run, count=2)
+    answer(run, second["id"], 1, OFF_TOPIC)
+    last = run("interview", "skip", str(second["id"]), "2")
     assert last.code == 0, last.stderr
     assert "Interview complete." in last.stdout
+    status, completed_at = rows(
+        home, "SELECT status, completed_at FROM interview WHERE id = ?", second["id"]
+    )[0]
+    assert status == "completed" and completed_at is not None
+
+
+def test_skipping_every_question_abandons_the_interview(run: Any, home: Path) -> None:
+    """An interview whose questions were all skipped is abandoned, not completed."""
+    iv = create(run, count=2)
+    run("interview", "skip", str(iv["id"]), "1")
+    last = run("interview", "skip", str(iv["id"]), "2")
+    assert last.code == 0 and "abandoned" in last.stdout
     assert rows(home, "SELECT position, status FROM interview_question ORDER BY position") == [
         (1, "skipped"),
         (2, "skipped"),
     ]
-    status, completed_at = rows(home, "SELECT status, completed_at FROM interview")[0]
-    assert status == "completed" and completed_at is not None
+    assert rows(home, "SELECT status, completed_at FROM interview") == [("abandoned", None)]
 
 
 def test_skip_does_not_unanswer_an_answered_question(run: Any, home: Path) -> None:

@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
         result = ExitCode.INTERRUPTED
     except BrokenPipeError:
         return ExitCode.OK
+    except OverflowError:  # an ID, page, seed or date beyond what SQLite or datetime can hold
+        _fail("a number or date is out of range")
+        return ExitCode.USAGE
+    except UnicodeError:  # arguments or piped text that are not valid UTF-8
+        _fail("input is not valid UTF-8 text")
+        return ExitCode.INVALID
     except Exception as exc:
         database = _database_problem(exc)
         if database:
@@ -51,6 +57,15 @@ def main(argv: list[str] | None = None) -> int:
         _fail("interrupted; everything answered so far is saved")
         return ExitCode.INTERRUPTED
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _default_sigpipe() -> None:
+    """Die quietly when the reader of our output goes away (`preppath … | head`), as Unix
+    tools do, instead of reporting a broken pipe."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 def _database_problem(exc: Exception) -> str | None:
@@ -76,6 +91,8 @@ def _fail(message: str) -> None:
 
 
 def run() -> None:
+    """The console script: a whole process of its own, so it may reset process-wide signals."""
+    _default_sigpipe()
     sys.exit(main())
 
 

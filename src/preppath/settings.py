@@ -48,9 +48,24 @@ class Settings(BaseSettings):
     input_device: str = Field("", description="Microphone (name or index); empty = default")
     silence_stop_s: float = Field(3.0, ge=0, description="Stop recording after this much silence")
     max_answer_s: int = Field(300, ge=5, le=3600, description="Longest recording, seconds")
-    daily_minimum: int = Field(1, ge=1, description="Answers or practices a streak day needs")
+    daily_minimum: int = Field(
+        1, ge=1, le=1000, description="Answers or practices a streak day needs"
+    )
     streak_freezes: bool = Field(True, description="Earn freezes that cover a missed day")
     retake_threshold: int = Field(60, ge=0, le=100, description="Scores under this come back")
+
+    @field_validator("openai_api_key", mode="before")
+    @classmethod
+    def _key_or_none(cls, value: object) -> object:
+        """An empty key means no key (offline), not a key the server will reject."""
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(raw, str):
+            raw = raw.strip()
+            if not raw:
+                return None
+            if not raw.isascii() or not raw.isprintable():
+                raise ValueError("must be printable ASCII, as API keys are")
+        return raw
 
     @field_validator("timezone")
     @classmethod
@@ -173,10 +188,20 @@ def set_config_value(key: str, raw: str, paths: Paths | None = None) -> SettingV
     except ValidationError as exc:
         raise PrepPathError(_one_line(exc), ExitCode.USAGE) from None
     stored: Any = checked.get_secret_value() if isinstance(checked, SecretStr) else checked
-    values[key] = stored
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    if stored is None:  # e.g. an empty key: unset it rather than store a null
+        values.pop(key, None)
+    else:
+        values[key] = stored
     tmp = paths.config_file.with_suffix(".tmp")
-    tmp.write_text(tomli_w.dumps(values), encoding="utf-8")
-    tmp.chmod(0o600)  # the file may hold an API key
-    tmp.replace(paths.config_file)
+    try:
+        paths.config_dir.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(tomli_w.dumps(values), encoding="utf-8")
+        tmp.chmod(0o600)  # the file may hold an API key
+        tmp.replace(paths.config_file)
+    except OSError as exc:
+        if tmp.is_file():
+            tmp.unlink()
+        raise PrepPathError(
+            f"cannot write config file {paths.config_file}: {exc.strerror}", ExitCode.ERROR
+        ) from None
     return SettingView(key, _show(key, checked), str(paths.config_file), "")

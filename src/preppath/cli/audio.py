@@ -40,6 +40,8 @@ def speak(
     from preppath.voice.playback import play_speech
     from preppath.voice.tts import EspeakTTS
 
+    if output is not None and output.suffix.lower() != ".wav":
+        raise PrepPathError("--output must be a .wav file", ExitCode.USAGE)
     settings = settings_for(ctx)
     tts = EspeakTTS(voice=voice or settings.espeak_voice, rate_wpm=rate or settings.speech_rate)
     speech = tts.synthesize(text)

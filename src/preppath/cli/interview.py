@@ -234,8 +234,14 @@ def skip(
     from preppath.services.answers import skip_question
 
     result = skip_question(open_context(ctx), interview_id, question_id)
-    done = " Interview complete." if result.completed else ""
-    console.print(f"Skipped question {question_id}.{done}")
+    if not result.skipped:
+        console.print(f"Question {question_id} was already answered or skipped; nothing changed.")
+        return
+    closed = {
+        "completed": " Interview complete.",
+        "abandoned": " Every question was skipped, so the interview is abandoned.",
+    }
+    console.print(f"Skipped question {question_id}.{closed.get(result.status, '')}")
     print_unlocks(result.unlocked)
 
 
@@ -286,11 +292,12 @@ def delete(
             raise PrepPathError(
                 "refusing to delete without --yes when not interactive", ExitCode.USAGE
             )
-        typer.confirm(
+        if not typer.confirm(
             f"Delete interview {view.id} ({view.role}, {len(view.questions)} "
-            "questions) and its recordings?",
-            abort=True,
-        )
+            "questions) and its recordings?"
+        ):
+            console.print("Not deleted.")
+            return
     removed = delete_interview(app_ctx, interview_id)
     console.print(
         f"Deleted interview {interview_id}" + (f" and {removed} recording(s)." if removed else ".")

@@ -83,7 +83,12 @@ class TypedCollector:
     def read_answer(self, lines: list[str]) -> Collected:
         """Lines until an empty one; a command on the first line instead of an answer."""
         while True:
-            line = read_line("> " if not lines else "… ")
+            try:
+                line = read_line("> " if not lines else "… ")
+            except InputEnded:
+                if lines:  # Ctrl-D (or the pipe's end) after some text sends it
+                    return Collected(text="\n".join(lines))
+                raise
             if not lines and line.strip().lower() in COMMANDS:
                 return Collected(command=COMMANDS[line.strip().lower()])
             if not line.strip():
@@ -93,15 +98,26 @@ class TypedCollector:
             lines.append(line)
 
 
+class InputEnded(Exception):
+    """Standard input closed (Ctrl-D, or the end of a pipe): the session pauses, keeping what
+    is saved; the ended input never becomes answer or option text."""
+
+
 def read_line(prompt: str) -> str:
     try:
         return console.input(prompt, markup=False)
     except EOFError:
-        # Input ended (a closed pipe): treat as quitting, keeping what is saved.
-        return "/quit"
+        raise InputEnded from None
 
 
 def run_session(ctx: AppContext, opts: SessionOptions) -> None:
+    try:
+        _run(ctx, opts)
+    except InputEnded:
+        console.print("\nInput ended; everything answered so far is saved.")
+
+
+def _run(ctx: AppContext, opts: SessionOptions) -> None:
     from preppath.services.interviews import get_interview, start_interview
 
     if opts.interview_id is not None:
@@ -112,13 +128,16 @@ def run_session(ctx: AppContext, opts: SessionOptions) -> None:
         view = create_review_interview(ctx, count=opts.count or 5)
     else:
         view = _resume_or_create(ctx, opts)
-    if view.status == InterviewStatus.COMPLETED.value:
-        console.print(f"Interview {view.id} is already complete.")
+    if view.status in (InterviewStatus.COMPLETED.value, InterviewStatus.ABANDONED.value):
+        console.print(f"Interview {view.id} is already {view.status}.")
         _close(ctx, view.id)
         return
     view = start_interview(ctx, view.id)
     collector = _collector(ctx, opts)
-    _ask_all(ctx, view, collector)
+    try:
+        _ask_all(ctx, view, collector)
+    except InputEnded:
+        console.print(f"\nInput ended. Resume with [bold]preppath interview start {view.id}[/].")
 
 
 def _resume_or_create(ctx: AppContext, opts: SessionOptions) -> InterviewView:
@@ -181,7 +200,7 @@ def _choose_options(ctx: AppContext, opts: SessionOptions) -> dict[str, Any]:
         choices["stack"] = [s.strip() for s in stack.split(",") if s.strip()]
     count = read_line(f"Questions [{choices['count']}]: ").strip()
     if count:
-        if not count.isdigit():
+        if not (count.isascii() and count.isdigit()):
             raise PrepPathError(
                 f"number of questions must be a number, not {count!r}", ExitCode.USAGE
             )

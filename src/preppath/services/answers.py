@@ -199,9 +199,16 @@ def _previous_attempt(
 
 @dataclass(frozen=True)
 class SkipResult:
-    completed: bool
-    """Whether this skip finished the interview (every question answered or skipped)."""
+    skipped: bool
+    """False when the question had already been answered (or skipped): nothing changed."""
+    status: str
+    """The interview's status afterwards (completed or abandoned once nothing is pending)."""
     unlocked: list[Unlock]
+
+    @property
+    def completed(self) -> bool:
+        """Whether this skip finished the interview."""
+        return self.skipped and self.status == InterviewStatus.COMPLETED.value
 
 
 def skip_question(ctx: AppContext, interview_id: int, position: int) -> SkipResult:
@@ -213,7 +220,8 @@ def skip_question(ctx: AppContext, interview_id: int, position: int) -> SkipResu
         interview = load_interview(session, ctx, interview_id)
         row = load_question(session, interview, position)
         kinds = []
-        if row.status == "pending":
+        skipped = row.status == "pending"
+        if skipped:
             row.status = "skipped"
             session.add(row)
             kinds = mark_started(session, ctx, interview)
@@ -226,13 +234,19 @@ def skip_question(ctx: AppContext, interview_id: int, position: int) -> SkipResu
             hooks = settle(session, ctx, now, kinds, completed=interview if completed else None)
             unlocked = hooks.unlocked
         session.commit()
-    return SkipResult(completed, unlocked)
+    return SkipResult(skipped, interview.status, unlocked)
 
 
 def _complete_if_done(
     session: Session, ctx: AppContext, interview: Interview, now: datetime
 ) -> bool:
+    """Close the interview once no question is pending: completed (with its activity) when
+    something was answered, abandoned when every question was skipped, which earns nothing.
+    A completed interview's overall follows re-answers."""
+    scores = _latest_scores(session, interview)
     if interview.status == InterviewStatus.COMPLETED.value:
+        interview.overall = round(sum(scores) / len(scores), 1) if scores else None
+        session.add(interview)
         return False
     pending = session.exec(
         select(func.count())
@@ -243,10 +257,13 @@ def _complete_if_done(
     ).one()
     if pending:
         return False
-    scores = _latest_scores(session, interview)
+    if not scores:
+        interview.status = InterviewStatus.ABANDONED.value
+        session.add(interview)
+        return False
     interview.status = InterviewStatus.COMPLETED.value
     interview.completed_at = now
-    interview.overall = round(sum(scores) / len(scores), 1) if scores else None
+    interview.overall = round(sum(scores) / len(scores), 1)
     session.add(interview)
     record_activity(
         session,
