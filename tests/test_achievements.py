@@ -85,7 +85,8 @@ def assert_masked(ctx: AppContext, ident: str) -> None:
     """Locked and hidden: what `achievements list` shows for it (the CLI prints this view)."""
     from preppath.services.progress import achievements
 
-    entry = next(v for v in achievements(ctx) if v.id == ident)
+    entry = achievements(ctx)[list(CATALOGUE_BY_ID).index(ident)]  # listed in catalogue order
+    assert entry.id.startswith("hidden-") and entry.target is None  # the ID would give it away
     assert entry.hidden is True
     assert entry.unlocked is False
     assert entry.name == "???"
@@ -493,14 +494,18 @@ def test_list_gives_all_26_with_hidden_ones_masked(run: Any) -> None:
     assert result.code == 0, result.stderr
     entries = result.json()
     assert len(entries) == 26
-    assert {e["id"] for e in entries} == set(CATALOGUE_BY_ID)
+    hidden_ids = {i for i, a in CATALOGUE_BY_ID.items() if a.get("hidden")}
+    assert {e["id"] for e in entries} == (set(CATALOGUE_BY_ID) - hidden_ids) | {
+        f"hidden-{n}" for n in range(1, 8)
+    }
     masked = [e for e in entries if e["name"] == "???"]
     assert len(masked) == 7
-    assert all(e["hidden"] and not e["unlocked"] for e in masked)
+    assert all(e["hidden"] and not e["unlocked"] and e["target"] is None for e in masked)
     shown = {e["name"] for e in entries if e["name"] != "???"}
     assert shown == {a["name"] for a in CATALOGUE_BY_ID.values() if not a.get("hidden")}
-    for e in masked:
-        assert CATALOGUE_BY_ID[e["id"]]["description"] not in result.stdout
+    for ident in hidden_ids:  # neither the real IDs nor the descriptions appear anywhere
+        assert ident not in result.stdout
+        assert CATALOGUE_BY_ID[ident]["description"] not in result.stdout
     interviews = next(e for e in entries if e["id"] == "interviews-5")
     assert interviews["progress"] == 0 and interviews["target"] == 5
 

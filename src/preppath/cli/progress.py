@@ -155,7 +155,7 @@ def _print_achievements(views: list[object]) -> None:
             f"unlocked {v.unlocked_at:%Y-%m-%d}"
             if v.unlocked and v.unlocked_at
             else f"{v.progress:g}/{v.target:g}"
-            if v.progress is not None
+            if v.progress is not None and v.target is not None
             else "locked"
         )
         console.print(

@@ -102,11 +102,12 @@ class AchievementView:
     unlocked: bool
     unlocked_at: datetime | None
     progress: float | None
-    target: float
+    target: float | None
 
 
 def achievements(ctx: AppContext, *, only_unlocked: bool = False) -> list[AchievementView]:
-    """All 26; hidden ones stay masked until earned."""
+    """All 26 in catalogue order; a hidden one stays masked until earned: its name,
+    description, target and even its ID (shown as hidden-1 … hidden-7) give nothing away."""
     from preppath.progress import achievements as catalogue
 
     with ctx.session() as session:
@@ -119,7 +120,9 @@ def achievements(ctx: AppContext, *, only_unlocked: bool = False) -> list[Achiev
             ctx.settings.streak_freezes,
         )
         views = []
+        hidden_seen = 0
         for d in catalogue.catalogue():
+            hidden_seen += d.hidden
             unlocked = d.id in have
             if only_unlocked and not unlocked:
                 continue
@@ -127,7 +130,7 @@ def achievements(ctx: AppContext, *, only_unlocked: bool = False) -> list[Achiev
             measure = catalogue.PROGRESS.get(d.kind)
             views.append(
                 AchievementView(
-                    id=d.id,
+                    id=f"hidden-{hidden_seen}" if masked else d.id,
                     name="???" if masked else d.name,
                     description="A hidden achievement: keep practising to find it"
                     if masked
@@ -138,15 +141,18 @@ def achievements(ctx: AppContext, *, only_unlocked: bool = False) -> list[Achiev
                     unlocked=unlocked,
                     unlocked_at=have.get(d.id),
                     progress=None if masked or measure is None else float(measure(facts)),
-                    target=d.threshold,
+                    target=None if masked else d.threshold,
                 )
             )
     return views
 
 
 def achievement(ctx: AppContext, ident: str) -> AchievementView:
-    for view in achievements(ctx):
-        if view.id == ident:
+    """One achievement by its ID, or by the hidden-N it is listed under while masked."""
+    from preppath.progress.achievements import catalogue
+
+    for d, view in zip(catalogue(), achievements(ctx), strict=True):
+        if ident in (d.id, view.id):
             return view
     raise NotFoundError("achievement", ident)
 
