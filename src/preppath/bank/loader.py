@@ -95,6 +95,10 @@ def load_pack(path: Path) -> Pack:
         for key, point, message in found:
             errors.append(PackError(path, lines.of(index, key, point), message))
         if question is not None and not found:
+            if any(q.id == question.id for q in questions):
+                line = lines.of(index, "id")
+                errors.append(PackError(path, line, f"question {question.id!r} appears twice"))
+                continue
             questions.append(question)
     return Pack(path, pack_name, tuple(questions), tuple(errors))
 

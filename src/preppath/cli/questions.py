@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from preppath.cli.common import JSON_OPTION, command_group, console, print_json, settings_for
 from preppath.domain import ExperienceLevel, QuestionType
 from preppath.errors import ExitCode, PrepPathError
+
+if TYPE_CHECKING:
+    from preppath.providers.base import Question
 
 app = command_group("Browse the offline question bank and validate question packs.")
 
@@ -69,8 +73,28 @@ def validate(file: Path = typer.Argument(..., help="A question pack (.toml) to c
     if not file.is_file():
         raise PrepPathError(f"{file} is not a file", ExitCode.NOT_FOUND)
     pack = load_pack(file)
-    for error in pack.errors:
-        typer.echo(str(error), err=True)
-    if pack.errors:
-        raise PrepPathError(f"{file}: {len(pack.errors)} error(s)", ExitCode.INVALID)
+    errors = [str(e) for e in pack.errors] + _clashes_with_builtin(file, pack.questions)
+    for error in errors:
+        typer.echo(error, err=True)
+    if errors:
+        raise PrepPathError(f"{file}: {len(errors)} error(s)", ExitCode.INVALID)
     console.print(f"{file}: {len(pack.questions)} questions, valid")
+
+
+def _clashes_with_builtin(file: Path, questions: tuple[Question, ...]) -> list[str]:
+    """A user pack's IDs must not repeat the shipped bank's: such questions would be skipped."""
+    from preppath.bank.loader import BUILTIN_DIR, load_bank
+
+    if file.resolve().parent == BUILTIN_DIR.resolve():
+        return []
+    builtin = load_bank(None).by_id()
+    lines = file.read_text(encoding="utf-8").splitlines()
+
+    def line_of(ident: str) -> int:
+        return next((n for n, text in enumerate(lines, 1) if f'"{ident}"' in text), 0)
+
+    return [
+        f"{file}:{line_of(q.id)}: question {q.id!r} repeats a built-in question; choose another id"
+        for q in questions
+        if q.id in builtin
+    ]

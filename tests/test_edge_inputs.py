@@ -1,0 +1,114 @@
+"""Inputs found in review: each gets a plain outcome, never an 'unexpected' error or a hang."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from conftest import COBOL_KEY_POINTS, cli_create, db_rows, subprocess_env
+
+PREPPATH = Path(sys.executable).with_name("preppath")
+PACK_HEAD = """
+[[question]]
+id = "{id}"
+type = "technical"
+difficulty = "easy"
+levels = ["junior"]
+stack = ["cobol"]
+text = "What are the four divisions of a COBOL program?"
+expected_answer = "Identification, environment, data and procedure divisions."
+"""
+
+
+def _pack(tmp_path: Path, *ids: str) -> Path:
+    path = tmp_path / "pack.toml"
+    path.write_text("".join(PACK_HEAD.format(id=i) + COBOL_KEY_POINTS for i in ids))
+    return path
+
+
+def test_validate_reports_an_id_used_twice_in_one_pack(run: Any, tmp_path: Path) -> None:
+    """A pack repeating an id is invalid, with the line of the second one."""
+    result = run("questions", "validate", str(_pack(tmp_path, "cobol-a", "cobol-a")))
+    assert result.code == 5
+    assert f"{tmp_path / 'pack.toml'}:" in result.stderr and "appears twice" in result.stderr
+
+
+def test_validate_reports_an_id_the_shipped_bank_uses(run: Any, tmp_path: Path) -> None:
+    """A user pack reusing a built-in id is invalid: loading would skip that question."""
+    result = run("questions", "validate", str(_pack(tmp_path, "python-gil")))
+    assert result.code == 5 and "repeats a built-in question" in result.stderr
+
+
+def test_input_ending_mid_answer_sends_it_and_pauses(home: Path) -> None:
+    """Piped input without a closing empty line: the text is answered, then the session pauses
+    (exit 0) instead of reading the closed input forever."""
+    done = subprocess.run(
+        [str(PREPPATH), "interview", "start", "--yes", "--role", "backend", "--count", "2"],
+        input="The GIL lets one thread run Python bytecode at a time.",
+        env=subprocess_env(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Input ended" in done.stdout
+    answers = db_rows(home, "SELECT answer_text FROM interview_feedback")
+    assert answers == [("The GIL lets one thread run Python bytecode at a time.",)]
+
+
+def test_input_ending_at_the_setup_prompts_creates_nothing(home: Path) -> None:
+    """End of input while choosing options leaves no interview behind and no '/quit' role."""
+    done = subprocess.run(
+        [str(PREPPATH), "interview", "start"],
+        input="",
+        env=subprocess_env(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    if (home / "data" / "preppath.db").exists():
+        assert db_rows(home, "SELECT role FROM interview WHERE role = '/quit'") == []
+
+
+def test_an_empty_api_key_means_offline(run: Any, monkeypatch: Any) -> None:
+    """PREPPATH_OPENAI_API_KEY set but empty does not switch to (a failing) OpenAI."""
+    monkeypatch.setenv("PREPPATH_OPENAI_API_KEY", "")
+    result = run("interview", "create", "--role", "backend", "--count", "1", "--json")
+    assert result.code == 0, result.stderr
+    assert result.json()["provider"] == "offline"
+
+
+def test_out_of_range_numbers_are_usage_errors(run: Any) -> None:
+    """IDs, pages and seeds too big for SQLite are exit 2, one line."""
+    for args in (
+        ("interview", "show", "9" * 25),
+        ("interview", "list", "--page", "9" * 25),
+        ("interview", "create", "--role", "x", "--seed", "9" * 25),
+    ):
+        result = run(*args)
+        assert result.code == 2, (args, result.stderr)
+        assert result.stderr == "preppath: error: a number or date is out of range\n"
+
+
+def test_reanswering_a_completed_interview_updates_its_score(run: Any, home: Path) -> None:
+    """The stored overall follows the latest answers, so list, show and report agree."""
+    iv = cli_create(run, count=1)
+    run("interview", "answer", str(iv["id"]), "1", "--text", "I am not sure at all.")
+    better = run(
+        "interview",
+        "answer",
+        str(iv["id"]),
+        "1",
+        "--text",
+        "Mutable defaults are evaluated once at definition time, so the same list is "
+        "shared between calls; use None and create the list inside the function.",
+        "--json",
+    ).json()
+    report = run("interview", "report", str(iv["id"]), "--json").json()
+    assert db_rows(home, "SELECT overall FROM interview") == [(float(better["overall"]),)]
+    assert report["overall"] == report["interview"]["overall"] == better["overall"]
