@@ -112,3 +112,28 @@ def test_reanswering_a_completed_interview_updates_its_score(run: Any, home: Pat
     report = run("interview", "report", str(iv["id"]), "--json").json()
     assert db_rows(home, "SELECT overall FROM interview") == [(float(better["overall"]),)]
     assert report["overall"] == report["interview"]["overall"] == better["overall"]
+
+
+def test_practice_dates_before_2000_are_refused(run: Any, home: Path) -> None:
+    """`--at 0001-01-01` is a typo, not history: exit 2 and nothing recorded."""
+    result = run("activity", "track", "practice", "--at", "0001-01-01T00:00:00")
+    assert result.code == 2 and "2000" in result.stderr
+    assert db_rows(home, "SELECT count(*) FROM activity") == [(0,)]
+
+
+def test_review_of_a_deleted_interviews_bank_question_uses_the_bank(app: Any, clock: Any) -> None:
+    """A retake whose interview was deleted is still drawn: the bank has the question."""
+
+    from conftest import service_interview
+    from preppath.providers.base import Evaluation
+    from preppath.services.answers import answer_question
+    from preppath.services.interviews import delete_interview
+    from preppath.services.retakes import create_review_interview
+
+    view = service_interview(app)
+    weak = Evaluation(2.0, 2.0, 2.0, 20, [], [])
+    answer_question(app, view.id, 1, "I do not know.", evaluation=weak)
+    delete_interview(app, view.id)
+    clock.advance(days=1)
+    review = create_review_interview(app)
+    assert [q.bank_id for q in review.questions] == [view.questions[0].bank_id]

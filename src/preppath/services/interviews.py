@@ -75,13 +75,13 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
         session.flush()
         assert interview.id is not None
         for position, q in enumerate(questions, start=1):
-            session.add(_question_row(interview.id, position, q))
+            session.add(question_row(interview.id, position, q))
         session.commit()
         view = _view(session, interview)
     return InterviewView(**{**view.__dict__, "notices": notices})
 
 
-def _question_row(interview_id: int, position: int, q: Question) -> InterviewQuestion:
+def question_row(interview_id: int, position: int, q: Question) -> InterviewQuestion:
     return InterviewQuestion(
         interview_id=interview_id,
         position=position,

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from preppath.progress.streaks import StreakState
 
 
+EARLIEST_YEAR = 2000
+
+
 def today_for(ctx: AppContext) -> date:
     return ctx.clock().astimezone(ctx.tz).date()
 
@@ -40,6 +43,8 @@ def track_activity(
     moment = _aware(at, ctx) if at is not None else ctx.clock()
     if moment > ctx.clock() + timedelta(minutes=5):
         raise PrepPathError("--at is in the future", ExitCode.USAGE)
+    if moment.year < EARLIEST_YEAR:  # such dates are typos (0001-01-01), not practice history
+        raise PrepPathError(f"--at must be in {EARLIEST_YEAR} or later", ExitCode.USAGE)
     if note is not None and len(note) > 2000:
         raise PrepPathError("--note is limited to 2,000 characters", ExitCode.INVALID)
     with ctx.session() as session:

@@ -122,8 +122,8 @@ def create_review_interview(ctx: AppContext, count: int = 5) -> InterviewView:
 
 
 def _source_question(session: Session, retake: Retake) -> InterviewQuestion | None:
-    """The stored question the retake came from; a retake whose interview was deleted since is
-    cleared, since there is nothing left to ask."""
+    """The stored question the retake came from; if its interview was deleted since, the bank's
+    copy; if neither exists (a deleted interview's cloud question) the retake is cleared."""
     feedback = (
         session.get(InterviewFeedback, retake.last_feedback_id)
         if retake.last_feedback_id is not None
@@ -131,6 +131,16 @@ def _source_question(session: Session, retake: Retake) -> InterviewQuestion | No
     )
     question = session.get(InterviewQuestion, feedback.question_id) if feedback else None
     if question is None:
+        question = _from_bank(retake.question_key)
+    if question is None:
         retake.cleared = True
         session.add(retake)
     return question
+
+
+def _from_bank(key: str) -> InterviewQuestion | None:
+    from preppath.bank.loader import load_bank
+    from preppath.services.interviews import question_row
+
+    found = load_bank(None).by_id().get(key)
+    return question_row(0, 0, found) if found else None
