@@ -105,9 +105,9 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise PrepPathError(_one_line(exc), ExitCode.USAGE) from None
-    except ValueError as exc:  # a malformed config.toml surfaces as a TOML decode error
-        path = resolve_paths().config_file
-        raise PrepPathError(f"config file {path}: {exc}", ExitCode.USAGE) from None
+    except ValueError as exc:  # a malformed config.toml or .env, as a decode error
+        read_config_file(resolve_paths().config_file)  # names the config file if it is to blame
+        raise PrepPathError(f"cannot read .env in {Path.cwd()}: {exc}", ExitCode.USAGE) from None
 
 
 def _one_line(exc: ValidationError) -> str:
