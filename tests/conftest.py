@@ -103,6 +103,9 @@ point = "Data and procedure divisions"
 phrasings = ["data division", "procedure division"]
 """
 
+# The usual interview options in CLI tests: a backend role with a Python stack.
+BACKEND_PYTHON = ("--role", "Backend Engineer", "--stack", "python")
+
 START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # a Monday, noon UTC
 
 

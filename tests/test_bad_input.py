@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import COBOL_KEY_POINTS, cli_create, subprocess_env
+from conftest import BACKEND_PYTHON, COBOL_KEY_POINTS, cli_create, subprocess_env
 
 PREPPATH = Path(sys.executable).with_name("preppath")
 NOBODY = 65534
@@ -422,10 +422,7 @@ def test_malformed_user_pack_does_not_break_the_bank(run: Any, home: Path) -> No
     result = run(
         "interview",
         "create",
-        "--role",
-        "Backend Engineer",
-        "--stack",
-        "python",
+        *BACKEND_PYTHON,
         "--count",
         "3",
         "--json",
@@ -456,10 +453,7 @@ def test_malformed_user_pack_is_reported_when_creating(run: Any, home: Path) -> 
     result = run(
         "interview",
         "create",
-        "--role",
-        "Backend Engineer",
-        "--stack",
-        "python",
+        *BACKEND_PYTHON,
         "--count",
         "1",
         "--json",

@@ -9,6 +9,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from conftest import BACKEND_PYTHON
 from preppath.db import migrations
 
 
@@ -265,10 +266,7 @@ def test_deleting_a_profile_cascades(run: Any, home: Path) -> None:
             profile,
             "interview",
             "create",
-            "--role",
-            "Backend Engineer",
-            "--stack",
-            "python",
+            *BACKEND_PYTHON,
             "--count",
             "2",
             "--json",

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from conftest import BACKEND_PYTHON
 from openai_stub import OpenAIStub, chat_reply, error_reply
 from test_openai_providers import CHAT, _grade, _question_json
 
@@ -32,10 +33,7 @@ def test_create_and_answer_use_the_configured_openai_server(
     created = run(
         "interview",
         "create",
-        "--role",
-        "Backend Engineer",
-        "--stack",
-        "python",
+        *BACKEND_PYTHON,
         "--count",
         "1",
         "--json",

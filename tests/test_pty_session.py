@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import subprocess_env
+from conftest import BACKEND_PYTHON, subprocess_env
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -184,10 +184,7 @@ def test_start_without_id_offers_to_resume_the_unfinished_interview(home: Path) 
         home,
         "interview",
         "create",
-        "--role",
-        "Backend Engineer",
-        "--stack",
-        "python",
+        *BACKEND_PYTHON,
         "--count",
         "2",
         "--json",
