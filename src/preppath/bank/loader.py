@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from preppath.domain import ExperienceLevel, QuestionDifficulty, QuestionType
-from preppath.evaluation.text import has_content
-from preppath.providers.base import KeyPoint, Question, Weights
+from preppath.evaluation.tokens import phrase_tokens
+from preppath.providers.base import KeyPoint, Misconception, Question, Weights
 
 BUILTIN_DIR = Path(__file__).parent / "packs"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_PHRASINGS = 12
+KEY_POINT_KEYS = {"point", "phrasings", "explain", "misconceptions"}
 REQUIRED = ("id", "type", "difficulty", "levels", "stack", "text", "expected_answer", "key_points")
 
 
@@ -177,12 +179,16 @@ def _parse_key_points(value: Any, label: str, fail: Any) -> list[KeyPoint]:
             continue
         if (
             not isinstance(phrasings, list)
-            or not 1 <= len(phrasings) <= 8
+            or not 1 <= len(phrasings) <= MAX_PHRASINGS
             or not all(isinstance(p, str) and p.strip() for p in phrasings)
         ):
-            fail("phrasings", f"{label}: key point {n + 1} needs 1 to 8 non-empty phrasings", n)
+            fail(
+                "phrasings",
+                f"{label}: key point {n + 1} needs 1 to {MAX_PHRASINGS} non-empty phrasings",
+                n,
+            )
             continue
-        hollow = [p for p in phrasings if not has_content(p)]
+        hollow = [p for p in phrasings if not _has_content(p)]
         if hollow:
             fail(
                 "phrasings",
@@ -191,8 +197,47 @@ def _parse_key_points(value: Any, label: str, fail: Any) -> list[KeyPoint]:
                 n,
             )
             continue
-        points.append(KeyPoint(point.strip(), tuple(p.strip() for p in phrasings)))
+        unknown = sorted(set(item) - KEY_POINT_KEYS)
+        if unknown:
+            fail(unknown[0], f"{label}: key point {n + 1} has unknown key {unknown[0]!r}", n)
+            continue
+        explain = item.get("explain", "")
+        if not isinstance(explain, str):
+            fail("explain", f"{label}: key point {n + 1} explain must be text", n)
+            continue
+        wrong = _parse_misconceptions(item.get("misconceptions", []), f"{label}: key point {n + 1}")
+        if isinstance(wrong, str):
+            fail("misconceptions", wrong, n)
+            continue
+        points.append(
+            KeyPoint(
+                point.strip(),
+                tuple(p.strip() for p in phrasings),
+                " ".join(explain.split()),
+                wrong,
+            )
+        )
     return points
+
+
+def _parse_misconceptions(value: Any, label: str) -> tuple[Misconception, ...] | str:
+    """The wrong claims of one key point, or the reason they cannot be used."""
+    if not isinstance(value, list):
+        return f"{label}: misconceptions must be a list of {{ claim, correction }} tables"
+    found = []
+    for m, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or set(item) != {"claim", "correction"}:
+            return f"{label}: misconception {m} needs exactly 'claim' and 'correction'"
+        claim, correction = item["claim"], item["correction"]
+        if not isinstance(claim, str) or not isinstance(correction, str) or not correction.strip():
+            return f"{label}: misconception {m} needs a non-empty claim and correction"
+        if not _has_content(claim):
+            return (
+                f"{label}: misconception {m} claim {claim!r} has only common words, "
+                "so it can never match"
+            )
+        found.append(Misconception(" ".join(claim.split()), " ".join(correction.split())))
+    return tuple(found)
 
 
 def _parse_weights(value: Any, label: str, fail: Any) -> Weights:
@@ -210,6 +255,11 @@ def _parse_weights(value: Any, label: str, fail: Any) -> Weights:
         fail("weights", f"{label}: weights must sum to 1.0 (they sum to {sum(numbers):g})")
         return Weights()
     return Weights(*(float(v) for v in numbers))
+
+
+def _has_content(phrase: str) -> bool:
+    """Whether any word survives stop-word and negator removal (else it can never match)."""
+    return bool(phrase_tokens(phrase))
 
 
 def pack_files(user_dir: Path | None) -> list[Path]:

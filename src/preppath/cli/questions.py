@@ -78,7 +78,24 @@ def validate(file: Path = typer.Argument(..., help="A question pack (.toml) to c
         typer.echo(error, err=True)
     if errors:
         raise PrepPathError(f"{file}: {len(errors)} error(s)", ExitCode.INVALID)
-    console.print(f"{file}: {len(pack.questions)} questions, valid")
+    warnings = _scoring_warnings(file, pack.questions)
+    for warning in warnings:
+        typer.echo(warning, err=True)
+    note = f", {len(warnings)} warning(s)" if warnings else ""
+    console.print(f"{file}: {len(pack.questions)} questions, valid{note}")
+
+
+def _scoring_warnings(file: Path, questions: tuple[Question, ...]) -> list[str]:
+    """Data the scorer cannot use well: a model answer that misses its own key points, a claim
+    that fires on the model answer, a phrasing that cannot match. Warnings, not errors."""
+    from preppath.evaluation.bankcheck import question_findings
+
+    lines = file.read_text(encoding="utf-8").splitlines()
+    found = []
+    for q in questions:
+        line = next((n for n, text in enumerate(lines, 1) if f'"{q.id}"' in text), 0)
+        found += [f"{file}:{line}: warning: {q.id}: {f}" for f in question_findings(q)]
+    return found
 
 
 def _clashes_with_builtin(file: Path, questions: tuple[Question, ...]) -> list[str]:

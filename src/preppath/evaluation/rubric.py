@@ -1,77 +1,62 @@
-"""The offline evaluator: an explainable rubric over key points, prose, topic and structure.
+"""The offline evaluator: an explainable rubric over what the answer states.
 
 Every number it produces can be traced to evidence it reports: which key points the answer
-covered (with the answer's own words), which it missed, how much of it is on topic, whether it is
-written in sentences, and, for behavioural questions, which STAR parts are present.
+stated (quoting the person's own words), which it contradicted and what is true instead, which it
+missed (with the idea, not a word to insert), how much of it is on topic, whether it is written in
+sentences and is long enough to be an answer, and, for behavioural questions, what the story does
+(STAR parts, specificity, the competency it shows).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
-from preppath.evaluation.star import star_parts
+from preppath.evaluation.behavioral import Story, read_story
+from preppath.evaluation.contrast import contrast_of
+from preppath.evaluation.matching import Units, units_of
+from preppath.evaluation.points import Judgement, judge
+from preppath.evaluation.screening import screen
 from preppath.evaluation.text import Analysed, analyse, content_stems
-from preppath.providers.base import Evaluation, KeyPoint, KeyPointResult, Question
+from preppath.providers.base import Evaluation, KeyPointResult, Question
 
-WINDOW = 12  # a phrasing's words must fall within this many content words of the answer
-TARGET_WORDS = {"technical": 45, "behavioral": 110, "system_design": 110}
 SCORED_WORDS = 3000  # longer answers are scored on their first 3,000 words
+# Words a full answer takes, by question type and difficulty (spoken: about 140 words a minute).
+TARGET_WORDS = {
+    "technical": {"easy": 40, "medium": 60, "hard": 80},
+    "system_design": {"easy": 80, "medium": 110, "hard": 140},
+    "behavioral": {"easy": 100, "medium": 120, "hard": 140},
+}
 
 
 @dataclass(frozen=True)
-class _Match:
-    credit: float  # 1 covered, 0.5 partly, 0 missed
-    words: tuple[str, ...]
+class Tuning:
+    """The rubric's knobs, set on the tuning half of the graded answers (bench/bench_scorer.py)."""
+
+    full_at: float = 0.75
+    """Share of key points that earns full coverage: a strong answer rarely states every one."""
+    contradiction_weight: float = 0.7
+    """How much of the score a fully contradicted answer loses."""
+    thin_below: float = 0.6
+    """Under this share of the target length an answer is thin and its score shrinks."""
+    relevance_floor: float = 0.25
+    narrative_floor: float = 0.3
 
 
-def _phrase_match(phrase: list[str], answer: Analysed) -> _Match:
-    """The best window of the answer for this phrasing: full when every content word appears
-    within WINDOW content words of each other (any order), partial when two thirds do."""
-    needed = list(dict.fromkeys(phrase))
-    if not needed:
-        return _Match(0.0, ())
-    stems = answer.content_stems
-    positions = [i for i, s in enumerate(stems) if s in needed]
-    best: tuple[int, list[int]] = (0, [])
-    for start in positions:
-        found: dict[str, int] = {}
-        for i in positions:
-            if start <= i < start + max(WINDOW, 2 * len(needed)) and stems[i] not in found:
-                found[stems[i]] = i
-        if len(found) > best[0]:
-            best = (len(found), sorted(found.values()))
-    hits, where = best
-    evidence = _segments(answer.content_words, where)
-    if hits == len(needed):
-        return _Match(1.0, evidence)
-    if len(needed) >= 3 and hits >= math.ceil(2 * len(needed) / 3):
-        return _Match(0.5, evidence)
-    return _Match(0.0, ())
-
-
-def _segments(words: list[str], positions: list[int]) -> tuple[str, ...]:
-    """Matched words as runs: neighbours joined ("cpu bound"), gaps kept apart for a " … "."""
-    runs: list[list[str]] = []
-    for n, i in enumerate(positions):
-        if n and i == positions[n - 1] + 1:
-            runs[-1].append(words[i])
-        else:
-            runs.append([words[i]])
-    return tuple(" ".join(run) for run in runs)
-
-
-def _key_point(point: KeyPoint, answer: Analysed) -> _Match:
-    best = _Match(0.0, ())
-    for phrasing in point.phrasings:
-        match = _phrase_match(content_stems(phrasing), answer)
-        if match.credit > best.credit:
-            best = match
-            if match.credit == 1.0:
-                break
-    return best
+@dataclass(frozen=True)
+class _Parts:
+    judgements: list[Judgement]
+    coverage: float
+    accuracy: float
+    contradicted: int
+    prose: float
+    topic: float
+    length: float
+    substance: float
+    story: Story | None = None
+    notes: tuple[str, ...] = field(default=())
 
 
 class RubricEvaluator:
@@ -80,67 +65,137 @@ class RubricEvaluator:
 
     name = "rubric"
 
-    def __init__(self, idf: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self, idf: Mapping[str, float] | None = None, tuning: Tuning | None = None
+    ) -> None:
         self.idf = idf or {}
+        self.tuning = tuning or Tuning()
+        self._max_idf = max(self.idf.values(), default=1.0)
 
     def _weight(self, stem: str) -> float:
-        return self.idf.get(stem, 1.0 if not self.idf else max(self.idf.values(), default=1.0))
+        return self.idf.get(stem, self._max_idf if self.idf else 1.0)
 
     def evaluate(
         self, question: Question, answer: str, *, delivery: dict[str, object] | None = None
     ) -> Evaluation:
-        text = " ".join(answer.split()[:SCORED_WORDS])
-        analysed = analyse(text)
-        matches = [_key_point(p, analysed) for p in question.key_points]
-        coverage = sum(m.credit for m in matches) / max(len(matches), 1)
-        prose = _clamp((analysed.stop_ratio - 0.12) / 0.18)
-        # Squared: a half-relevant answer keeps a quarter of its credit, so a fluent answer to
-        # another question cannot outscore a weak answer to this one.
-        topic = self._topic(question, analysed) ** 2
-        length = _clamp(len(analysed.words) / TARGET_WORDS.get(question.type, 60))
-        # Terms without sentences earn a quarter of the credit: knowing the words is not an answer.
-        credited = coverage * (0.25 + 0.75 * prose)
-        correctness = 10 * topic * (0.85 * credited + 0.15 * prose)
-        star = star_parts(text) if question.type == "behavioral" else None
-        if star is not None:
-            star_share = sum(star.values()) / 4 * prose
-            completeness = 10 * topic * (0.45 * credited + 0.35 * star_share + 0.2 * length)
-        else:
-            completeness = 10 * topic * (0.75 * credited + 0.25 * length)
-        spoken = delivery is not None
-        shape = 1.0 if spoken else _sentence_shape(analysed)
-        clarity_factor = _delivery_factor(delivery)
-        clarity = 10 * (0.5 * prose + 0.3 * shape + 0.2 * length) * (0.4 + 0.6 * topic)
-        clarity *= clarity_factor
+        screening = screen(answer, question.text, question.expected_answer)
+        text = " ".join(screening.text.split()[:SCORED_WORDS])
+        parts = self._parts(question, text, screening.notes)
+        scores = self._scores(question, parts, text, delivery)
         w = question.weights
-        scores = (round(correctness, 1), round(completeness, 1), round(clarity, 1))
-        overall = round(
-            10 * (w.correctness * scores[0] + w.completeness * scores[1] + w.clarity * scores[2])
+        overall = 10 * sum(
+            weight * score
+            for weight, score in zip(
+                (w.correctness, w.completeness, w.clarity), scores, strict=True
+            )
         )
-        results = [
-            KeyPointResult(p.point, m.credit == 1.0, m.words)
-            for p, m in zip(question.key_points, matches, strict=True)
-        ]
-        strengths, improvements = _feedback(
-            question, analysed, matches, prose, topic, length, star, spoken
-        )
+        overall *= 0.35 + 0.65 * parts.substance
+        if parts.contradicted:
+            overall *= 1 - self.tuning.contradiction_weight * (1 - parts.accuracy)
+        final = max(0, min(100, round(overall)))
+        if screening.cap is not None:
+            final = min(final, screening.cap)
+        strengths, improvements = _feedback(question, parts, delivery is not None, text)
         return Evaluation(
             correctness=scores[0],
             completeness=scores[1],
             clarity=scores[2],
-            overall=max(0, min(100, overall)),
+            overall=final,
             strengths=strengths,
             improvements=improvements,
-            key_points=results,
-            star=star,
+            key_points=[
+                KeyPointResult(
+                    p.point,
+                    j.status == "covered",
+                    (j.said,) if j.said else (),
+                    status=j.status,
+                    correction=j.correction,
+                )
+                for p, j in zip(question.key_points, parts.judgements, strict=True)
+            ],
+            star=parts.story.star if parts.story else None,
             delivery=delivery,
             evaluator=self.name,
         )
 
+    def _parts(self, question: Question, text: str, notes: tuple[str, ...]) -> _Parts:
+        t = self.tuning
+        units = units_of(text)
+        analysed = analyse(text)
+        contrast = contrast_of(question.text)
+        judgements = [judge(p, units, contrast) for p in question.key_points]
+        n = max(len(judgements), 1)
+        credit = sum(j.credit for j in judgements)
+        contradicted = sum(j.status == "contradicted" for j in judgements)
+        stated = credit + contradicted
+        accuracy = 1 - contradicted / stated if stated else 0.0
+        coverage = _clamp(credit / (t.full_at * n))
+        prose = _clamp((analysed.stop_ratio - 0.12) / 0.18)
+        target = TARGET_WORDS.get(question.type, {}).get(question.difficulty, 60)
+        length = _clamp(len(analysed.words) / target)
+        substance = _clamp(len(analysed.words) / (t.thin_below * target))
+        story = None
+        if question.type == "behavioral":
+            story = read_story(text, units, question.tags, question.text)
+            topic = story.relevance
+        else:
+            # Squared: a half-relevant answer keeps a quarter of its credit, so a fluent answer
+            # to another question cannot outscore a weak answer to this one. Stating this
+            # question's key points is evidence of topic too, whatever words carry it.
+            topic = max(self._topic(question, analysed) ** 2, coverage)
+        return _Parts(
+            judgements,
+            coverage,
+            accuracy,
+            contradicted,
+            prose,
+            topic,
+            length,
+            substance,
+            story,
+            notes,
+        )
+
+    def _scores(
+        self,
+        question: Question,
+        p: _Parts,
+        text: str,
+        delivery: Mapping[str, object] | None,
+    ) -> tuple[float, float, float]:
+        t = self.tuning
+        # Terms without sentences earn a quarter of the credit: knowing the words is not an answer.
+        gate = 0.25 + 0.75 * p.prose
+        analysed = analyse(text)
+        shape = 1.0 if delivery is not None else _sentence_shape(analysed)
+        if p.story is not None:
+            s = p.story
+            relevance = t.relevance_floor + (1 - t.relevance_floor) * s.relevance
+            story = t.narrative_floor + (1 - t.narrative_floor) * s.narrative
+            star = _star_share(s)
+            correctness = (
+                10
+                * relevance
+                * story
+                * gate
+                * (0.5 * star + 0.3 * p.coverage + 0.2 * s.specificity)
+            )
+            completeness = (
+                10 * relevance * story * (0.6 * star + 0.2 * p.length + 0.2 * s.specificity)
+            )
+            topic = relevance * story
+        else:
+            correctness = 10 * p.topic * gate * (0.75 * p.coverage + 0.25 * p.accuracy)
+            completeness = 10 * p.topic * (0.75 * p.coverage * gate + 0.25 * p.length)
+            topic = p.topic
+        clarity = 10 * (0.5 * p.prose + 0.3 * shape + 0.2 * p.length) * (0.4 + 0.6 * topic)
+        clarity *= _delivery_factor(delivery)
+        return round(correctness, 1), round(completeness, 1), round(clarity, 1)
+
     def _topic(self, question: Question, answer: Analysed) -> float:
         """How much of the answer's distinctive vocabulary belongs to this question, scaled so
         that a focused answer (a third or more of its weighted words) counts as fully on topic."""
-        vocabulary = set(content_stems(_question_text(question)))
+        vocabulary = _vocabulary(question)
         unique = set(answer.content_stems)
         if not unique:
             return 0.0
@@ -149,8 +204,34 @@ class RubricEvaluator:
         return _clamp((shared / total) / 0.3)
 
 
+def _star_share(story: Story) -> float:
+    action = (
+        1.0
+        if story.star["action"] and story.i_actions >= 2
+        else (0.5 if story.star["action"] or story.we_actions >= 2 else 0.0)
+    )
+    share = (
+        0.2 * story.star["situation"]
+        + 0.2 * story.star["task"]
+        + 0.35 * action
+        + 0.25 * story.star["result"]
+    )
+    if story.asks_lesson:
+        share = 0.85 * share + 0.15 * story.lesson
+    return share
+
+
+@cache
+def _vocabulary(question: Question) -> frozenset[str]:
+    return frozenset(content_stems(_question_text(question)))
+
+
 def _question_text(question: Question) -> str:
-    phrasings = " ".join(p for kp in question.key_points for p in (kp.point, *kp.phrasings))
+    phrasings = " ".join(
+        p
+        for kp in question.key_points
+        for p in (kp.point, kp.explain, *kp.phrasings, *(m.claim for m in kp.misconceptions))
+    )
     return f"{question.text} {question.expected_answer} {phrasings}"
 
 
@@ -172,59 +253,11 @@ def _delivery_factor(delivery: Mapping[str, object] | None) -> float:
 
 
 def _feedback(
-    question: Question,
-    answer: Analysed,
-    matches: list[_Match],
-    prose: float,
-    topic: float,
-    length: float,
-    star: dict[str, bool] | None,
-    spoken: bool,
+    question: Question, p: _Parts, spoken: bool, text: str
 ) -> tuple[list[str], list[str]]:
-    strengths: list[str] = []
-    improvements: list[str] = []
-    for point, match in zip(question.key_points, matches, strict=True):
-        quoted = " … ".join(match.words)
-        if match.credit == 1.0:
-            strengths.append(f"Covered: {point.point} (you said “{quoted}”)")
-        elif match.credit > 0:
-            improvements.append(f"Only partly covered: {point.point} (found “{quoted}”)")
-        else:
-            improvements.append(f"Missing: {point.point} (e.g. mention “{point.phrasings[0]}”)")
-    if answer.words and topic < 0.5:
-        improvements.insert(
-            0,
-            f"Much of the answer is off the question's topic (topic match "
-            f"{topic:.0%}); answer what was asked first",
-        )
-    if answer.words and prose < 0.5:
-        improvements.insert(
-            0,
-            f"Answer in full sentences: this reads as a list of terms "
-            f"(only {answer.stop_ratio:.0%} linking words)",
-        )
-    target = TARGET_WORDS.get(question.type, 60)
-    if length < 1:
-        improvements.append(
-            f"Short for this question: {len(answer.words)} words; aim for at least {target}"
-        )
-    if star is not None:
-        present = [p for p, ok in star.items() if ok]
-        missing = [p for p, ok in star.items() if not ok]
-        if not missing:
-            strengths.append("Complete STAR structure: situation, task, action and result")
-        else:
-            improvements.append(
-                "STAR parts missing: "
-                + ", ".join(missing)
-                + (f" (present: {', '.join(present)})" if present else "")
-            )
-    if prose >= 0.8 and topic >= 0.8 and not spoken and _sentence_shape(answer) == 1.0:
-        strengths.append(
-            f"Clear prose: {answer.sentences} sentences of "
-            f"{len(answer.words) // max(answer.sentences, 1)} words on average"
-        )
-    return strengths, improvements
+    from preppath.evaluation.feedback import feedback
+
+    return feedback(question, p.judgements, p, spoken, text)
 
 
 def _clamp(value: float) -> float:
@@ -245,3 +278,6 @@ def build_idf(documents: Iterable[str]) -> dict[str, float]:
 @cache
 def bank_idf(questions: tuple[Question, ...]) -> dict[str, float]:
     return build_idf(_question_text(q) for q in questions)
+
+
+__all__ = ["RubricEvaluator", "Tuning", "Units", "bank_idf", "build_idf"]

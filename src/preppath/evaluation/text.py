@@ -77,8 +77,3 @@ def analyse(text: str) -> Analysed:
 
 def content_stems(text: str) -> list[str]:
     return [stem(p) for w in words(text) for p in _parts(w)]
-
-
-def has_content(text: str) -> bool:
-    """Whether any word survives stop-word removal (a phrasing without one never matches)."""
-    return any(_parts(w) for w in words(text))

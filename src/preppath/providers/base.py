@@ -6,10 +6,10 @@ Only plain data crosses these boundaries, so callers never see a provider's own 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,44 @@ class TextToSpeech(Protocol):
 
 
 @dataclass(frozen=True)
+class Misconception:
+    """A wrong claim people make about a key point, and what to tell them instead."""
+
+    claim: str
+    correction: str
+
+
+@dataclass(frozen=True)
 class KeyPoint:
     point: str
     phrasings: tuple[str, ...]
+    explain: str = ""
+    """The idea in a sentence or two, taught when the point is missed."""
+    misconceptions: tuple[Misconception, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """As stored with an interview's question, so later scoring needs no bank."""
+        return {
+            "point": self.point,
+            "phrasings": list(self.phrasings),
+            "explain": self.explain,
+            "misconceptions": [
+                {"claim": m.claim, "correction": m.correction} for m in self.misconceptions
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KeyPoint:
+        """Reads what `to_dict` stored; rows from before explain and misconceptions lack them."""
+        return cls(
+            str(data["point"]),
+            tuple(str(p) for p in data.get("phrasings", ())),
+            str(data.get("explain", "")),
+            tuple(
+                Misconception(str(m["claim"]), str(m["correction"]))
+                for m in data.get("misconceptions", ())
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -107,6 +142,10 @@ class KeyPointResult:
     covered: bool
     matched: tuple[str, ...]
     """The answer's own words that matched, for evidence in feedback."""
+    status: str = ""
+    """covered, partial, missed or contradicted; empty from evaluators that do not say."""
+    correction: str = ""
+    """For a contradicted point: what is true instead."""
 
 
 @dataclass(frozen=True)

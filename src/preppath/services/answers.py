@@ -55,7 +55,7 @@ def as_question(row: InterviewQuestion) -> Question:
         tags=tuple(row.tags),
         text=row.text,
         expected_answer=row.expected_answer,
-        key_points=tuple(KeyPoint(k["point"], tuple(k["phrasings"])) for k in row.key_points),
+        key_points=tuple(KeyPoint.from_dict(k) for k in row.key_points),
         weights=Weights(**row.weights) if row.weights else Weights(),
         source=row.source,
     )
@@ -129,7 +129,13 @@ def _store(
         strengths=evaluation.strengths,
         improvements=evaluation.improvements,
         key_points=[
-            {"point": k.point, "covered": k.covered, "matched": list(k.matched)}
+            {
+                "point": k.point,
+                "covered": k.covered,
+                "matched": list(k.matched),
+                "status": k.status or ("covered" if k.covered else "missed"),
+                "correction": k.correction,
+            }
             for k in evaluation.key_points
         ],
         star=evaluation.star,

@@ -90,7 +90,7 @@ def question_row(interview_id: int, position: int, q: Question) -> InterviewQues
         difficulty=q.difficulty,
         text=q.text,
         expected_answer=q.expected_answer,
-        key_points=[{"point": kp.point, "phrasings": list(kp.phrasings)} for kp in q.key_points],
+        key_points=[kp.to_dict() for kp in q.key_points],
         weights={
             "correctness": q.weights.correctness,
             "completeness": q.weights.completeness,

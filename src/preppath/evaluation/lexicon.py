@@ -1,0 +1,125 @@
+"""The concept lexicon: equivalent ways of saying one thing, and pairs of opposites, as data.
+
+Groups live in `lexicon/*.toml` beside this module:
+
+    [[concept]]                      # every term reads as the first one
+    terms = ["io bound", "i/o-bound", "waiting on the network"]
+
+    [[opposite]]                     # saying one where a key point says the other contradicts it
+    terms = ["mutable", "immutable"]
+
+Terms are read by the same rules as answers (stems, stop words dropped, negation), so "not
+mutable" can sit in the group of "immutable", and "isn't waiting on the network" reads as a
+negated "io bound".
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from preppath.evaluation.tokens import Token, phrase_tokens
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+Pattern = tuple[tuple[str, bool], ...]
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: it keys the compiled-phrase cache
+class Lexicon:
+    # first stem -> [(pattern, canonical stem)], longest pattern first
+    concepts: dict[str, list[tuple[Pattern, str]]]
+    opposites: dict[str, frozenset[str]]
+
+    def normalise(self, tokens: Iterable[Token]) -> tuple[Token, ...]:
+        """Replace each run of tokens that spells a lexicon term by its concept."""
+        items = list(tokens)
+        out: list[Token] = []
+        i = 0
+        while i < len(items):
+            replaced = self._match_at(items, i)
+            if replaced is None:
+                out.append(items[i])
+                i += 1
+                continue
+            token, length, consumed = replaced
+            out.append(token)
+            i += length
+            if consumed:
+                # The term used up its negator ("cannot change" is "immutable"): the words after
+                # it in the negator's reach are no longer denied ("cannot change a tuple").
+                while i < len(items) and items[i].negated:
+                    out.append(Token(items[i].stem, items[i].start, items[i].end, False))
+                    i += 1
+        return tuple(out)
+
+    def _match_at(self, items: list[Token], i: int) -> tuple[Token, int, bool] | None:
+        for pattern, canonical in self.concepts.get(items[i].stem, ()):
+            if i + len(pattern) > len(items):
+                continue
+            flips = {
+                items[i + k].negated != negated
+                for k, (stem, negated) in enumerate(pattern)
+                if items[i + k].stem == stem
+            }
+            same = all(items[i + k].stem == stem for k, (stem, _) in enumerate(pattern))
+            # A term that carries its own negation ("cannot change") must be said that way:
+            # a bare "change" is not "not immutable".
+            consumes = any(negated for _, negated in pattern)
+            if consumes and flips != {False}:
+                continue
+            if same and len(flips) == 1:
+                first, last = items[i], items[i + len(pattern) - 1]
+                token = Token(canonical, first.start, last.end, flips.pop())
+                return token, len(pattern), consumes
+        return None
+
+    def normalise_pattern(self, pattern: Pattern) -> Pattern:
+        tokens = [Token(s, 0, 0, n) for s, n in pattern]
+        return tuple((t.stem, t.negated) for t in self.normalise(tokens))
+
+    def opposite(self, a: str, b: str) -> bool:
+        return b in self.opposites.get(a, frozenset())
+
+
+def _canonical(pattern: Pattern) -> str:
+    return "_".join(s for s, _ in pattern)
+
+
+def build_lexicon(groups: Iterable[list[str]], opposites: Iterable[list[str]] = ()) -> Lexicon:
+    concepts: dict[str, list[tuple[Pattern, str]]] = {}
+    for terms in groups:
+        patterns = [p for p in (phrase_tokens(t) for t in terms) if p]
+        if len(patterns) < 2:
+            continue
+        canonical = _canonical(patterns[0])
+        for pattern in patterns:
+            if len(pattern) == 1 and pattern[0] == (canonical, False):
+                continue
+            concepts.setdefault(pattern[0][0], []).append((pattern, canonical))
+    for entries in concepts.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    lexicon = Lexicon(concepts, {})
+    pairs: dict[str, set[str]] = {}
+    for terms in opposites:
+        stems = [_canonical(lexicon.normalise_pattern(phrase_tokens(t))) for t in terms]
+        for a in stems:
+            pairs.setdefault(a, set()).update(b for b in stems if b != a)
+    return Lexicon(concepts, {k: frozenset(v) for k, v in pairs.items()})
+
+
+def lexicon_files() -> list[Path]:
+    return sorted(LEXICON_DIR.glob("*.toml"))
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    groups: list[list[str]] = []
+    opposites: list[list[str]] = []
+    for path in lexicon_files():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        groups += [list(g.get("terms", [])) for g in data.get("concept", [])]
+        opposites += [list(g.get("terms", [])) for g in data.get("opposite", [])]
+    return build_lexicon(groups, opposites)

@@ -1,0 +1,202 @@
+"""Does the answer state this? Matching phrasings and known wrong claims clause by clause.
+
+A phrasing is stated when all of its content words stand in one clause (in its own order when it
+has three or more), close together, with the polarity it was written with. The same words with a
+negator between them ("tuples are not immutable"), or with one word swapped for its opposite
+("tuples are mutable" against "tuples are immutable"), contradict it instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from preppath.evaluation.lexicon import Lexicon, Pattern, default_lexicon
+from preppath.evaluation.tokens import Reading, Token, phrase_tokens, read
+
+Polarity = Literal["affirmed", "contradicted", "denied"]
+QUOTE_MAX_WORDS = 16
+
+
+@dataclass(frozen=True)
+class Hit:
+    polarity: Polarity
+    complete: bool
+    """Every content word of the phrasing was found (else all but one: partial)."""
+    tokens: tuple[Token, ...]
+
+
+@dataclass(frozen=True)
+class Units:
+    """The stretches of an answer a statement must fit in: each clause, and each clause that
+    borrows its subject joined to the one before it."""
+
+    reading: Reading
+    units: tuple[tuple[Token, ...], ...]
+    sentences: tuple[tuple[Token, ...], ...] = ()
+    """Every (lexicon-read) token of each sentence, in order."""
+
+    def sentence_of(self, token: Token) -> tuple[Token, ...]:
+        for sentence in self.sentences:
+            if sentence and sentence[0].start <= token.start <= sentence[-1].start:
+                return sentence
+        return ()
+
+    def quote(self, tokens: Sequence[Token]) -> str:
+        """The person's own words for a match: the whole stretch when short, else its pieces."""
+        text = self.reading.text
+        ordered = sorted(tokens, key=lambda t: t.start)
+        start, end = ordered[0].start, ordered[-1].end
+        span = text[start:end]
+        if len(span.split()) <= QUOTE_MAX_WORDS:
+            return " ".join(span.split())
+        return " … ".join(" ".join(text[t.start : t.end].split()) for t in ordered)
+
+
+def units_of(text: str, lexicon: Lexicon | None = None) -> Units:
+    lexicon = lexicon or default_lexicon()
+    reading = read(text)
+    found: list[tuple[Token, ...]] = []
+    sentences: dict[int, list[Token]] = {}
+    previous: tuple[Token, ...] = ()
+    for clause in reading.clauses:
+        tokens = lexicon.normalise(clause.tokens)
+        found.append(tokens)
+        sentences.setdefault(clause.sentence, []).extend(tokens)
+        if clause.continues and previous:
+            found.append(previous + tokens)
+        else:
+            previous = tokens
+    return Units(reading, tuple(found), tuple(tuple(s) for s in sentences.values()))
+
+
+@cache
+def compile_phrase(phrase: str, lexicon: Lexicon | None = None) -> Pattern:
+    return (lexicon or default_lexicon()).normalise_pattern(phrase_tokens(phrase))
+
+
+def _window(length: int) -> int:
+    return max(8, 3 * length)
+
+
+def _candidates(pattern: Pattern, unit: tuple[Token, ...], lexicon: Lexicon) -> list[Hit]:
+    stems = [t.stem for t in unit]
+    hits: list[Hit] = []
+    if len(pattern) <= 2:
+        hits += _unordered(pattern, unit, stems, lexicon)
+    else:
+        hits += _ordered(pattern, unit, stems, lexicon)
+    return hits
+
+
+def _same(p: str, t: str, lexicon: Lexicon) -> bool | None:
+    """True for the same concept, False for its opposite, None for neither."""
+    if p == t:
+        return True
+    if lexicon.opposite(p, t):
+        return False
+    return None
+
+
+def _classify(
+    pattern: Pattern, picked: list[tuple[int, bool]], unit: tuple[Token, ...], complete: bool
+) -> Hit:
+    """`picked` pairs each found pattern word's position with whether it is the same concept
+    (True) or its opposite (False)."""
+    used = [k for k, (pos, _) in enumerate(picked) if pos >= 0]
+    flips = [unit[picked[k][0]].negated != pattern[k][1] for k in used]
+    opposite = sum(1 for k in used if not picked[k][1]) % 2 == 1
+    tokens = tuple(unit[picked[k][0]] for k in used)
+    inner = len(set(flips)) > 1  # a negator inside the statement: "tuples are not immutable"
+    leading = not inner and bool(flips) and flips[0]  # "I don't think tuples are immutable"
+    # Each reversal flips the statement: a negator, or a word swapped for its opposite. Two
+    # cancel out: "avoid sync calls" states what "use async calls" does.
+    flipped = (inner or leading) != opposite
+    positions = [picked[k][0] for k in used]
+    # A contradiction needs the statement's own shape: its words in its order, close together.
+    # Loosely scattered words ("order avoids a sort" against "sort order") prove nothing.
+    tight = positions == sorted(positions) and positions[-1] - positions[0] <= len(used) + 1
+    polarity: Polarity
+    if not flipped:
+        polarity = "affirmed"
+    elif not tight:
+        polarity = "denied"
+    elif leading and not opposite:
+        # Denied as a whole, which may be about something else ("I don't use threads for…").
+        polarity = "denied"
+    else:
+        polarity = "contradicted"
+    return Hit(polarity, complete, tokens)
+
+
+def _unordered(
+    pattern: Pattern, unit: tuple[Token, ...], stems: list[str], lexicon: Lexicon
+) -> list[Hit]:
+    first = [
+        (i, s) for i, t in enumerate(stems) if (s := _same(pattern[0][0], t, lexicon)) is not None
+    ]
+    if len(pattern) == 1:
+        # A lone word's opposite is no contradiction: "tuples are immutable, lists mutable".
+        return [_classify(pattern, [(i, True)], unit, True) for i, s in first if s]
+    hits = []
+    for i, same_i in first:
+        for j, t in enumerate(stems):
+            if j == i or abs(j - i) > _window(2):
+                continue
+            same_j = _same(pattern[1][0], t, lexicon)
+            if same_j is None or (not same_i and not same_j):
+                continue
+            hits.append(_classify(pattern, [(i, same_i), (j, same_j)], unit, True))
+    return hits
+
+
+def _ordered(
+    pattern: Pattern, unit: tuple[Token, ...], stems: list[str], lexicon: Lexicon
+) -> list[Hit]:
+    hits = []
+    n = len(pattern)
+    for skip in (None, *range(n)):
+        wanted = [k for k in range(n) if k != skip]
+        for start, t in enumerate(stems):
+            same0 = _same(pattern[wanted[0]][0], t, lexicon)
+            if same0 is None:
+                continue
+            picked: list[tuple[int, bool]] = [(-1, True)] * n
+            picked[wanted[0]] = (start, same0)
+            pos = start
+            ok = True
+            for k in wanted[1:]:
+                found = None
+                for j in range(pos + 1, min(len(stems), start + _window(n) + 1)):
+                    s = _same(pattern[k][0], stems[j], lexicon)
+                    if s is not None:
+                        found = (j, s)
+                        break
+                if found is None:
+                    ok = False
+                    break
+                picked[k] = found
+                pos = found[0]
+            if ok and sum(1 for _, s in picked if not s) <= 1:
+                hits.append(_classify(pattern, picked, unit, skip is None))
+        if any(h.complete and h.polarity == "affirmed" for h in hits):
+            break
+    return hits
+
+
+_RANK = {"affirmed": 0, "contradicted": 1, "denied": 2}
+
+
+def best_hit(phrase: str, units: Units, lexicon: Lexicon | None = None) -> Hit | None:
+    """The strongest reading of the phrase in the answer: a complete affirmed statement first,
+    then a contradiction, then a partial statement; None when it is not there at all."""
+    lexicon = lexicon or default_lexicon()
+    pattern = compile_phrase(phrase, lexicon)
+    if not pattern:
+        return None
+    hits = [h for unit in units.units for h in _candidates(pattern, unit, lexicon)]
+    if not hits:
+        return None
+    return min(hits, key=lambda h: (not h.complete, _RANK[h.polarity]))

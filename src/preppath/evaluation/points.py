@@ -1,0 +1,74 @@
+"""Judging one key point: stated, partly stated, missed or contradicted, in the person's words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from preppath.evaluation.contrast import Contrast, said_about
+from preppath.evaluation.matching import Hit, Units, best_hit
+from preppath.providers.base import KeyPoint
+
+Status = Literal["covered", "partial", "missed", "contradicted"]
+CREDIT: dict[Status, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0, "contradicted": 0.0}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    status: Status
+    said: str = ""
+    """The person's own words that stated (or contradicted) the point."""
+    correction: str = ""
+
+    @property
+    def credit(self) -> float:
+        return CREDIT[self.status]
+
+
+def _swapped(point: KeyPoint, hit: Hit, units: Units, contrast: Contrast | None) -> bool:
+    """Said of the other side of a comparison: "lists are lighter" for a point about tuples."""
+    if contrast is None:
+        return False
+    side = contrast.side_of_text(point.point)
+    if side is None:
+        return False
+    own = [s for t in hit.tokens if (s := contrast.side_of_token(t)) is not None]
+    said = (
+        own[0]
+        if own
+        else said_about(list(units.sentence_of(hit.tokens[0])), hit.tokens[0].start, contrast)
+    )
+    return said is not None and said != side
+
+
+def judge(point: KeyPoint, units: Units, contrast: Contrast | None = None) -> Judgement:
+    for wrong in point.misconceptions:
+        hit = best_hit(wrong.claim, units)
+        if hit is not None and hit.complete and hit.polarity == "affirmed":
+            return Judgement("contradicted", units.quote(hit.tokens), wrong.correction)
+    best: Hit | None = None
+    contradiction: Hit | None = None
+    swapped: Hit | None = None
+    for phrasing in point.phrasings:
+        hit = best_hit(phrasing, units)
+        if hit is None:
+            continue
+        if hit.complete and hit.polarity == "contradicted" and len(hit.tokens) >= 2:
+            contradiction = contradiction or hit
+        elif hit.complete and hit.polarity == "affirmed" and _swapped(point, hit, units, contrast):
+            swapped = swapped or hit
+        elif hit.polarity == "affirmed" and (best is None or (hit.complete and not best.complete)):
+            best = hit
+    # A known wrong claim always counts; a phrasing said backwards counts unless a statement at
+    # least as specific affirms the point ("fields that never change" vs "immutable fields").
+    if contradiction is not None and (
+        best is None or not best.complete or len(best.tokens) < len(contradiction.tokens)
+    ):
+        correction = point.explain or f"In fact: {point.point}."
+        return Judgement("contradicted", units.quote(contradiction.tokens), correction)
+    if best is None and swapped is not None:
+        said = units.quote(swapped.tokens)
+        return Judgement("contradicted", said, f"that is the other way round: {point.point}.")
+    if best is None:
+        return Judgement("missed")
+    return Judgement("covered" if best.complete else "partial", units.quote(best.tokens))

@@ -1,0 +1,222 @@
+"""Reading an answer as statements: tokens with their place in the text, clauses, and negation.
+
+The scorer credits a key point only when one clause states it, so the reading keeps what a bag of
+words loses: where each word stands (to quote the person's own words back), which clause it
+belongs to (so "tuples are mutable and lists are immutable" is two statements), and whether a
+negator ("not", "can't", "instead of" ...) earlier in its clause flips it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from preppath.evaluation.text import STOP_WORDS, stem
+
+# Whole technical terms first, so "I/O", "C++", "Node.js", "CI/CD" and "O(n log n)" stay one token.
+_TOKEN = re.compile(
+    r"""
+    (?P<bigo>\bo\(\s*[a-z0-9^*+ ]{1,16}\))               # O(1), O(n log n), O(n^2)
+    | (?P<slash>\b[a-z]{1,3}/[a-z]{1,3}\b)              # i/o, ci/cd, tcp/ip, pub/sub
+    | (?P<lang>\b[a-z]\+\+|\b[a-z]\#|\.net\b)            # c++, c#, f#, .net
+    | (?P<dotted>\b[a-z][a-z0-9]*\.js\b)                 # node.js, next.js
+    | (?P<number>\d+(?:[.,]\d+)*(?:\s?%)?)
+    | (?P<word>[a-z][a-z0-9']*(?:-[a-z0-9][a-z0-9']*)*)
+    | (?P<punct>[.!?](?=\s|$)|[;:,()\u2014\u2013]|\s-\s|\n)
+    """,
+    re.VERBOSE,
+)
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# "avoid" and "prevent" deny what follows as "not" does: "avoid sync calls" ~ "don't do sync calls".
+# A negator governs the few content words after it ("not hashable or usable as keys"), not the
+# rest of a long unpunctuated spoken run.
+NEGATION_SCOPE = 4
+NEGATORS = _wordset(
+    "not no never cannot without neither nor none nothing nobody nowhere "
+    "avoid avoids avoided avoiding prevent prevents prevented preventing"
+)
+# "not only X but also Y" and "no matter" do not deny what follows.
+_NOT_NEGATING_AFTER = {"not": {"only", "just", "merely"}, "no": {"matter", "doubt"}}
+_NEGATING_PAIRS = {("instead", "of"), ("rather", "than")}
+
+# A clause starts before these words, unless the next word carries on the same subject
+# ("tuples are hashable and can be keys").
+_CLAUSE_WORDS = _wordset(
+    "and but or so because while whereas although though since unless however whereas "
+    "then therefore otherwise"
+)
+# "and" / "or" join two statements only when both sides have a verb ("tuples are mutable and
+# lists are not"); between nouns ("impact and urgency") they join words within one statement.
+_JOINERS = _wordset("and or")
+AUXILIARIES = _wordset(
+    "can could may might must shall should will would is are was were be been being has have had "
+    "do does did cannot can't won't isn't aren't doesn't don't didn't wasn't weren't also still "
+    "only just always never often usually"
+)
+# Clauses that open like this continue the previous clause's subject ("…, which means they…").
+_CONTINUATIONS = frozenset({"which", "who", "that", "whose", "where", "also", "so"}) | AUXILIARIES
+
+
+@dataclass(frozen=True)
+class Token:
+    """One content word: its stem (or a concept from the lexicon), where it stands in the
+    original text, and whether a negator earlier in its clause flips it."""
+
+    stem: str
+    start: int
+    end: int
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Clause:
+    tokens: tuple[Token, ...]
+    continues: bool
+    """Opens without its own subject, so its statement may borrow the previous clause's."""
+    negators: tuple[int, ...] = ()
+    """Character offsets of the negators in the clause, to tell leading from inner negation."""
+    sentence: int = 0
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    clauses: tuple[Clause, ...]
+    words: tuple[str, ...]
+    """Every word of the answer, lower-cased, for length and prose measures."""
+
+
+def _normal(kind: str, raw: str) -> str:
+    if kind == "bigo":
+        return re.sub(r"\s+", "", raw)
+    if kind == "slash":
+        return raw.replace("/", "")
+    if kind == "dotted":
+        return raw.replace(".", "")
+    if kind == "number":
+        return raw.replace(" ", "")
+    return raw
+
+
+def read(text: str) -> Reading:
+    """Split an answer into clauses of content tokens with negation marked."""
+    lowered = text.lower().replace("’", "'")
+    clauses: list[Clause] = []
+    words: list[str] = []
+    tokens: list[Token] = []
+    negators: list[int] = []
+    continues = False
+    negated = False
+    scope = 0
+    opening = True
+    pending: tuple[str, int] | None = None  # "instead"/"rather" waiting for "of"/"than"
+    matches = list(_TOKEN.finditer(lowered))
+
+    clause_words: list[str] = []
+    sentence_start = True
+    sentence = 0
+
+    def close() -> None:
+        nonlocal tokens, negators, negated, opening, continues, clause_words, sentence, scope
+        if tokens:
+            clauses.append(Clause(tuple(tokens), continues, tuple(negators), sentence))
+        tokens, negators, negated, opening, continues = [], [], False, True, False
+        scope = 0
+        clause_words = []
+
+    for n, m in enumerate(matches):
+        kind = m.lastgroup or "word"
+        raw = m.group(kind)
+        if kind == "punct":
+            close()
+            sentence_start = raw.strip() in {".", "!", "?", ""}
+            sentence += sentence_start
+            continue
+        value = _normal(kind, raw)
+        word = value.strip("'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        words.append(word)
+        clause_words.append(word)
+        nxt = matches[n + 1].group(0).strip() if n + 1 < len(matches) else ""
+        if (
+            kind == "word"
+            and word in _JOINERS
+            and not (_has_verb(clause_words) and _has_verb(_ahead(matches, n)))
+        ):
+            continue
+        if kind == "word" and word in _CLAUSE_WORDS:
+            if tokens and nxt not in AUXILIARIES:
+                close()
+                continues = False
+            elif tokens:
+                continue
+            else:
+                continues = continues or nxt in AUXILIARIES
+            opening = False
+            continue
+        if opening:
+            # "…, which means" borrows the subject before it; a new sentence has its own.
+            continues = word in _CONTINUATIONS and not sentence_start
+            opening = False
+            sentence_start = False
+        if pending is not None and (pending[0], word) in _NEGATING_PAIRS:
+            negated, scope = not negated, NEGATION_SCOPE
+            negators.append(pending[1])
+            pending = None
+            continue
+        pending = (word, m.start()) if word in {"instead", "rather"} else None
+        if word in NEGATORS or word.endswith("n't"):
+            if nxt not in _NOT_NEGATING_AFTER.get(word, ()):
+                negated, scope = not negated, NEGATION_SCOPE
+                negators.append(m.start())
+            continue
+        for part, start, end in _parts(kind, word, m.start(), m.end()):
+            tokens.append(Token(part, start, end, negated))
+            scope -= 1
+            if scope == 0:
+                negated = False
+    close()
+    return Reading(text, tuple(clauses), tuple(words))
+
+
+def _has_verb(words: list[str]) -> bool:
+    return any(w in AUXILIARIES or w.endswith("n't") for w in words)
+
+
+def _ahead(matches: list[re.Match[str]], n: int, limit: int = 8) -> list[str]:
+    """The words after position n, up to the next punctuation or clause word."""
+    found: list[str] = []
+    for m in matches[n + 1 : n + 1 + limit]:
+        if m.lastgroup == "punct":
+            break
+        word = m.group(0).strip("'")
+        if word in _CLAUSE_WORDS:
+            break
+        found.append(word)
+    return found
+
+
+def _parts(kind: str, word: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Content stems of one word; a hyphenated compound counts as its parts ("multi-stage")."""
+    if kind != "word":
+        return [(word, start, end)]
+    found = []
+    offset = start
+    for piece in word.split("-"):
+        piece_start = offset
+        offset += len(piece) + 1
+        if piece and piece not in STOP_WORDS:
+            found.append((stem(piece), piece_start, piece_start + len(piece)))
+    return found
+
+
+def phrase_tokens(phrase: str) -> tuple[tuple[str, bool], ...]:
+    """A phrasing or claim as (stem, negated) pairs, read by the same rules as answers."""
+    reading = read(phrase)
+    return tuple((t.stem, t.negated) for c in reading.clauses for t in c.tokens)

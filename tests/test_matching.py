@@ -1,0 +1,143 @@
+"""The scorer reads statements: clauses, order, negation, opposites, paraphrase and the person's
+own words as evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from preppath.evaluation.lexicon import build_lexicon
+from preppath.evaluation.matching import best_hit, units_of
+from preppath.evaluation.points import judge
+from preppath.evaluation.tokens import phrase_tokens, read
+from preppath.providers.base import KeyPoint, Misconception
+
+TUPLES_BACKWARDS = (
+    "Tuples are mutable and lists are immutable, so lists are hashable and can be dictionary keys."
+)
+
+
+def _polarity(phrase: str, answer: str) -> str | None:
+    hit = best_hit(phrase, units_of(answer))
+    return hit.polarity if hit is not None and hit.complete else None
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("It is I/O-bound work", "io"),
+        ("I write C++ and C# daily", "c++"),
+        ("Node.js runs it", "nodejs"),
+        ("our CI/CD pipeline", "cicd"),
+        ("sorting is O(n log n)", "o(nlogn)"),
+    ],
+)
+def test_technical_terms_stay_whole(text: str, term: str) -> None:
+    """I/O, C++, C#, Node.js, CI/CD and O(n log n) are single tokens, not their pieces."""
+    stems = [t.stem for c in read(text).clauses for t in c.tokens]
+    assert term in stems
+
+
+def test_clauses_split_between_statements_not_between_nouns() -> None:
+    """'A and B' between two statements splits; between two nouns it does not."""
+    assert len(read("tuples are mutable and lists are immutable").clauses) == 2
+    assert len(read("rank by impact and urgency").clauses) == 1
+    assert len(read("tuples are hashable and can be dictionary keys").clauses) == 1
+
+
+def test_negation_marks_what_follows_in_its_clause() -> None:
+    """'not' flips the words after it, until the clause ends."""
+    (first, second) = read("lists are not hashable, but tuples are").clauses
+    assert [t.negated for t in first.tokens] == [False, True]
+    assert not any(t.negated for t in second.tokens)
+
+
+def test_backwards_facts_contradict_the_statement() -> None:
+    """'tuples are mutable' contradicts 'tuples are immutable'; nothing there affirms it."""
+    assert _polarity("tuples are immutable", TUPLES_BACKWARDS) == "contradicted"
+    assert _polarity("lists are mutable", TUPLES_BACKWARDS) == "contradicted"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Tuples are immutable.",
+        "A tuple is not mutable once it is created.",
+        "Tuples can't be changed after creation.",
+    ],
+)
+def test_correct_statements_in_other_words_affirm(answer: str) -> None:
+    """Negated opposites and lexicon phrasings state the same fact."""
+    assert _polarity("tuples are immutable", answer) == "affirmed"
+
+
+def test_negation_inside_the_statement_contradicts() -> None:
+    """'lists are not mutable' contradicts 'lists are mutable'."""
+    assert _polarity("lists are mutable", "In Python lists are not mutable.") == "contradicted"
+
+
+def test_leading_denial_is_not_a_contradiction() -> None:
+    """'I don't use threads for CPU-bound work' does not deny a point about CPU-bound work."""
+    assert _polarity("cpu bound", "I don't use threads for CPU-bound work.") != "contradicted"
+
+
+def test_order_matters_for_statements_of_three_words() -> None:
+    """'a process contains threads' is not 'a thread contains processes'."""
+    assert _polarity("process contains threads", "A thread contains processes.") is None
+    assert _polarity("process contains threads", "Each process contains threads.") == "affirmed"
+
+
+def test_scattered_words_do_not_make_a_contradiction() -> None:
+    """Words of a statement far apart in a clause, one negated, prove nothing either way."""
+    answer = "the query order by created avoids an expensive extra sort step later"
+    assert _polarity("sort order", answer) != "contradicted"
+
+
+def test_claims_make_a_point_contradicted_with_its_correction() -> None:
+    """A known wrong claim earns nothing for its point and brings the correction."""
+    point = KeyPoint(
+        "Tuples are hashable and can be dictionary keys",
+        ("tuples are hashable", "tuple as a dictionary key"),
+        misconceptions=(
+            Misconception("lists can be dictionary keys", "Lists are unhashable; tuples are."),
+        ),
+    )
+    judgement = judge(point, units_of(TUPLES_BACKWARDS))
+    assert judgement.status == "contradicted"
+    assert judgement.correction == "Lists are unhashable; tuples are."
+    assert judgement.said == "lists are hashable and can be dictionary keys"
+
+
+def test_a_denied_claim_is_not_a_contradiction() -> None:
+    """Saying the wrong claim is false ('lists can't be dict keys') is correct."""
+    point = KeyPoint(
+        "Tuples are hashable",
+        ("tuples are hashable",),
+        misconceptions=(Misconception("lists can be dictionary keys", "No."),),
+    )
+    answer = "Lists can't be dictionary keys, but tuples are hashable."
+    assert judge(point, units_of(answer)).status == "covered"
+
+
+def test_lexicon_paraphrase_credits_other_words() -> None:
+    """'b refers to the exact same object' states 'another name for the same object'."""
+    point = KeyPoint("Assignment binds another name", ("another name for the same object",))
+    judgement = judge(point, units_of("After b = a, b refers to the exact same object."))
+    assert judgement.status == "covered"
+    assert judgement.said == "refers to the exact same object"
+
+
+def test_evidence_quotes_the_person_as_written() -> None:
+    """Quotes keep the person's capitals and words, not stems."""
+    hit = best_hit("multiprocessing pool", units_of("I'd reach for a Multiprocessing Pool here."))
+    assert hit is not None
+    assert units_of("I'd reach for a Multiprocessing Pool here.").quote(hit.tokens) == (
+        "Multiprocessing Pool"
+    )
+
+
+def test_lexicon_terms_with_negation_need_it_said() -> None:
+    """A group term 'cannot change' does not turn every bare 'change' into its concept."""
+    lexicon = build_lexicon([["immutable", "cannot change"]])
+    tokens = units_of("props change often", lexicon).units[0]
+    assert "immut" not in [t.stem for t in tokens]
+    assert phrase_tokens("cannot change") == (("chang", True),)
