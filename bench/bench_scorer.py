@@ -110,14 +110,12 @@ def main() -> None:
             for path in sorted(GRADED.glob("*.toml"))
             for item in tomllib.loads(path.read_text(encoding="utf-8"))["answer"]
         ]
-        print(
-            json.dumps(
-                [
-                    evaluator.evaluate(questions[i["question"]], i["text"]).overall  # type: ignore[attr-defined]
-                    for i in items
-                ]
-            )
-        )
+        started = time.perf_counter()
+        scores = [
+            evaluator.evaluate(questions[i["question"]], i["text"]).overall  # type: ignore[attr-defined]
+            for i in items
+        ]
+        print(json.dumps({"scores": scores, "seconds": time.perf_counter() - started}))
         return
     from preppath.evaluation.calibration import figures, load_graded, split
 
@@ -146,7 +144,11 @@ def main() -> None:
                 env=env,
             ).stdout
         )
-        theirs = dict(zip(map(id, answers), other, strict=True))
+        theirs = dict(zip(map(id, answers), other["scores"], strict=True))
+        print(
+            f"\nthroughput of {args.compare}: "
+            f"{len(answers) / other['seconds']:,.0f} answers/s (first pass)"
+        )
         _report(
             f"held-out half, scored by {args.compare}",
             figures(held_out, [theirs[id(a)] for a in held_out]),

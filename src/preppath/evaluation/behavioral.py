@@ -146,6 +146,23 @@ def _cue_names(tags: tuple[str, ...], question_text: str) -> tuple[list[str], bo
     return names, asks_lesson
 
 
+_GENERIC_QUESTION_WORDS = frozenset(
+    "tell time describe example situation give walk did do how what when why you your about "
+    "handle handled happened result outcome project work worked team someone person people "
+    "made make real difference thing things something would could have were much more most"
+    .split()
+)
+
+
+def _question_cues(question_text: str) -> list[str]:
+    """The question's own distinctive words ("incomplete data", "deadline") are cues too."""
+    return [
+        w
+        for w in re.findall(r"[a-z][a-z'-]+", question_text.lower())
+        if len(w) > 3 and w not in _GENERIC_QUESTION_WORDS
+    ]
+
+
 def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: str) -> Story:
     lowered = text.lower().replace("’", "'")
     sentences = [s.lower().replace("’", "'") for s in _sentences(text)]
@@ -175,17 +192,19 @@ def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: st
     specificity = _clamp((numbers + 0.7 * timeframes + 0.4 * named) / 5)
     narrative = _clamp(past / 5) * (1 - 0.8 * _clamp(habitual / max(3, past)))
     found: dict[str, float] = {}
+    asked = [(w, 1.0) for w in _question_cues(question_text)]
     for rank, name in enumerate(names):
         # The first tag is what the question is about; the others count half.
         weight = 1.0 if rank == 0 else 0.5
-        for cue in competencies()[name].cues:
-            hit = best_hit(cue, units)
-            # Said the way it is written: "without being asked" is not "asked".
-            if hit is not None and hit.complete and hit.polarity == "affirmed":
-                quote = units.quote(hit.tokens).lower()
-                found[quote] = max(found.get(quote, 0.0), weight)
+        asked += [(cue, weight) for cue in competencies()[name].cues]
+    for cue, weight in asked:
+        hit = best_hit(cue, units)
+        # Said the way it is written: "without being asked" is not "asked".
+        if hit is not None and hit.complete and hit.polarity == "affirmed":
+            quote = units.quote(hit.tokens).lower()
+            found[quote] = max(found.get(quote, 0.0), weight)
     distinct = sorted(found, key=lambda q: -found[q])
-    relevance = _clamp(sum(found.values()) / 3) if names else 1.0
+    relevance = _clamp(sum(found.values()) / 2) if names else 1.0
     return Story(
         star=star,
         i_actions=i_actions,

@@ -41,6 +41,13 @@ def _swapped(point: KeyPoint, hit: Hit, units: Units, contrast: Contrast | None)
     return said is not None and said != side
 
 
+def _stronger(hit: Hit, than: Hit) -> bool:
+    """A complete statement beats a partial one; of two complete ones, the longer."""
+    if hit.complete != than.complete:
+        return hit.complete
+    return len(hit.tokens) > len(than.tokens)
+
+
 def judge(point: KeyPoint, units: Units, contrast: Contrast | None = None) -> Judgement:
     for wrong in point.misconceptions:
         hit = best_hit(wrong.claim, units)
@@ -57,7 +64,7 @@ def judge(point: KeyPoint, units: Units, contrast: Contrast | None = None) -> Ju
             contradiction = contradiction or hit
         elif hit.complete and hit.polarity == "affirmed" and _swapped(point, hit, units, contrast):
             swapped = swapped or hit
-        elif hit.polarity == "affirmed" and (best is None or (hit.complete and not best.complete)):
+        elif hit.polarity == "affirmed" and (best is None or _stronger(hit, best)):
             best = hit
     # A known wrong claim always counts; a phrasing said backwards counts unless a statement at
     # least as specific affirms the point ("fields that never change" vs "immutable fields").
@@ -71,4 +78,7 @@ def judge(point: KeyPoint, units: Units, contrast: Contrast | None = None) -> Ju
         return Judgement("contradicted", said, f"that is the other way round: {point.point}.")
     if best is None:
         return Judgement("missed")
-    return Judgement("covered" if best.complete else "partial", units.quote(best.tokens))
+    # One term is a mention, not a statement: "pipeline" names the point, "pipeline handles
+    # backpressure" states it. A mention earns half, like a partly stated phrasing.
+    stated = best.complete and len(best.tokens) >= 2
+    return Judgement("covered" if stated else "partial", units.quote(best.tokens))
