@@ -30,7 +30,7 @@ levels = ["junior", "mid"]
 stack = ["cobol"]
 tags = ["fundamentals"]
 text = "What are the four divisions of a COBOL program?"
-expected_answer = "Identification, environment, data and procedure divisions."
+expected_answer = "Identification division, environment division, data division, procedure division"
 weights = { correctness = 0.5, completeness = 0.3, clarity = 0.2 }
 """
     + COBOL_KEY_POINTS

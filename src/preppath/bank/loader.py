@@ -283,11 +283,31 @@ class Bank:
 
 @cache
 def load_bank(user_dir: Path | None = None) -> Bank:
-    """All packs; a question whose id repeats an earlier one is reported and skipped."""
+    """All packs; a question whose id repeats an earlier one is reported and skipped. Built
+    once per change of the pack files and then loaded from the build cache."""
+    from preppath.buildcache import cached
+
+    files = pack_files(user_dir)
+    name = "bank-with-user-packs" if user_dir is not None else "bank"
+    return cached(name, [*files, *code_files()], lambda: _build_bank(files))
+
+
+def code_files() -> list[Path]:
+    """The modules whose change alters what a pack compiles to (types, stems, validation)."""
+    root = Path(__file__).parent.parent
+    return [
+        Path(__file__),
+        root / "providers" / "base.py",
+        root / "evaluation" / "text.py",
+        root / "evaluation" / "tokens.py",
+    ]
+
+
+def _build_bank(files: list[Path]) -> Bank:
     questions: list[Question] = []
     errors: list[PackError] = []
     seen: dict[str, Path] = {}
-    for path in pack_files(user_dir):
+    for path in files:
         pack = load_pack(path)
         errors.extend(pack.errors)
         for q in pack.questions:

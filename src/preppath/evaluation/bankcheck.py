@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from preppath.bank.loader import load_pack
+from preppath.evaluation.contrast import contrast_of
 from preppath.evaluation.matching import best_hit, units_of
 from preppath.evaluation.points import judge
 from preppath.providers.base import Question
@@ -31,7 +32,9 @@ def question_findings(question: Question) -> list[str]:
     found: list[str] = []
     model = units_of(question.expected_answer)
     for n, point in enumerate(question.key_points, start=1):
-        judgement = judge(point, model)
+        judgement = judge(
+            point, model, contrast_of(question.text), mentions=question.type != "behavioral"
+        )
         if judgement.status == "contradicted":
             found.append(
                 f"key point {n}: the model answer is read as contradicting it (“{judgement.said}”)"

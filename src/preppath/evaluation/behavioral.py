@@ -146,11 +146,14 @@ def _cue_names(tags: tuple[str, ...], question_text: str) -> tuple[list[str], bo
     return names, asks_lesson
 
 
-_GENERIC_QUESTION_WORDS = frozenset(
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_GENERIC_QUESTION_WORDS = _wordset(
     "tell time describe example situation give walk did do how what when why you your about "
     "handle handled happened result outcome project work worked team someone person people "
     "made make real difference thing things something would could have were much more most"
-    .split()
 )
 
 

@@ -59,7 +59,12 @@ def contrast_of(question_text: str) -> Contrast | None:
         match = pattern.search(lowered)
         if match is None:
             continue
-        a, b = _stems(match.group(1)), _stems(match.group(2))
+        first, second = match.group(1), match.group(2)
+        words_a, words_b = first.split(), second.split()
+        if len(words_a) == 1 and len(words_b) > 1 and words_a[0] in words_b[0]:
+            # "controlled and uncontrolled form inputs": the noun belongs to both sides.
+            second = words_b[0]
+        a, b = _stems(first), _stems(second)
         only_a, only_b = a - b, b - a
         if only_a and only_b:
             return Contrast((only_a, only_b))

@@ -88,10 +88,20 @@ def _canonical(pattern: Pattern) -> str:
     return "_".join(s for s, _ in pattern)
 
 
+def _collapsed(term: str, pattern: Pattern) -> bool:
+    """A term of several words left with one ("read-only" -> "read", "same object" -> "object")
+    would make that common word mean the whole concept everywhere."""
+    return (
+        len(pattern) == 1
+        and len(term.replace("-", " ").split()) > 1
+        and not any(n for _, n in pattern)
+    )
+
+
 def build_lexicon(groups: Iterable[list[str]], opposites: Iterable[list[str]] = ()) -> Lexicon:
     concepts: dict[str, list[tuple[Pattern, str]]] = {}
     for terms in groups:
-        patterns = [p for p in (phrase_tokens(t) for t in terms) if p]
+        patterns = [p for t in terms if (p := phrase_tokens(t)) and not _collapsed(t, p)]
         if len(patterns) < 2:
             continue
         canonical = _canonical(patterns[0])
@@ -116,6 +126,14 @@ def lexicon_files() -> list[Path]:
 
 @cache
 def default_lexicon() -> Lexicon:
+    from preppath.buildcache import cached
+
+    here = Path(__file__).parent
+    sources = [*lexicon_files(), Path(__file__), here / "tokens.py", here / "text.py"]
+    return cached("lexicon", sources, _build_default)
+
+
+def _build_default() -> Lexicon:
     groups: list[list[str]] = []
     opposites: list[list[str]] = []
     for path in lexicon_files():

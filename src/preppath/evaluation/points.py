@@ -48,7 +48,11 @@ def _stronger(hit: Hit, than: Hit) -> bool:
     return len(hit.tokens) > len(than.tokens)
 
 
-def judge(point: KeyPoint, units: Units, contrast: Contrast | None = None) -> Judgement:
+def judge(
+    point: KeyPoint, units: Units, contrast: Contrast | None = None, *, mentions: bool = True
+) -> Judgement:
+    """`mentions`: a one-term phrasing only mentions the point (technical questions); in a
+    story one word ("I learned", "we disagreed") is the statement itself."""
     for wrong in point.misconceptions:
         hit = best_hit(wrong.claim, units)
         if hit is not None and hit.complete and hit.polarity == "affirmed":
@@ -80,5 +84,5 @@ def judge(point: KeyPoint, units: Units, contrast: Contrast | None = None) -> Ju
         return Judgement("missed")
     # One term is a mention, not a statement: "pipeline" names the point, "pipeline handles
     # backpressure" states it. A mention earns half, like a partly stated phrasing.
-    stated = best.complete and len(best.tokens) >= 2
+    stated = best.complete and (len(best.tokens) >= 2 or not mentions)
     return Judgement("covered" if stated else "partial", units.quote(best.tokens))

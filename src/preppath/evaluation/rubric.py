@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from preppath.evaluation.behavioral import Story, read_story
 from preppath.evaluation.contrast import contrast_of
@@ -123,7 +124,8 @@ class RubricEvaluator:
         units = units_of(text)
         analysed = analyse(text)
         contrast = contrast_of(question.text)
-        judgements = [judge(p, units, contrast) for p in question.key_points]
+        technical = question.type != "behavioral"
+        judgements = [judge(p, units, contrast, mentions=technical) for p in question.key_points]
         n = max(len(judgements), 1)
         credit = sum(j.credit for j in judgements)
         contradicted = sum(j.status == "contradicted" for j in judgements)
@@ -185,8 +187,10 @@ class RubricEvaluator:
             )
             topic = relevance * story
         else:
-            correctness = 10 * p.topic * gate * (0.75 * p.coverage + 0.25 * p.accuracy)
-            completeness = 10 * p.topic * (0.75 * p.coverage * gate + 0.25 * p.length)
+            # What was stated, less what was stated wrongly: contradictions also shrink the
+            # overall score (see evaluate), since a wrong fact costs more than a missing one.
+            correctness = 10 * p.topic * gate * p.coverage
+            completeness = 10 * p.topic * (0.85 * p.coverage * gate + 0.15 * p.length)
             topic = p.topic
         clarity = 10 * (0.5 * p.prose + 0.3 * shape + 0.2 * p.length) * (0.4 + 0.6 * topic)
         clarity *= _delivery_factor(delivery)
@@ -278,6 +282,16 @@ def build_idf(documents: Iterable[str]) -> dict[str, float]:
 @cache
 def bank_idf(questions: tuple[Question, ...]) -> dict[str, float]:
     return build_idf(_question_text(q) for q in questions)
+
+
+def scoring_idf(user_dir: Path | None) -> dict[str, float]:
+    """The vocabulary table of the whole bank, from the build cache when the packs are unchanged."""
+    from preppath.bank.loader import code_files, load_bank, pack_files
+    from preppath.buildcache import cached
+
+    name = "idf-with-user-packs" if user_dir is not None else "idf"
+    sources = [*pack_files(user_dir), *code_files(), Path(__file__)]
+    return cached(name, sources, lambda: bank_idf(load_bank(user_dir).questions))
 
 
 __all__ = ["RubricEvaluator", "Tuning", "Units", "bank_idf", "build_idf"]

@@ -22,7 +22,7 @@ _TOKEN = re.compile(
     | (?P<dotted>\b[a-z][a-z0-9]*\.js\b)                 # node.js, next.js
     | (?P<number>\d+(?:[.,]\d+)*(?:\s?%)?)
     | (?P<word>[a-z][a-z0-9']*(?:-[a-z0-9][a-z0-9']*)*)
-    | (?P<punct>[.!?](?=\s|$)|[;:,()\u2014\u2013]|\s-\s|\n)
+    | (?P<punct>[.!?](?=\s|$)|[;:,()\u2014\u2013]|\s-\s|\n\s*\n)  # a hard wrap is no break
     """,
     re.VERBOSE,
 )
@@ -30,6 +30,11 @@ _TOKEN = re.compile(
 
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+# Filler for the prose measure, but meaning for a statement: "the same object", "update the
+# database before deleting the cache key".
+MATCH_STOP_WORDS = STOP_WORDS - {"same", "before", "after"}
 
 
 # "avoid" and "prevent" deny what follows as "not" does: "avoid sync calls" ~ "don't do sync calls".
@@ -171,7 +176,9 @@ def read(text: str) -> Reading:
             pending = None
             continue
         pending = (word, m.start()) if word in {"instead", "rather"} else None
-        if word in NEGATORS or word.endswith("n't"):
+        # "none of them" denies; "use None as the default" names Python's None.
+        python_none = word == "none" and nxt not in {"of", "", ".", ",", ";", "!", "?"}
+        if (word in NEGATORS or word.endswith("n't")) and not python_none:
             if nxt not in _NOT_NEGATING_AFTER.get(word, ()):
                 negated, scope = not negated, NEGATION_SCOPE
                 negators.append(m.start())
@@ -211,7 +218,7 @@ def _parts(kind: str, word: str, start: int, end: int) -> list[tuple[str, int, i
     for piece in word.split("-"):
         piece_start = offset
         offset += len(piece) + 1
-        if piece and piece not in STOP_WORDS:
+        if piece and piece not in MATCH_STOP_WORDS:
             found.append((stem(piece), piece_start, piece_start + len(piece)))
     return found
 

@@ -28,10 +28,9 @@ def evaluator(settings: Settings, paths: Paths) -> Evaluator:
         from preppath.providers.openai_evaluator import OpenAIEvaluator
 
         return OpenAIEvaluator(make_client(settings), settings.evaluation_model)
-    from preppath.bank.loader import load_bank
-    from preppath.evaluation.rubric import RubricEvaluator, bank_idf
+    from preppath.evaluation.rubric import RubricEvaluator, scoring_idf
 
-    return RubricEvaluator(bank_idf(load_bank(paths.packs_dir).questions))
+    return RubricEvaluator(scoring_idf(paths.packs_dir))
 
 
 def speech_to_text(settings: Settings) -> SpeechToText:

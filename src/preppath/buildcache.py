@@ -1,0 +1,75 @@
+"""Things built from data files once, then loaded from a pickle in milliseconds.
+
+Parsing and validating the question packs, the scorer's vocabulary table and the concept lexicon
+cost a few hundred milliseconds, every command that scores or selects questions needed them,
+and they change only when a pack or lexicon file does. Each build is cached under the cache dir,
+keyed by PrepPath's version and every source file's path, size and modification time, so editing
+a user pack rebuilds it on the next command. A cache that cannot be read or written is only
+slower, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from preppath import __version__
+
+T = TypeVar("T")
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("PREPPATH_NO_BUILD_CACHE"):
+        return None
+    from preppath.paths import resolve_paths
+
+    return resolve_paths().cache_dir / "build"
+
+
+def source_key(name: str, sources: Iterable[Path]) -> str:
+    digest = hashlib.sha256(f"{name}\0{__version__}".encode())
+    for path in sorted(sources):
+        try:
+            stat = path.stat()
+        except OSError:
+            digest.update(f"\0{path}\0missing".encode())
+            continue
+        digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:24]
+
+
+def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
+    """`build()`, or what an earlier call with the same sources built."""
+    folder = _cache_dir()
+    if folder is None:
+        return build()
+    path = folder / f"{name}-{source_key(name, sources)}.pickle"
+    try:
+        return pickle.loads(path.read_bytes())  # type: ignore[no-any-return]
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+        pass
+    value = build()
+    _store(folder, name, path, value)
+    return value
+
+
+def _store(folder: Path, name: str, path: Path, value: object) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)  # created 0600
+        try:
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            Path(tmp).replace(path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        for old in folder.glob(f"{name}-{'?' * 24}.pickle"):  # earlier versions of this build
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return
