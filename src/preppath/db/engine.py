@@ -86,7 +86,15 @@ def _explain(exc: sqlite3.OperationalError, path: Path) -> str:
     return f"database {path}: {text}"
 
 
+BEGIN_OPTION = "preppath_begin"
+"""Execution option naming how a transaction begins: "IMMEDIATE" for one that writes."""
+
+
 def create_engine_for(path: Path) -> Engine:
+    """The engine for `path`. Its transactions begin as SQLite's DEFERRED (reads) unless the
+    engine was given `execution_options(preppath_begin="IMMEDIATE")`: a transaction that reads
+    rows and then writes what it read (an attempt number, an interview's status) takes the write
+    lock before its first read, so another process cannot slip a write in between."""
     from sqlalchemy import event
     from sqlmodel import create_engine
 
@@ -94,10 +102,20 @@ def create_engine_for(path: Path) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # The driver would issue a DEFERRED BEGIN at the first write; SQLAlchemy's "begin"
+        # event below issues the BEGIN itself, at the start of the transaction.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+        if mode not in ("DEFERRED", "IMMEDIATE"):
+            raise ValueError(f"unknown transaction mode {mode!r}")
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
