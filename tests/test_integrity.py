@@ -6,6 +6,7 @@ from a database written before these promises repairs what it can."""
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import signal
 import sqlite3
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Runner, cli_create, db_rows, subprocess_env
+from conftest import BACKEND_PYTHON, Runner, cli_create, db_rows, subprocess_env
 from preppath.db import migrations
 
 PREPPATH = Path(sys.executable).with_name("preppath")
@@ -446,3 +447,101 @@ def test_an_answer_that_fails_keeps_no_recording(run: Runner, home: Path, tmp_pa
     assert result.code == 5, result.stderr
     assert not files_under(recordings(home))
     assert db_rows(home, "SELECT count(*) FROM interview_feedback") == [(0,)]
+
+
+# --- storage half of 8: private from creation -----------------------------------------------
+
+
+def test_existing_world_readable_data_is_made_private_on_open(
+    run: Runner, home: Path, speech_wavs: tuple[Path, Path]
+) -> None:
+    """The database, its sidecar files, backups, recordings and their folders left 0644/0755
+    by an older release are narrowed to 0600/0700 the next time PrepPath opens them."""
+    interview = cli_create(run, type_="behavioral", count=1)["id"]
+    assert run("audio", "import", str(interview), "1", str(speech_wavs[0])).code == 0
+    db_file(home).with_name("preppath.db.v2.bak").write_bytes(b"an old backup")
+    for path in (home / "data", *(home / "data").rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    assert run("interview", "list").code == 0
+    found = {p: p.stat().st_mode & 0o777 for p in (home / "data", *(home / "data").rglob("*"))}
+    assert len(found) >= 6  # data, the database, the backup, recordings, a folder, a file
+    assert {p: m for p, m in found.items() if m != (0o700 if p.is_dir() else 0o600)} == {}
+
+
+def test_upgrade_backup_is_private(run: Runner, home: Path) -> None:
+    """The copy kept before an upgrade is as private as the database it copies."""
+    path = db_file(home)
+    path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        migrations.apply(db, 0, 3)
+    old = os.umask(0)
+    try:
+        assert run("interview", "list").code == 0
+    finally:
+        os.umask(old)
+    backup = path.with_name("preppath.db.v3.bak")
+    assert backup.stat().st_mode & 0o777 == 0o600
+
+
+def test_everything_a_session_leaves_is_private_whatever_the_umask(
+    home: Path, speech_wavs: tuple[Path, Path]
+) -> None:
+    """Under umask 000, a guided session, an audio import and a logged error leave every
+    folder under PREPPATH_HOME 0700 and every file 0600, the database's -wal and -shm too."""
+    pexpect = pytest.importorskip("pexpect")
+
+    def modes() -> dict[str, int]:
+        return {
+            str(p.relative_to(home.parent)): p.stat().st_mode & 0o777
+            for p in (home, *home.rglob("*"))
+        }
+
+    def wider(found: dict[str, int]) -> dict[str, str]:
+        return {
+            name: oct(mode)
+            for name, mode in found.items()
+            if mode != (0o700 if (home.parent / name).is_dir() else 0o600)
+        }
+
+    child = pexpect.spawn(
+        "sh",
+        ["-c", 'umask 000 && exec "$0" "$@"', str(PREPPATH), "interview", "start", "--yes",
+         "--type", "technical", *BACKEND_PYTHON, "--count", "2"],
+        env=subprocess_env(home, TERM="dumb"),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 120),
+        cwd=str(home.parent),
+    )  # fmt: skip
+    child.expect("Question 1/2")
+    child.expect_exact("> ")
+    child.sendline(ANSWER)
+    child.expect_exact("… ")
+    child.sendline("")
+    child.expect("next")
+    # The session is open: its database connection keeps the -wal and -shm files in place.
+    during = modes()
+    assert {"home/data/preppath.db-wal", "home/data/preppath.db-shm"} <= set(during)
+    assert wider(during) == {}
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+
+    interview = db_rows(home, "SELECT id FROM interview")[0][0]
+    imported = subprocess.run(
+        [str(PREPPATH), "audio", "import", str(interview), "2", str(speech_wavs[0])],
+        env=subprocess_env(home), capture_output=True, text=True, umask=0, check=False,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    logged = subprocess.run(
+        [sys.executable, "-c",
+         "from preppath.logs import log_unexpected; print(log_unexpected(RuntimeError('x')))"],
+        env=subprocess_env(home), capture_output=True, text=True, umask=0, check=False,
+    )  # fmt: skip
+    assert logged.stdout.strip() == str(home / "logs" / "preppath.log"), logged.stderr
+
+    after = modes()
+    assert {"home/data/last-choices-default.json", "home/logs/preppath.log"} <= set(after)
+    assert any(name.startswith("home/data/recordings/") for name in after)
+    assert wider(after) == {}

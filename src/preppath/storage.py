@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from pathlib import Path
 
 PRIVATE_DIR = 0o700
@@ -36,7 +37,7 @@ def private_dir(path: Path) -> Path:
             continue
         folder.chmod(PRIVATE_DIR)
     if not missing:
-        _narrow(path, PRIVATE_DIR)
+        narrow(path, PRIVATE_DIR)
     return path
 
 
@@ -45,7 +46,7 @@ def private_file(path: Path) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     except FileExistsError:
-        _narrow(path, PRIVATE_FILE)
+        narrow(path, PRIVATE_FILE)
         return
     try:
         os.fchmod(fd, PRIVATE_FILE)
@@ -80,9 +81,24 @@ def write_private_text(path: Path, text: str) -> None:
         raise
 
 
-def _narrow(path: Path, mode: int) -> None:
-    """Take away group and other permissions from a file or folder we own (never widen it)."""
+def narrow(path: Path, mode: int) -> None:
+    """Take away permissions beyond `mode` from a file or folder of ours (never widen it).
+    Symbolic links are left alone: what they point at is not ours to change."""
     with contextlib.suppress(OSError):
-        current = path.stat().st_mode & 0o777
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            return
+        current = info.st_mode & 0o777
         if current & ~mode:
             path.chmod(current & mode)
+
+
+def narrow_contents(folder: Path) -> None:
+    """Narrow every file (0600) and folder (0700) directly inside `folder`, one of ours that an
+    older PrepPath filled with world-readable files."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                narrow(Path(entry.path), PRIVATE_DIR)
+            elif entry.is_file(follow_symlinks=False):
+                narrow(Path(entry.path), PRIVATE_FILE)

@@ -24,7 +24,7 @@ from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
-from preppath.storage import PRIVATE_FILE, private_dir
+from preppath.storage import PRIVATE_FILE, narrow, narrow_contents, private_dir
 
 try:
     import fcntl
@@ -124,6 +124,7 @@ def sweep(database: Path, recordings_dir: Path, *, timeout_s: float = 5.0) -> in
 def _sweep(database: Path, recordings_dir: Path, timeout_s: float) -> int:
     if not recordings_dir.is_dir():
         return 0
+    narrow_contents(recordings_dir)  # folders an older PrepPath made 0755
     removed = _sweep_incoming(recordings_dir / INCOMING)
     stored, folders = _stored_files(recordings_dir)
     if not stored and not folders:
@@ -218,6 +219,7 @@ def _stored_files(recordings_dir: Path) -> tuple[dict[tuple[str, str], Path], se
             for item in os.scandir(entry.path):
                 if item.is_file(follow_symlinks=False):
                     files[(entry.name, item.name)] = Path(item.path)
+                    narrow(Path(item.path), PRIVATE_FILE)  # stored by an older PrepPath
     return files, folders
 
 
