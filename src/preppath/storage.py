@@ -49,7 +49,7 @@ def private_file(path: Path) -> None:
         narrow(path, PRIVATE_FILE)
         return
     try:
-        os.fchmod(fd, PRIVATE_FILE)
+        exact_mode(fd)
     finally:
         os.close(fd)
 
@@ -58,7 +58,7 @@ def open_private_append(path: Path) -> int:
     """A file descriptor appending to `path`, which is created 0600 (or narrowed to it)."""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
     try:
-        os.fchmod(fd, PRIVATE_FILE)
+        exact_mode(fd)
     except OSError:
         os.close(fd)
         raise
@@ -72,13 +72,19 @@ def write_private_text(path: Path, text: str) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            os.fchmod(out.fileno(), PRIVATE_FILE)
+            exact_mode(out.fileno())
             out.write(text)
         tmp.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def exact_mode(fd: int) -> None:
+    """Set a file just created to exactly 0600, whatever the umask took away from it."""
+    if hasattr(os, "fchmod"):  # not on Windows, where POSIX modes mean little anyway
+        os.fchmod(fd, PRIVATE_FILE)
 
 
 def narrow(path: Path, mode: int) -> None:

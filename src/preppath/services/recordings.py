@@ -24,7 +24,7 @@ from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
-from preppath.storage import PRIVATE_FILE, narrow, narrow_contents, private_dir
+from preppath.storage import PRIVATE_FILE, exact_mode, narrow, narrow_contents, private_dir
 
 try:
     import fcntl
@@ -52,7 +52,7 @@ def new_incoming(recordings_dir: Path, suffix: str) -> Path:
     fresh = folder / f"{_NEW_PREFIX}{token}{suffix}"
     fd = os.open(fresh, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     try:
-        os.fchmod(fd, PRIVATE_FILE)
+        exact_mode(fd)
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         path = folder / f"{token}{suffix}"
