@@ -373,7 +373,8 @@ def test_read_only_data_dir_exits_4(shared_home: Path) -> None:
     )
     assert made.code == 0, made.stderr
     data = shared_home / "data"
-    for path in shared_home.rglob("*"):
+    # PrepPath made the home 0700 (private); open it all up so only the write bit is missing.
+    for path in (shared_home, *shared_home.rglob("*")):
         path.chmod(0o755 if path.is_dir() else 0o644)
     if not prefix:  # not root: take the write bit away from ourselves
         data.chmod(0o555)

@@ -160,3 +160,33 @@ def test_audio_import_unknown_interview_is_not_found(run: Any, home: Path) -> No
     """An unknown interview answers 'not found' (exit 3) before any audio work."""
     result = run("audio", "import", "42", "1", str(goforward()))
     assert result.code == 3 and "interview 42 not found" in result.stderr
+
+
+def test_ctrl_c_while_recording_keeps_no_recording(tmp_path: Path) -> None:
+    """Ctrl-C while a spoken answer is being recorded exits 130 and leaves neither a recording
+    file nor a row: the unfinished recording is removed, never left for a later interview."""
+    import time
+
+    noise = np.random.default_rng(1).standard_normal(16000 * 240) * 4000
+    alsa = FakeAlsa(tmp_path / "alsa", noise.astype(np.int16))  # loud: no silence stop
+    home = tmp_path / "home"
+    child = _spawn(
+        alsa, home, "interview", "start", "--voice", "--yes", "--type", "behavioral",
+        "--role", "Backend Engineer", "--count", "1", "--seed", "3",
+    )  # fmt: skip
+    if child.expect(["Enter records your answer", "voice is off"]) == 1:
+        child.close()
+        pytest.skip("PortAudio is not installed (apt-get install libportaudio2)")
+    child.send("\r")
+    folder = home / "data" / "recordings"
+    deadline = time.monotonic() + 60  # a guard against hanging, not a measurement
+    while not any(p.stat().st_size > 44 for p in folder.rglob("*.wav")):
+        assert time.monotonic() < deadline, "the recording never started"
+        time.sleep(0.01)
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130, child.before
+    assert [p for p in folder.rglob("*") if p.is_file()] == []
+    db = sqlite3.connect(home / "data" / "preppath.db")
+    assert db.execute("SELECT count(*) FROM interview_recording").fetchone() == (0,)

@@ -24,14 +24,16 @@ def scrub(text: str) -> str:
 def log_unexpected(exc: BaseException) -> Path | None:
     """Append the traceback to the log file; returns its path, or None if it cannot be written."""
     from preppath.paths import resolve_paths
+    from preppath.storage import open_private_append, private_dir
 
     path = resolve_paths().log_file
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Tracebacks can quote what the person typed: the log is as private as their answers.
+        private_dir(path.parent)
         if path.exists() and path.stat().st_size > MAX_LOG_BYTES:
             path.replace(path.with_suffix(".log.1"))  # keep one old file, bounded
         details = "".join(traceback.format_exception(exc))
-        with path.open("a", encoding="utf-8") as log:
+        with os.fdopen(open_private_append(path), "a", encoding="utf-8") as log:
             log.write(f"{datetime.now(UTC).isoformat()} unexpected error\n{scrub(details)}\n")
     except OSError:
         return None

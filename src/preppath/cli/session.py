@@ -232,8 +232,10 @@ def _load_last_choices(ctx: AppContext) -> dict[str, Any]:
 
 def _save_last_choices(ctx: AppContext, choices: dict[str, Any]) -> None:
     # Remembering defaults is a convenience; never fail the session over it.
+    from preppath.storage import write_private_text
+
     with contextlib.suppress(OSError):
-        _state_file(ctx).write_text(json.dumps(choices), encoding="utf-8")
+        write_private_text(_state_file(ctx), json.dumps(choices))
 
 
 def _collector(ctx: AppContext, opts: SessionOptions) -> AnswerCollector:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preppath.cli.common import console, notice, real_console
@@ -70,12 +70,24 @@ class VoiceCollector:
                 return spoken
 
     def _record(self, question: QuestionView, interview_id: int) -> Collected | None:
+        """Record into a temporary file that becomes the stored recording only when its answer
+        is saved; dropped if the person re-records, types instead, or interrupts (Ctrl-C)."""
+        from preppath.services import recordings
+
+        path = recordings.new_incoming(self.ctx.paths.recordings_dir, ".wav")
+        try:
+            return self._record_into(path, question, interview_id)
+        except BaseException:
+            recordings.discard(path)
+            raise
+
+    def _record_into(
+        self, path: Path, question: QuestionView, interview_id: int
+    ) -> Collected | None:
         from preppath import voice
+        from preppath.services import recordings
 
         settings = self.ctx.settings
-        folder = self.ctx.paths.recordings_dir / str(interview_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"q{question.id}-{datetime.now(UTC):%Y%m%dT%H%M%S}.wav"
         # Offline, decode while the person speaks; a cloud model gets the finished file instead.
         decoder = (
             voice.StreamingTranscriber(vocabulary=vocabulary(question))
@@ -108,12 +120,11 @@ class VoiceCollector:
         )
         reply = read_line("[Enter] submit · [r] re-record · [t] type instead: ").strip().lower()
         if reply == "r" or (not transcript.text and reply != "t"):
-            path.unlink(missing_ok=True)
+            recordings.discard(path)
             return None
         if reply == "t":
-            path.unlink(missing_ok=True)
-            typed = self.typed.collect(question, interview_id)
-            return typed
+            recordings.discard(path)
+            return self.typed.collect(question, interview_id)
         delivery = voice.measure_delivery(transcript, question.type).to_dict()
         return Collected(
             text=transcript.text,

@@ -160,7 +160,84 @@ CREATE TABLE score_month (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (M1_INITIAL, M2_RETAKE_QUEUE, M3_SCORE_ROLLUP)
+# Interview IDs are never handed out twice: with AUTOINCREMENT SQLite remembers the highest ID
+# ever used (in sqlite_sequence), where a plain INTEGER PRIMARY KEY reuses a deleted last ID, and
+# a new interview would inherit the deleted one's recordings folder and history. SQLite cannot
+# add AUTOINCREMENT to a table, so the table is rebuilt (foreign keys are off while migrating;
+# the rows keep their IDs, so the questions and activity that point at them stay valid).
+#
+# Two processes answering the same interview used to record its start and completion twice and
+# store two answers as attempt 1. Writes now take the lock before reading; these indexes make
+# the database itself refuse such duplicates. Duplicates already stored are repaired first:
+# attempts are renumbered in the order they were saved, and a repeated start or completion of
+# one interview is removed from the activity log and from its day's totals.
+M4_UNIQUE_IDS_AND_ONCE_ONLY_EVENTS = """
+CREATE TABLE interview_new (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    role TEXT NOT NULL,
+    level TEXT NOT NULL,
+    stack JSON NOT NULL,
+    status TEXT NOT NULL,
+    question_count INTEGER NOT NULL,
+    seed INTEGER,
+    provider TEXT NOT NULL,
+    created_at DATETIME NOT NULL,
+    started_at DATETIME,
+    completed_at DATETIME,
+    overall FLOAT,
+    summary JSON
+);
+INSERT INTO interview_new (id, profile_id, type, role, level, stack, status, question_count,
+    seed, provider, created_at, started_at, completed_at, overall, summary)
+SELECT id, profile_id, type, role, level, stack, status, question_count,
+    seed, provider, created_at, started_at, completed_at, overall, summary FROM interview;
+DROP TABLE interview;
+ALTER TABLE interview_new RENAME TO interview;
+CREATE INDEX ix_interview_profile_created ON interview(profile_id, created_at);
+CREATE INDEX ix_interview_profile_status ON interview(profile_id, status);
+CREATE INDEX ix_interview_profile_type ON interview(profile_id, type);
+
+UPDATE interview_feedback SET attempt = (
+    SELECT count(*) FROM interview_feedback AS earlier
+    WHERE earlier.question_id = interview_feedback.question_id
+      AND earlier.id <= interview_feedback.id
+);
+CREATE UNIQUE INDEX ux_feedback_question_attempt ON interview_feedback(question_id, attempt);
+
+CREATE TEMP TABLE repeated_event AS
+    SELECT id, profile_id, local_day, type, points FROM activity AS a
+    WHERE a.interview_id IS NOT NULL
+      AND a.type IN ('interview_started', 'interview_completed')
+      AND a.id > (SELECT min(b.id) FROM activity AS b
+                  WHERE b.interview_id = a.interview_id AND b.type = a.type);
+UPDATE daily_activity SET
+    count = count - (SELECT count(*) FROM repeated_event AS r
+                     WHERE r.profile_id = daily_activity.profile_id
+                       AND r.local_day = daily_activity.day),
+    points = points - (SELECT coalesce(sum(r.points), 0) FROM repeated_event AS r
+                       WHERE r.profile_id = daily_activity.profile_id
+                         AND r.local_day = daily_activity.day),
+    interviews_completed = interviews_completed - (
+        SELECT count(*) FROM repeated_event AS r
+        WHERE r.profile_id = daily_activity.profile_id AND r.local_day = daily_activity.day
+          AND r.type = 'interview_completed')
+WHERE EXISTS (SELECT 1 FROM repeated_event AS r
+              WHERE r.profile_id = daily_activity.profile_id AND r.local_day = daily_activity.day);
+DELETE FROM daily_activity WHERE count <= 0;
+DELETE FROM activity WHERE id IN (SELECT id FROM repeated_event);
+DROP TABLE repeated_event;
+CREATE UNIQUE INDEX ux_activity_interview_once ON activity(interview_id, type)
+    WHERE interview_id IS NOT NULL AND type IN ('interview_started', 'interview_completed');
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    M1_INITIAL,
+    M2_RETAKE_QUEUE,
+    M3_SCORE_ROLLUP,
+    M4_UNIQUE_IDS_AND_ONCE_ONLY_EVENTS,
+)
 LATEST = len(MIGRATIONS)
 
 
@@ -168,11 +245,19 @@ def apply(db: sqlite3.Connection, current: int, target: int = LATEST) -> None:
     """Run steps current+1..target, each in its own transaction with its version bump.
 
     One script per step, because sqlite3's executescript commits any transaction it finds open.
+    Foreign keys are off while migrating (a pragma that cannot change inside a transaction): a
+    step that rebuilds a table drops the old one, which must not cascade to the rows that point
+    at it. A step that leaves more broken references than it found is rolled back.
     """
+    db.execute("PRAGMA foreign_keys = OFF")
     for version in range(current + 1, target + 1):
         script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[version - 1]}\nPRAGMA user_version = {version};"
         try:
-            db.executescript(script + "\nCOMMIT;")
+            broken = len(db.execute("PRAGMA foreign_key_check").fetchall())
+            db.executescript(script)  # leaves the step's transaction open for the check
+            if len(db.execute("PRAGMA foreign_key_check").fetchall()) > broken:
+                raise sqlite3.IntegrityError(f"schema step {version} would break references")
+            db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func
@@ -27,6 +28,7 @@ MAX_ANSWER_CHARS = 20_000  # about 3,000 words: far beyond any spoken answer (20
 @dataclass(frozen=True)
 class RecordingInfo:
     path: str
+    """An incoming file (`recordings.new_incoming`): storing the answer publishes it."""
     format: str
     duration_s: float
     size_bytes: int
@@ -79,20 +81,29 @@ def answer_question(
     recording: RecordingInfo | None = None,
     evaluation: Evaluation | None = None,
 ) -> AnswerResult:
-    answer = check_answer_text(text)
-    with ctx.session() as session:
-        interview = load_interview(session, ctx, interview_id)
-        row = load_question(session, interview, position)
-        question = as_question(row)
-    # Scoring runs outside the transaction: a cloud evaluator may take seconds.
-    if evaluation is None:
-        evaluation = factory.evaluator(ctx.settings, ctx.paths).evaluate(
-            question, answer, delivery=delivery
-        )
-    with ctx.session() as session:
-        interview = load_interview(session, ctx, interview_id)
-        row = load_question(session, interview, position)
-        return _store(session, ctx, interview, row, answer, source, evaluation, recording)
+    try:
+        answer = check_answer_text(text)
+        with ctx.session() as session:
+            interview = load_interview(session, ctx, interview_id)
+            row = load_question(session, interview, position)
+            question = as_question(row)
+        # Scoring runs outside the transaction: a cloud evaluator may take seconds.
+        if evaluation is None:
+            evaluation = factory.evaluator(ctx.settings, ctx.paths).evaluate(
+                question, answer, delivery=delivery
+            )
+        # Everything _store reads (the interview's status, the attempt count) is read again
+        # under the write lock: another process may have answered in the meantime.
+        with ctx.writer() as session:
+            interview = load_interview(session, ctx, interview_id)
+            row = load_question(session, interview, position)
+            return _store(session, ctx, interview, row, answer, source, evaluation, recording)
+    except BaseException:
+        if recording is not None:  # an answer that was not saved keeps no recording
+            from preppath.services.recordings import discard
+
+            discard(Path(recording.path))
+        raise
 
 
 def _store(
@@ -111,9 +122,9 @@ def _store(
     previous = _previous_attempt(session, ctx, row)
     attempt = 1 + (
         session.exec(
-            select(func.count())
-            .select_from(InterviewFeedback)
-            .where(InterviewFeedback.question_id == row.id)
+            select(func.coalesce(func.max(InterviewFeedback.attempt), 0)).where(
+                InterviewFeedback.question_id == row.id
+            )
         ).one()
     )
     assert row.id is not None and interview.id is not None
@@ -144,8 +155,18 @@ def _store(
         created_at=now,
     )
     session.add(feedback)
+    stored: Path | None = None
     if recording is not None:
-        session.add(InterviewRecording(question_id=row.id, created_at=now, **recording.__dict__))
+        from preppath.services.recordings import stored_name
+
+        incoming = Path(recording.path)
+        stored = (
+            ctx.paths.recordings_dir
+            / str(interview.id)
+            / stored_name(row.position, now, incoming.suffix)
+        )
+        fields = {**recording.__dict__, "path": str(stored)}
+        session.add(InterviewRecording(question_id=row.id, created_at=now, **fields))
     row.status = "answered"
     session.add(row)
     kinds = mark_started(session, ctx, interview)
@@ -171,7 +192,11 @@ def _store(
         question=row,
         completed=interview if completed else None,
     )
-    session.commit()
+    session.flush()
+    if stored is not None and recording is not None:
+        _commit_with_file(session, Path(recording.path), stored)
+    else:
+        session.commit()
     return AnswerResult(
         **vars(feedback_view(feedback)),
         interview_id=interview.id,
@@ -181,6 +206,22 @@ def _store(
         milestone=hooks.milestone,
         interview_completed=completed,
     )
+
+
+def _commit_with_file(session: Session, incoming: Path, stored: Path) -> None:
+    """Publish the recording and commit its row as one step: the rename happens under the
+    write lock, last before the commit; if the commit fails the file goes too."""
+    from preppath.services.recordings import discard, publish
+
+    try:
+        publish(incoming, stored)
+    except OSError as exc:
+        raise PrepPathError(f"cannot store the recording: {exc.strerror}", ExitCode.DATA) from None
+    try:
+        session.commit()
+    except BaseException:
+        discard(stored)
+        raise
 
 
 def _previous_attempt(
@@ -222,7 +263,7 @@ def skip_question(ctx: AppContext, interview_id: int, position: int) -> SkipResu
     from preppath.services.progress_hooks import settle
 
     now = ctx.clock()
-    with ctx.session() as session:
+    with ctx.writer() as session:  # the question's status is read and changed under one lock
         interview = load_interview(session, ctx, interview_id)
         row = load_question(session, interview, position)
         kinds = []

@@ -4,12 +4,12 @@ measure delivery, score — the same path as a spoken answer in `interview start
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 from preppath.domain import AnswerSource
 from preppath.errors import ExitCode, PrepPathError
 from preppath.providers import factory
+from preppath.services import recordings
 from preppath.services.answers import RecordingInfo, answer_question, as_question
 from preppath.services.context import AppContext
 from preppath.services.interviews import load_interview, load_question
@@ -34,7 +34,10 @@ def import_audio_answer(
         max_bytes=CLOUD_MAX_BYTES if cloud else None,
         max_seconds=float(ctx.settings.max_answer_s),
     )
-    stored = _store_copy(ctx, interview_id, position, source)
+    # The copy is written under a temporary name and becomes the stored recording only in the
+    # transaction that saves the answer (see services.recordings): a kill at any point leaves
+    # either both or a leftover the next open removes.
+    incoming = _incoming_copy(ctx, source)
     try:
         vocabulary = (
             question.text,
@@ -42,17 +45,17 @@ def import_audio_answer(
             *(kp.point for kp in question.key_points),
         )
         transcript = factory.speech_to_text(ctx.settings).transcribe_file(
-            stored, vocabulary=vocabulary
+            incoming, vocabulary=vocabulary
         )
         if not transcript.text.strip():
             raise PrepPathError(f"no speech was recognised in {source}", ExitCode.INVALID)
         delivery = voice.measure_delivery(transcript, question.type).to_dict()
         recording = RecordingInfo(
-            path=str(stored),
-            format=stored.suffix.lstrip(".").lower(),
+            path=str(incoming),
+            format=incoming.suffix.lstrip("."),
             duration_s=info.duration_s,
-            size_bytes=stored.stat().st_size,
-            sha256=file_sha256(stored),
+            size_bytes=incoming.stat().st_size,
+            sha256=file_sha256(incoming),
         )
         return answer_question(
             ctx,
@@ -64,16 +67,23 @@ def import_audio_answer(
             recording=recording,
         )
     except BaseException:
-        stored.unlink(missing_ok=True)  # no orphan copy for an answer that was not saved
+        recordings.discard(incoming)  # no orphan copy for an answer that was not saved
         raise
 
 
-def _store_copy(ctx: AppContext, interview_id: int, position: int, source: Path) -> Path:
-    folder = ctx.paths.recordings_dir / str(interview_id)
-    target = folder / f"q{position}-{datetime.now(UTC):%Y%m%dT%H%M%S}{source.suffix.lower()}"
+def _incoming_copy(ctx: AppContext, source: Path) -> Path:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        incoming = recordings.new_incoming(ctx.paths.recordings_dir, source.suffix)
     except OSError as exc:
         raise PrepPathError(f"cannot store the recording: {exc.strerror}", ExitCode.DATA) from None
-    return target
+    try:
+        with source.open("rb") as src, incoming.open("r+b") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    except BaseException as exc:
+        recordings.discard(incoming)
+        if isinstance(exc, OSError):
+            raise PrepPathError(
+                f"cannot store the recording: {exc.strerror}", ExitCode.DATA
+            ) from None
+        raise
+    return incoming

@@ -58,9 +58,25 @@ class AppContext:
         return local if local is not None else UTC
 
     def session(self) -> Session:
+        """A session for reading; its writes, if any, must not depend on what it read."""
         from sqlmodel import Session
 
         return Session(self.engine, expire_on_commit=False)
+
+    def writer(self) -> Session:
+        """A session whose transaction takes the database's write lock before its first read
+        (BEGIN IMMEDIATE), so what it reads (attempt numbers, an interview's status) cannot
+        change under it in another process before it writes. Keep slow work out of it."""
+        from sqlmodel import Session
+
+        return Session(self._write_engine, expire_on_commit=False)
+
+    @cached_property
+    def _write_engine(self) -> Engine:
+        from preppath.db.engine import BEGIN_OPTION
+
+        # Shares the engine's connection pool; only the way transactions begin differs.
+        return self.engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
 
 
 def connect(database: Path) -> sqlite3.Connection:
@@ -93,4 +109,7 @@ def open_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> 
             "check the data directory's permissions",
             ExitCode.DATA,
         ) from None
+    from preppath.services.recordings import sweep
+
+    sweep(paths.database, paths.recordings_dir)  # files left by a process that was killed
     return AppContext(settings, paths, int(row[0]), clock)

@@ -44,21 +44,24 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
     seed = options.seed if options.seed is not None else random.randrange(1, 2**31)
     notices = _notices(ctx, options.role, stack)
     with ctx.session() as session:
-        request = QuestionRequest(
-            interview_type=options.type.value,
-            role=options.role,
-            level=options.level.value,
-            stack=stack,
-            count=options.count,
-            seed=seed,
-            recently_seen=_recently_seen(session, ctx.profile_id),
-        )
-        provider = factory.question_provider(ctx.settings, ctx.paths)
-        questions = provider.questions(request)
-        if not questions:
-            raise PrepPathError("no questions match these options", ExitCode.INVALID)
-        if len(questions) < options.count:
-            notices.append(f"the bank has only {len(questions)} fitting questions; using those")
+        seen = _recently_seen(session, ctx.profile_id)
+    request = QuestionRequest(
+        interview_type=options.type.value,
+        role=options.role,
+        level=options.level.value,
+        stack=stack,
+        count=options.count,
+        seed=seed,
+        recently_seen=seen,
+    )
+    # Drawing questions may call a cloud model for seconds: it runs outside any transaction.
+    provider = factory.question_provider(ctx.settings, ctx.paths)
+    questions = provider.questions(request)
+    if not questions:
+        raise PrepPathError("no questions match these options", ExitCode.INVALID)
+    if len(questions) < options.count:
+        notices.append(f"the bank has only {len(questions)} fitting questions; using those")
+    with ctx.writer() as session:
         interview = Interview(
             profile_id=ctx.profile_id,
             type=options.type.value,
@@ -252,7 +255,9 @@ def mark_started(session: Session, ctx: AppContext, interview: Interview) -> lis
 
 
 def start_interview(ctx: AppContext, interview_id: int) -> InterviewView:
-    with ctx.session() as session:
+    # The status is read under the write lock: two sessions starting the same interview at
+    # once record its start once.
+    with ctx.writer() as session:
         from preppath.services.progress_hooks import settle
 
         interview = load_interview(session, ctx, interview_id)
@@ -264,8 +269,13 @@ def start_interview(ctx: AppContext, interview_id: int) -> InterviewView:
 
 
 def delete_interview(ctx: AppContext, interview_id: int) -> int:
-    """Delete the interview and everything under it; returns how many recording files went."""
-    with ctx.session() as session:
+    """Delete the interview and everything under it; returns how many recording files went.
+
+    Files go after the rows are committed: a crash in between leaves files that no row names,
+    which the next open sweeps away, never a row naming a file that is gone."""
+    from preppath.services.recordings import remove_interview_files
+
+    with ctx.writer() as session:
         interview = load_interview(session, ctx, interview_id)
         paths = session.exec(
             select(InterviewRecording.path)
@@ -274,13 +284,4 @@ def delete_interview(ctx: AppContext, interview_id: int) -> int:
         ).all()
         session.delete(interview)
         session.commit()
-    removed = 0
-    for p in paths:
-        from pathlib import Path
-
-        try:
-            Path(p).unlink()
-            removed += 1
-        except FileNotFoundError:
-            pass
-    return removed
+    return remove_interview_files(ctx.paths.recordings_dir, interview_id, paths)

@@ -47,7 +47,7 @@ def track_activity(
         raise PrepPathError(f"--at must be in {EARLIEST_YEAR} or later", ExitCode.USAGE)
     if note is not None and len(note) > 2000:
         raise PrepPathError("--note is limited to 2,000 characters", ExitCode.INVALID)
-    with ctx.session() as session:
+    with ctx.writer() as session:  # achievements read the totals they then unlock on
         activity = record_activity(
             session, profile_id=ctx.profile_id, kind=kind, at=moment, tz=ctx.tz, note=note
         )

@@ -76,7 +76,7 @@ def create_review_interview(ctx: AppContext, count: int = 5) -> InterviewView:
     from preppath.services.interviews import get_interview
 
     today = date.fromisoformat(local_day(ctx.clock(), ctx.tz)[0])
-    with ctx.session() as session:
+    with ctx.writer() as session:  # may clear retakes it read as due
         due = due_retakes(session, ctx, today)[:count]
         if not due:
             upcoming = session.exec(
