@@ -325,6 +325,18 @@ def test_setup_prompts_take_aliases_and_ask_again_after_a_bad_reply(home: Path) 
     ]
 
 
+def test_quit_at_a_setup_prompt_creates_nothing(home: Path) -> None:
+    """/quit at a set-up prompt leaves (exit 0) without an interview, rather than becoming
+    a role called "/quit"."""
+    child = spawn(home, "interview", "start", "--type", "technical")
+    child.expect("Role")
+    child.sendline("/quit")
+    child.expect("Nothing was created")
+    code, _ = finish(child)
+    assert code == 0
+    assert rows(home, "SELECT count(*) FROM interview") == [(0,)]
+
+
 def test_end_of_input_at_a_setup_prompt_creates_nothing(home: Path) -> None:
     """Ctrl-D at a set-up prompt pauses (exit 0) without creating an interview."""
     child = spawn(home, "interview", "start")

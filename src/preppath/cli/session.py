@@ -127,6 +127,8 @@ def run_session(ctx: AppContext, opts: SessionOptions) -> None:
         _run(ctx, opts)
     except InputEnded:
         console.print("\nInput ended; everything answered so far is saved.")
+    except SetupQuit:
+        console.print("Nothing was created.")
 
 
 def interactive() -> bool:
@@ -194,11 +196,11 @@ def _resume_or_create(ctx: AppContext, opts: SessionOptions) -> InterviewView:
         ).items
         if unfinished:
             last = unfinished[0]
-            reply = read_line(
+            reply = _setup_line(
                 f"Resume interview {last.id} ({last.role}, "
                 f"{last.answered}/{last.question_count} answered)? [Y/n] "
             )
-            if reply.strip().lower() in ("", "y", "yes"):
+            if reply.lower() in ("", "y", "yes"):
                 return get_interview(ctx, last.id)
     choices = _choose_options(ctx, opts)
     if not interactive():
@@ -246,22 +248,34 @@ def _choose_options(ctx: AppContext, opts: SessionOptions) -> Choices:
             types = ", ".join(InterviewType)
             kind = _ask_choice(f"Interview type ({types})", kind, parse_interview_type)
         if opts.role is None:
-            role = read_line(f"Role [{role}]: ").strip() or role
+            role = _setup_line(f"Role [{role}]: ") or role
         if opts.level is None:
             levels = ", ".join(ExperienceLevel)
             level = _ask_choice(f"Level ({levels})", level, parse_level)
         # Behavioural questions are about you, not a technology: no stack to ask for.
         if not opts.stack and kind != InterviewType.BEHAVIORAL:
             shown = ", ".join(stack) or "from the role"
-            stack = split_stacks([read_line(f"Stack, comma-separated [{shown}]: ")]) or stack
+            stack = split_stacks([_setup_line(f"Stack, comma-separated [{shown}]: ")]) or stack
         if opts.count is None:
             count = _ask_count(count)
     return Choices(kind, role, level, stack, count)
 
 
+class SetupQuit(Exception):
+    """/quit at a set-up prompt: leave before anything is created."""
+
+
+def _setup_line(prompt: str) -> str:
+    # The session's /quit works here too; otherwise it would become a role named "/quit".
+    reply = read_line(prompt).strip()
+    if COMMANDS.get(reply.lower()) == "quit":
+        raise SetupQuit
+    return reply
+
+
 def _ask_choice(label: str, default: T, parse: Callable[[str], T]) -> T:
     while True:
-        reply = read_line(f"{label} [{default}]: ").strip()
+        reply = _setup_line(f"{label} [{default}]: ")
         if not reply:
             return default
         try:
@@ -274,7 +288,7 @@ def _ask_count(default: int) -> int:
     from preppath.services.interviews import MAX_QUESTIONS
 
     while True:
-        reply = read_line(f"Questions [{default}]: ").strip()
+        reply = _setup_line(f"Questions [{default}]: ")
         if not reply:
             return default
         if reply.isascii() and reply.isdigit() and 1 <= int(reply) <= MAX_QUESTIONS:
