@@ -59,22 +59,6 @@ def test_input_ending_mid_answer_sends_it_and_pauses(home: Path) -> None:
     assert answers == [("The GIL lets one thread run Python bytecode at a time.",)]
 
 
-def test_input_ending_at_the_setup_prompts_creates_nothing(home: Path) -> None:
-    """End of input while choosing options leaves no interview behind and no '/quit' role."""
-    done = subprocess.run(
-        [str(PREPPATH), "interview", "start"],
-        input="",
-        env=subprocess_env(home),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    if (home / "data" / "preppath.db").exists():
-        assert db_rows(home, "SELECT role FROM interview WHERE role = '/quit'") == []
-
-
 def test_an_empty_api_key_means_offline(run: Any, monkeypatch: Any) -> None:
     """PREPPATH_OPENAI_API_KEY set but empty does not switch to (a failing) OpenAI."""
     monkeypatch.setenv("PREPPATH_OPENAI_API_KEY", "")

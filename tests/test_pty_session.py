@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import BACKEND_PYTHON, subprocess_env
+from conftest import BACKEND_PYTHON, db_rows, subprocess_env
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -22,15 +23,20 @@ ANSWER_1 = "A context manager runs setup in __enter__ and cleanup in __exit__ fo
 ANSWER_3 = "Decorators take a function and return a wrapper closure that adds behaviour."
 
 
-def spawn(home: Path, *args: str) -> Any:
+def spawn(home: Path, *args: str, columns: int | None = None) -> Any:
+    """`preppath ARGS` in a pseudo-terminal. With `columns`, a terminal of that width that
+    rich measures as a person's would be (a "dumb" terminal is always taken as 80 wide)."""
     env = subprocess_env(home, TERM="dumb", LINES="40")
+    if columns is not None:
+        env.pop("COLUMNS")
+        env["TERM"] = "xterm-256color"  # NO_COLOR (from subprocess_env) keeps it uncoloured
     child = pexpect.spawn(
         str(PREPPATH),
         list(args),
         env=env,
         encoding="utf-8",
         timeout=TIMEOUT,
-        dimensions=(40, 120),
+        dimensions=(40, columns or 120),
         cwd=str(home.parent),
     )
     child.delaybeforesend = 0.02
@@ -166,7 +172,8 @@ def test_ctrl_c_during_an_answer_exits_130_and_keeps_earlier_answers(home: Path)
     assert "Traceback" not in tail
     errors = [line.strip() for line in tail.splitlines() if "preppath: error:" in line]
     assert len(errors) == 1, tail
-    assert re.search(r"preppath: error: interrupted", errors[0]), errors[0]
+    # The message starts a line of its own rather than running on from the echoed ^C.
+    assert re.search(r"(^|\n)preppath: error: interrupted", tail.replace("\r", "")), tail
 
     assert rows(home, "SELECT position, status FROM interview_question ORDER BY position") == [
         (1, "answered"),
@@ -233,3 +240,179 @@ def test_session_prompts_show_their_defaults_and_keys(home: Path) -> None:
     assert "[5]" in prompts["Questions"], prompts
     assert "[m] model answer" in prompts["feedback"], prompts
     assert "[q] quit" in prompts["feedback"], prompts
+
+
+SETUP_LABELS = ("Interview type", "Role", "Level", "Stack", "Questions")
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def visible(text: str) -> list[str]:
+    """The lines a terminal shows: escape sequences dropped, carriage returns as breaks."""
+    return ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def asked_prompts(child: Any, total: int) -> list[str]:
+    """Answer each set-up prompt with Enter (its default) until `Question 1/N`; the labels
+    asked, in order."""
+    asked = []
+    question = f"Question 1/{total}"
+    while child.expect([*(label + r"[^\r\n]*: ?" for label in SETUP_LABELS), question]) < len(
+        SETUP_LABELS
+    ):
+        asked.append(next(label for label in SETUP_LABELS if child.after.startswith(label)))
+        child.sendline("")
+    return asked
+
+
+@pytest.mark.parametrize(
+    ("args", "total", "asked"),
+    [
+        (("--type", "behavioral", "--count", "1"), 1, ["Role", "Level"]),
+        (
+            ("--role", "Backend Engineer", "-s", "python,sql"),
+            5,
+            ["Interview type", "Level", "Questions"],
+        ),
+        (
+            ("-t", "technical", "-r", "Backend Engineer", "-l", "mid", "-s", "go", "-n", "2"),
+            2,
+            [],
+        ),
+    ],
+)
+def test_start_asks_only_for_the_options_not_given(
+    home: Path, args: tuple[str, ...], total: int, asked: list[str]
+) -> None:
+    """Options given to `interview start` are not asked again (and a behavioural interview
+    is not asked for a stack); the count shown in the question title is the one given."""
+    child = spawn(home, "interview", "start", *args)
+    assert asked_prompts(child, total) == asked
+    child.expect_exact("> ")
+    child.sendline("/quit")
+    code, _ = finish(child)
+    assert code == 0
+    stored = rows(home, "SELECT type, stack, question_count FROM interview")
+    assert len(stored) == 1 and stored[0][2] == total
+    if "behavioral" in args:
+        assert stored[0][0] == "behavioral"
+    if "python,sql" in args:
+        assert stored[0][1] == '["python", "sql"]'
+
+
+def test_setup_prompts_take_aliases_and_ask_again_after_a_bad_reply(home: Path) -> None:
+    """At the prompts `behavioural` and `Sr` are understood; `quiz` and `0` are refused with
+    what is valid and asked again, instead of ending the session."""
+    child = spawn(home, "interview", "start", "--role", "Backend Engineer")
+    child.expect("Interview type")
+    child.sendline("quiz")
+    child.expect("technical, behavioral, system_design or mixed")
+    child.expect("Interview type")
+    child.sendline("behavioural")
+    child.expect("Level")
+    child.sendline("Sr")
+    child.expect("Questions")
+    child.sendline("0")
+    child.expect("from 1 to 20")
+    child.expect("Questions")
+    child.sendline("1")
+    child.expect("Question 1/1")
+    child.expect_exact("> ")
+    child.sendline("/quit")
+    code, _ = finish(child)
+    assert code == 0
+    assert rows(home, "SELECT type, level, question_count FROM interview") == [
+        ("behavioral", "senior", 1)
+    ]
+
+
+def test_quit_at_a_setup_prompt_creates_nothing(home: Path) -> None:
+    """/quit at a set-up prompt leaves (exit 0) without an interview, rather than becoming
+    a role called "/quit"."""
+    child = spawn(home, "interview", "start", "--type", "technical")
+    child.expect("Role")
+    child.sendline("/quit")
+    child.expect("Nothing was created")
+    code, _ = finish(child)
+    assert code == 0
+    assert rows(home, "SELECT count(*) FROM interview") == [(0,)]
+
+
+def test_end_of_input_at_a_setup_prompt_creates_nothing(home: Path) -> None:
+    """Ctrl-D at a set-up prompt pauses (exit 0) without creating an interview."""
+    child = spawn(home, "interview", "start")
+    child.expect("Interview type")
+    child.sendeof()
+    code, tail = finish(child)
+    assert code == 0, tail
+    assert "Input ended" in tail
+    assert rows(home, "SELECT count(*) FROM interview") == [(0,)]
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_notes_wrap_at_word_boundaries_in_a_narrow_terminal(home: Path, columns: int) -> None:
+    """At 60 and 80 columns a long note is wrapped by PrepPath at spaces: no line is wider
+    than the terminal and every word of the note arrives whole."""
+    role = "Quantum Basket Weaving Supervisor"
+    args = ("interview", "start", "--role", role, "-s", "python", "-n", "1", "--yes")
+    piped = subprocess.run(
+        [str(PREPPATH), *args],
+        input="",
+        env=subprocess_env(home),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    notes = [line for line in piped.stderr.splitlines() if line.startswith("note: ")]
+    assert any(role in n and len(n) > 100 for n in notes), piped.stderr
+    child = spawn(home, *args, columns=columns)
+    child.expect("Question 1/1")
+    lines = visible(child.before)
+    child.expect_exact("> ")
+    child.sendline("/quit")
+    finish(child)
+    assert all(len(line) <= columns for line in lines), lines
+    shown = " ".join(lines).split()
+    for note in notes:
+        if "not a terminal" in note:
+            continue  # said only when there is no terminal
+        words = note.split()
+        assert any(shown[i : i + len(words)] == words for i in range(len(shown))), (note, lines)
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_interview_list_in_a_narrow_terminal_keeps_every_value_whole(
+    home: Path, columns: int
+) -> None:
+    """`interview list` at 60 and 80 columns cuts no value short ("2026-12-…", "in_progr…"):
+    the date, type, status and role are all there, and no line is wider than the terminal."""
+    made = spawn(
+        home,
+        "interview",
+        "create",
+        "-t",
+        "system-design",
+        "--role",
+        "Senior Site Reliability Engineer",
+        "-n",
+        "2",
+    )
+    assert finish(made)[0] == 0
+    answered = spawn(home, "interview", "answer", "1", "1", "--text", ANSWER_1)
+    assert finish(answered)[0] == 0
+    child = spawn(home, "interview", "list", columns=columns)
+    code, out = finish(child)
+    assert code == 0
+    lines = visible(out)
+    text = " ".join(" ".join(lines).split())
+    assert "…" not in text
+    created = db_rows(home, "SELECT created_at FROM interview")[0][0][:10]
+    assert re.search(rf"{created} \d\d:\d\d", text), text
+    assert "in_progress" in text and "1/2" in text, text
+    for word in ("system", "design", "Senior", "Site", "Reliability", "Engineer"):
+        assert word in lines_words(lines), (word, lines)
+    assert all(len(line) <= columns for line in lines), lines
+
+
+def lines_words(lines: list[str]) -> set[str]:
+    return {w.strip("│·") for line in lines for w in line.split()}

@@ -54,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return ExitCode.ERROR
     if result == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a plain exit status of 130
+        if sys.stderr.isatty():
+            # The terminal echoed ^C where the cursor was, often mid-line (a half-typed
+            # answer): start the message on a line of its own.
+            sys.stderr.write("\n")
         _fail("interrupted; everything answered so far is saved")
         return ExitCode.INTERRUPTED
     return int(result) if isinstance(result, int) else ExitCode.OK

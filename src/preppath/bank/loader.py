@@ -10,7 +10,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from preppath.domain import ExperienceLevel, QuestionDifficulty, QuestionType
+from preppath.domain import (
+    ExperienceLevel,
+    QuestionDifficulty,
+    QuestionType,
+    parse_level,
+    parse_question_type,
+)
 from preppath.evaluation.tokens import phrase_tokens
 from preppath.providers.base import KeyPoint, Misconception, Question, Weights
 
@@ -120,9 +126,17 @@ def _parse_question(
         return None
     if not isinstance(ident, str) or not ID_PATTERN.match(ident):
         fail("id", f"{label}: id must be lowercase letters, digits and dashes")
-    _check_choice(raw, "type", QuestionType, label, fail)
+    # Types and levels are read as the commands read them (`behavioural`, `sr` …), and
+    # stored by their canonical names.
+    qtype = _parsed(raw.get("type"), parse_question_type)
+    if qtype is None:
+        allowed = ", ".join(QuestionType)
+        fail("type", f"{label}: type {raw.get('type')!r} is not one of {allowed}")
     _check_choice(raw, "difficulty", QuestionDifficulty, label, fail)
-    levels = _string_list(raw, "levels", label, fail)
+    levels = [
+        level.value if (level := _parsed(lv, parse_level)) else lv
+        for lv in _string_list(raw, "levels", label, fail)
+    ]
     bad_levels = [lv for lv in levels if lv not in set(ExperienceLevel)]
     if bad_levels or not levels:
         allowed = ", ".join(ExperienceLevel)
@@ -138,7 +152,7 @@ def _parse_question(
         return None
     return Question(
         id=str(ident),
-        type=str(raw["type"]),
+        type=str(qtype),
         difficulty=str(raw["difficulty"]),
         levels=tuple(levels),
         stack=tuple(stack),
@@ -148,6 +162,13 @@ def _parse_question(
         key_points=tuple(key_points),
         weights=weights,
     )
+
+
+def _parsed(value: object, parse: Any) -> Any:
+    try:
+        return parse(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _check_choice(

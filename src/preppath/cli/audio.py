@@ -13,7 +13,13 @@ from typing import Annotated
 
 import typer
 
-from preppath.cli.common import command_group, open_context, print_json, settings_for
+from preppath.cli.common import (
+    command_group,
+    open_context,
+    print_json,
+    question_type_parser,
+    settings_for,
+)
 from preppath.domain import QuestionType
 from preppath.errors import ExitCode, PrepPathError
 
@@ -163,7 +169,12 @@ def transcribe(
     file: Annotated[Path, typer.Argument(help="WAV, FLAC, OGG, MP3, WebM or M4A file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     question_type: Annotated[
-        QuestionType, typer.Option("--type", help="Question type, for the length target.")
+        QuestionType,
+        typer.Option(
+            "--type",
+            parser=question_type_parser,
+            help="Question type, for the length target: technical, behavioral or system_design.",
+        ),
     ] = QuestionType.BEHAVIORAL,
     vocabulary: Annotated[
         str, typer.Option(help="Words to listen for, comma-separated (e.g. 'cache,latency').")

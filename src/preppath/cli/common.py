@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import typer
+
+from preppath.domain import parse_interview_type, parse_level, parse_question_type
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -33,6 +37,32 @@ class _LazyConsole:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        """Console.print, except that output for a pipe or file is never cut to a width: a
+        pipe has no width, and `interview list | cat` must not read "2026-12-…" or
+        "in_progr…". There, tables take their natural width and plain text is not wrapped;
+        a terminal keeps rich's own fitting."""
+        real = self.real
+        if not real.is_terminal:
+            _unbounded_for_pipe(real, objects, kwargs)
+        real.print(*objects, **kwargs)
+
+
+def _unbounded_for_pipe(real: Console, objects: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    from rich.measure import Measurement
+    from rich.table import Table
+
+    tables = [o for o in objects if isinstance(o, Table) and o.width is None]
+    for table in tables:
+        # Measured without a limit, the maximum is the width at which no cell wraps.
+        natural = Measurement.get(real, real.options.update(width=1 << 20), table).maximum
+        if natural > real.width:
+            table.width = natural
+    if tables:
+        kwargs.setdefault("crop", False)
+    elif all(isinstance(o, str) for o in objects):
+        kwargs.setdefault("soft_wrap", True)
 
 
 console: Console = _LazyConsole()  # type: ignore[assignment]
@@ -71,5 +101,64 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(jsonable(value), indent=2, ensure_ascii=False) + "\n")
 
 
+def print_indented(text: str, indent: int = 2) -> None:
+    """Text (taken literally) under an entry: in a terminal it wraps at words and keeps its
+    indent; for a pipe it is one line."""
+    from rich.markup import escape
+
+    if not console.is_terminal:
+        console.print(" " * indent + escape(text))
+        return
+    from rich.padding import Padding
+
+    console.print(Padding(escape(text), (0, 0, 0, indent)))
+
+
 def notice(message: str) -> None:
-    err_console.print(f"[yellow]note:[/] {message}", soft_wrap=True)
+    """A `note:` on standard error, its text taken literally (a role may contain brackets).
+    In a terminal it wraps at word boundaries under its own indent: a long note breaking
+    mid-word at 60 columns is hard to read. Elsewhere it stays one line, as logs expect."""
+    from rich.markup import escape
+
+    if not err_console.is_terminal:
+        err_console.print(f"[yellow]note:[/] {escape(message)}", soft_wrap=True)
+        return
+    import textwrap
+
+    # Long words (paths) stay whole: the terminal may fold them, but no word is split here.
+    lines = textwrap.wrap(
+        message,
+        width=max(20, err_console.width - len("note: ")),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    body = "\n      ".join(escape(line) for line in lines)
+    err_console.print(f"[yellow]note:[/] {body}", soft_wrap=True)
+
+
+def _parser(parse: Callable[[str], Any]) -> Callable[[Any], Any]:
+    """A typer `parser` from one of the domain's parsers: its ValueError becomes a usage
+    error worded by the domain ("'quiz' is not an interview type; use …")."""
+
+    def parser(value: Any) -> Any:
+        if not isinstance(value, str) or isinstance(value, Enum):  # a default, already parsed
+            return value
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return parser
+
+
+interview_type_parser = _parser(parse_interview_type)
+question_type_parser = _parser(parse_question_type)
+level_parser = _parser(parse_level)
+
+TYPES_HELP = "technical, behavioral, system_design or mixed (behavioural, sd … work too)"
+LEVELS_HELP = "junior, mid, senior or lead"
+STACK_HELP = (
+    "Technology to focus on; comma-separated or repeated for several (-s python,sql or "
+    "-s python -s sql)."
+)
+STACK_METAVAR = "TECH[,TECH…]"

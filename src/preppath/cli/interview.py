@@ -11,13 +11,25 @@ import typer
 
 from preppath.cli.common import (
     JSON_OPTION,
+    LEVELS_HELP,
+    STACK_HELP,
+    STACK_METAVAR,
+    TYPES_HELP,
     command_group,
     console,
+    interview_type_parser,
+    level_parser,
     notice,
     open_context,
     print_json,
 )
-from preppath.domain import AnswerSource, ExperienceLevel, InterviewStatus, InterviewType
+from preppath.domain import (
+    AnswerSource,
+    ExperienceLevel,
+    InterviewStatus,
+    InterviewType,
+    split_stacks,
+)
 from preppath.errors import ExitCode, PrepPathError
 
 if TYPE_CHECKING:
@@ -25,11 +37,17 @@ if TYPE_CHECKING:
 
 app = command_group("Create, run, answer, report on and delete interviews.")
 
-TYPE_OPT = typer.Option(InterviewType.TECHNICAL, "--type", "-t", help="Interview type.")
-LEVEL_OPT = typer.Option(ExperienceLevel.MID, "--level", "-l", help="Experience level.")
-STACK_OPT = typer.Option(
-    [], "--stack", "-s", help="Technology to focus on; repeat for several (e.g. -s python -s sql)."
+TYPE_OPT = typer.Option(
+    InterviewType.TECHNICAL,
+    "--type",
+    "-t",
+    parser=interview_type_parser,
+    help=f"Interview type: {TYPES_HELP}.",
 )
+LEVEL_OPT = typer.Option(
+    ExperienceLevel.MID, "--level", "-l", parser=level_parser, help=f"Level: {LEVELS_HELP}."
+)
+STACK_OPT = typer.Option([], "--stack", "-s", metavar=STACK_METAVAR, help=STACK_HELP)
 
 
 @app.command()
@@ -47,7 +65,7 @@ def create(
     from preppath.services.interviews import InterviewOptions, create_interview
 
     view = create_interview(
-        open_context(ctx), InterviewOptions(type_, role, level, tuple(stack), count, seed)
+        open_context(ctx), InterviewOptions(type_, role, level, split_stacks(stack), count, seed)
     )
     for message in view.notices:
         notice(message)
@@ -78,7 +96,9 @@ def create(
 def list_(
     ctx: typer.Context,
     status: InterviewStatus | None = typer.Option(None, "--status", help="Only this status."),
-    type_: InterviewType | None = typer.Option(None, "--type", "-t", help="Only this type."),
+    type_: InterviewType | None = typer.Option(
+        None, "--type", "-t", parser=interview_type_parser, help=f"Only this type: {TYPES_HELP}."
+    ),
     since: datetime | None = typer.Option(None, "--since", help="Created on or after (date)."),
     until: datetime | None = typer.Option(None, "--until", help="Created before (date)."),
     page: int = typer.Option(1, "--page", help="Page number, from 1."),
@@ -99,19 +119,25 @@ def list_(
     if not result.items:
         console.print("No interviews yet. Start one with [bold]preppath interview start[/].")
         return
+    from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table("ID", "Created", "Type", "Role", "Level", "Status", "Answered", "Score")
+    # Five columns, only one of them free text, so the table fits 60 columns with every
+    # value whole: the fixed ones never wrap and the interview's description wraps at words.
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("ID", justify="right", no_wrap=True)
+    table.add_column("Created", no_wrap=True)
+    table.add_column("Interview", min_width=12)
+    table.add_column("Status")
+    table.add_column("Score", justify="right", no_wrap=True)
     for item in result.items:
         score = f"{item.overall:.0f}" if item.overall is not None else "–"
         table.add_row(
             str(item.id),
             item.created_at.astimezone(app_ctx.tz).strftime("%Y-%m-%d %H:%M"),
-            item.type,
-            item.role,
-            item.level,
-            item.status,
-            f"{item.answered}/{item.question_count}",
+            escape(f"{item.type.replace('_', ' ')} · {item.level} · {item.role}"),
+            f"{item.status} {item.answered}/{item.question_count}",
             score,
         )
     console.print(table)
@@ -153,17 +179,38 @@ def show(
 def start(
     ctx: typer.Context,
     interview_id: int | None = typer.Argument(None, metavar="[ID]"),
-    type_: InterviewType | None = typer.Option(None, "--type", "-t", help="Interview type."),
-    role: str | None = typer.Option(None, "--role", "-r", help="Role."),
-    level: ExperienceLevel | None = typer.Option(None, "--level", "-l", help="Level."),
+    type_: InterviewType | None = typer.Option(
+        None,
+        "--type",
+        "-t",
+        parser=interview_type_parser,
+        help=f"Interview type: {TYPES_HELP}. Asked for when not given.",
+    ),
+    role: str | None = typer.Option(None, "--role", "-r", help="Role; asked for when not given."),
+    level: ExperienceLevel | None = typer.Option(
+        None,
+        "--level",
+        "-l",
+        parser=level_parser,
+        help=f"Level: {LEVELS_HELP}. Asked for when not given.",
+    ),
     stack: list[str] = STACK_OPT,
-    count: int | None = typer.Option(None, "--count", "-n", help="Number of questions."),
+    count: int | None = typer.Option(
+        None, "--count", "-n", help="Number of questions (1-20); asked for when not given."
+    ),
     seed: int | None = typer.Option(None, "--seed", help="Seed for a reproducible draw."),
     review: bool = typer.Option(False, "--review", help="Practise the questions due for retake."),
     voice: bool | None = typer.Option(None, "--voice/--no-voice", help="Speak and record."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Don't ask; use options and defaults."),
+    yes: bool = typer.Option(
+        False, "--yes", "-y", help="Ask nothing: what is not given comes from your last choices."
+    ),
 ) -> None:
-    """Run a guided interview: questions, your answers, feedback, and a closing report."""
+    """Run a guided interview: questions, your answers, feedback, and a closing report.
+
+    In a terminal it asks for the options not given on the command line (or offers to resume
+    an unfinished interview). Without one it takes them from the command line and reads the
+    answers from standard input, each ended by an empty line; for scripts, `interview create`
+    and `interview answer` are simpler."""
     from preppath.cli.session import SessionOptions, run_session
 
     run_session(
@@ -173,7 +220,7 @@ def start(
             type=type_,
             role=role,
             level=level,
-            stack=tuple(stack),
+            stack=split_stacks(stack),
             count=count,
             seed=seed,
             review=review,

@@ -7,8 +7,19 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from preppath.cli.common import JSON_OPTION, command_group, console, print_json, settings_for
-from preppath.domain import ExperienceLevel, QuestionType
+from preppath.cli.common import (
+    JSON_OPTION,
+    LEVELS_HELP,
+    STACK_METAVAR,
+    command_group,
+    console,
+    level_parser,
+    print_indented,
+    print_json,
+    question_type_parser,
+    settings_for,
+)
+from preppath.domain import ExperienceLevel, QuestionType, split_stacks
 from preppath.errors import ExitCode, PrepPathError
 
 if TYPE_CHECKING:
@@ -20,9 +31,23 @@ app = command_group("Browse the offline question bank and validate question pack
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    type_: QuestionType | None = typer.Option(None, "--type", "-t", help="Only this type."),
-    stack: str | None = typer.Option(None, "--stack", "-s", help="Only this technology."),
-    level: ExperienceLevel | None = typer.Option(None, "--level", "-l", help="Only this level."),
+    type_: QuestionType | None = typer.Option(
+        None,
+        "--type",
+        "-t",
+        parser=question_type_parser,
+        help="Only this type: technical, behavioral or system_design (behavioural, sd … too).",
+    ),
+    stack: list[str] = typer.Option(
+        [],
+        "--stack",
+        "-s",
+        metavar=STACK_METAVAR,
+        help="Only these technologies; comma-separated or repeated (-s python,sql).",
+    ),
+    level: ExperienceLevel | None = typer.Option(
+        None, "--level", "-l", parser=level_parser, help=f"Only this level: {LEVELS_HELP}."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List the bank's questions (built-in packs plus your own)."""
@@ -31,11 +56,12 @@ def list_(
 
     settings_for(ctx)  # a broken config file is reported here too
     bank = load_bank(resolve_paths().packs_dir)
+    stacks = set(split_stacks(stack))
     rows = [
         q
         for q in bank.questions
         if (type_ is None or q.type == type_.value)
-        and (stack is None or stack.lower() in q.stack)
+        and (not stacks or stacks & set(q.stack))
         and (level is None or level.value in q.levels)
     ]
     if as_json:
@@ -54,12 +80,14 @@ def list_(
             ]
         )
         return
-    from rich.table import Table
+    from rich.markup import escape
 
-    table = Table("ID", "Type", "Difficulty", "Levels", "Stack", "Question")
+    # One entry per question, its text on an indented line of its own: a six-column table
+    # cut the IDs short ("go-goroutin…") at 80 columns and left the text a word per line.
     for q in rows:
-        table.add_row(q.id, q.type, q.difficulty, ",".join(q.levels), ",".join(q.stack), q.text)
-    console.print(table)
+        facts = " · ".join((q.type, q.difficulty, ", ".join(q.levels), ", ".join(q.stack) or "—"))
+        console.print(f"[bold]{escape(q.id)}[/]  [dim]{escape(facts)}[/]")
+        print_indented(q.text)
     console.print(f"{len(rows)} questions")
     for error in bank.errors:
         console.print(f"[yellow]skipped:[/] {error}")

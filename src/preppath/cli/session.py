@@ -10,20 +10,31 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from rich.markup import escape
 from rich.panel import Panel
 
 from preppath.cli.common import console, notice
-from preppath.domain import AnswerSource, ExperienceLevel, InterviewStatus, InterviewType
+from preppath.domain import (
+    AnswerSource,
+    ExperienceLevel,
+    InterviewStatus,
+    InterviewType,
+    parse_interview_type,
+    parse_level,
+    split_stacks,
+)
 from preppath.errors import ExitCode, PrepPathError
 
 if TYPE_CHECKING:
     from preppath.services.answers import RecordingInfo
     from preppath.services.context import AppContext
     from preppath.services.views import InterviewView, QuestionView
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -104,8 +115,9 @@ class InputEnded(Exception):
 
 
 def read_line(prompt: str) -> str:
+    # Piped input is not echoed, so a prompt there only runs into the next output line.
     try:
-        return console.input(prompt, markup=False)
+        return console.input(prompt if interactive() else "", markup=False)
     except EOFError:
         raise InputEnded from None
 
@@ -115,11 +127,21 @@ def run_session(ctx: AppContext, opts: SessionOptions) -> None:
         _run(ctx, opts)
     except InputEnded:
         console.print("\nInput ended; everything answered so far is saved.")
+    except SetupQuit:
+        console.print("Nothing was created.")
+
+
+def interactive() -> bool:
+    """Whether a person is at the keyboard. Without one (a pipe, a file, /dev/null) nothing
+    is asked: a prompt would consume a line meant as an answer, or the reverse."""
+    return sys.stdin.isatty()
 
 
 def _run(ctx: AppContext, opts: SessionOptions) -> None:
     from preppath.services.interviews import get_interview, start_interview
 
+    if not interactive():
+        _check_scripted(opts)
     if opts.interview_id is not None:
         view = get_interview(ctx, opts.interview_id)
     elif opts.review:
@@ -134,39 +156,65 @@ def _run(ctx: AppContext, opts: SessionOptions) -> None:
         return
     view = start_interview(ctx, view.id)
     collector = _collector(ctx, opts)
+    if not interactive() and isinstance(collector, TypedCollector):
+        notice(
+            f"not a terminal: the answers to interview {view.id} are read from standard input, "
+            "each ended by an empty line (/skip skips a question)"
+        )
     try:
         _ask_all(ctx, view, collector)
     except InputEnded:
         console.print(f"\nInput ended. Resume with [bold]preppath interview start {view.id}[/].")
 
 
+def _given(opts: SessionOptions) -> bool:
+    """Whether the command line chose anything about a new interview."""
+    return bool(opts.type or opts.role or opts.level or opts.stack or opts.count or opts.seed)
+
+
+def _check_scripted(opts: SessionOptions) -> None:
+    """Without a terminal, the set-up questions cannot be asked: piped lines must not be
+    taken for them (nor, shifted by one, for answers). Go ahead only when the command line
+    says which interview to run."""
+    if opts.interview_id is not None or opts.review or _given(opts) or not opts.ask:
+        return
+    raise PrepPathError(
+        "interview start needs a terminal to ask for its options; give them on the command "
+        "line (--type, --role, --level, --stack, --count, or --yes for your last choices), or "
+        "script it with `preppath interview create` and `preppath interview answer`",
+        ExitCode.USAGE,
+    )
+
+
 def _resume_or_create(ctx: AppContext, opts: SessionOptions) -> InterviewView:
     from preppath.services.interviews import InterviewOptions, create_interview, get_interview
     from preppath.services.listing import ListFilters, list_interviews
 
-    explicit = opts.type or opts.role or opts.level or opts.stack or opts.count
-    if opts.ask and not explicit and sys.stdin.isatty():
+    if opts.ask and not _given(opts) and interactive():
         unfinished = list_interviews(
             ctx, ListFilters(status=InterviewStatus.IN_PROGRESS, per_page=1)
         ).items
         if unfinished:
             last = unfinished[0]
-            reply = read_line(
+            reply = _setup_line(
                 f"Resume interview {last.id} ({last.role}, "
                 f"{last.answered}/{last.question_count} answered)? [Y/n] "
             )
-            if reply.strip().lower() in ("", "y", "yes"):
+            if reply.lower() in ("", "y", "yes"):
                 return get_interview(ctx, last.id)
     choices = _choose_options(ctx, opts)
+    if not interactive():
+        stack = ", ".join(choices.stack) or "from the role"
+        kind = choices.type.value.replace("_", " ")
+        notice(
+            f"not a terminal, so nothing is asked: {choices.count} {kind} questions for "
+            f"{choices.role} ({choices.level.value}; stack: {stack}), from the command line "
+            "and your last choices"
+        )
     view = create_interview(
         ctx,
         InterviewOptions(
-            InterviewType(choices["type"]),
-            choices["role"],
-            ExperienceLevel(choices["level"]),
-            tuple(choices["stack"]),
-            int(choices["count"]),
-            opts.seed,
+            choices.type, choices.role, choices.level, choices.stack, choices.count, opts.seed
         ),
     )
     _save_last_choices(ctx, choices)
@@ -175,47 +223,93 @@ def _resume_or_create(ctx: AppContext, opts: SessionOptions) -> InterviewView:
     return view
 
 
-def _choose_options(ctx: AppContext, opts: SessionOptions) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Choices:
+    type: InterviewType
+    role: str
+    level: ExperienceLevel
+    stack: tuple[str, ...]
+    count: int
+
+
+def _choose_options(ctx: AppContext, opts: SessionOptions) -> Choices:
+    """The options for a new interview: those given on the command line as they are; in a
+    terminal the others are asked for, each offering the last choice (or a default)."""
     last = _load_last_choices(ctx)
-    choices: dict[str, Any] = {
-        "type": opts.type.value if opts.type else last.get("type", "technical"),
-        "role": opts.role or last.get("role", "Software Engineer"),
-        "level": opts.level.value if opts.level else last.get("level", "mid"),
-        "stack": list(opts.stack) or last.get("stack", []),
-        "count": opts.count or last.get("count", 5),
-    }
-    if not opts.ask or not sys.stdin.isatty():
-        return choices
-    types = ", ".join(t.value for t in InterviewType)
-    choices["type"] = _ask_choice(
-        f"Interview type ({types})", choices["type"], [t.value for t in InterviewType]
-    )
-    choices["role"] = read_line(f"Role [{choices['role']}]: ").strip() or choices["role"]
-    choices["level"] = _ask_choice(
-        "Level (junior, mid, senior, lead)", choices["level"], [lv.value for lv in ExperienceLevel]
-    )
-    stack_default = ", ".join(choices["stack"]) or "from the role"
-    stack = read_line(f"Stack, comma-separated [{stack_default}]: ").strip()
-    if stack:
-        choices["stack"] = [s.strip() for s in stack.split(",") if s.strip()]
-    count = read_line(f"Questions [{choices['count']}]: ").strip()
-    if count:
-        if not (count.isascii() and count.isdigit()):
-            raise PrepPathError(
-                f"number of questions must be a number, not {count!r}", ExitCode.USAGE
-            )
-        choices["count"] = int(count)
-    return choices
+    kind = opts.type or _lenient(parse_interview_type, last.get("type")) or InterviewType.TECHNICAL
+    role = opts.role or _text(last.get("role")) or "Software Engineer"
+    level = opts.level or _lenient(parse_level, last.get("level")) or ExperienceLevel.MID
+    remembered = last.get("stack")
+    last_stack = split_stacks(str(s) for s in remembered) if isinstance(remembered, list) else ()
+    stack = opts.stack or last_stack
+    count = opts.count or _count(last.get("count")) or 5
+    if opts.ask and interactive():
+        if opts.type is None:
+            types = ", ".join(InterviewType)
+            kind = _ask_choice(f"Interview type ({types})", kind, parse_interview_type)
+        if opts.role is None:
+            role = _setup_line(f"Role [{role}]: ") or role
+        if opts.level is None:
+            levels = ", ".join(ExperienceLevel)
+            level = _ask_choice(f"Level ({levels})", level, parse_level)
+        # Behavioural questions are about you, not a technology: no stack to ask for.
+        if not opts.stack and kind != InterviewType.BEHAVIORAL:
+            shown = ", ".join(stack) or "from the role"
+            stack = split_stacks([_setup_line(f"Stack, comma-separated [{shown}]: ")]) or stack
+        if opts.count is None:
+            count = _ask_count(count)
+    return Choices(kind, role, level, stack, count)
 
 
-def _ask_choice(label: str, default: str, allowed: list[str]) -> str:
+class SetupQuit(Exception):
+    """/quit at a set-up prompt: leave before anything is created."""
+
+
+def _setup_line(prompt: str) -> str:
+    # The session's /quit works here too; otherwise it would become a role named "/quit".
+    reply = read_line(prompt).strip()
+    if COMMANDS.get(reply.lower()) == "quit":
+        raise SetupQuit
+    return reply
+
+
+def _ask_choice(label: str, default: T, parse: Callable[[str], T]) -> T:
     while True:
-        reply = read_line(f"{label} [{default}]: ").strip().lower().replace(" ", "_")
+        reply = _setup_line(f"{label} [{default}]: ")
         if not reply:
             return default
-        if reply in allowed:
-            return reply
-        console.print(f"[yellow]Choose one of: {', '.join(allowed)}[/]")
+        try:
+            return parse(reply)
+        except ValueError as exc:
+            console.print(f"[yellow]{escape(str(exc))}[/]")
+
+
+def _ask_count(default: int) -> int:
+    from preppath.services.interviews import MAX_QUESTIONS
+
+    while True:
+        reply = _setup_line(f"Questions [{default}]: ")
+        if not reply:
+            return default
+        if reply.isascii() and reply.isdigit() and 1 <= int(reply) <= MAX_QUESTIONS:
+            return int(reply)
+        console.print(f"[yellow]Give a number from 1 to {MAX_QUESTIONS}.[/]")
+
+
+def _lenient(parse: Callable[[str], T], value: object) -> T | None:
+    """A remembered choice, or None when the file holds something no longer valid."""
+    try:
+        return parse(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _text(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and value > 0 else None
 
 
 def _state_file(ctx: AppContext) -> Any:
@@ -230,17 +324,27 @@ def _load_last_choices(ctx: AppContext) -> dict[str, Any]:
         return {}
 
 
-def _save_last_choices(ctx: AppContext, choices: dict[str, Any]) -> None:
+def _save_last_choices(ctx: AppContext, choices: Choices) -> None:
+    data = {
+        "type": choices.type.value,
+        "role": choices.role,
+        "level": choices.level.value,
+        "stack": list(choices.stack),
+        "count": choices.count,
+    }
+    if choices.type == InterviewType.BEHAVIORAL and not choices.stack:
+        # Not asked for a behavioural interview: keep the stack remembered for the next one.
+        data["stack"] = _load_last_choices(ctx).get("stack", [])
     # Remembering defaults is a convenience; never fail the session over it.
     from preppath.storage import write_private_text
 
     with contextlib.suppress(OSError):
-        write_private_text(_state_file(ctx), json.dumps(choices))
+        write_private_text(_state_file(ctx), json.dumps(data))
 
 
 def _collector(ctx: AppContext, opts: SessionOptions) -> AnswerCollector:
     # Piped input means a script is answering: record only when asked to explicitly.
-    default = ctx.settings.voice and sys.stdin.isatty()
+    default = ctx.settings.voice and interactive()
     wants_voice = opts.voice if opts.voice is not None else default
     if not wants_voice:
         return TypedCollector()
@@ -292,6 +396,9 @@ def _ask_all(ctx: AppContext, view: InterviewView, collector: AnswerCollector) -
         from preppath.cli.render import print_answer_result
 
         print_answer_result(result)
+        if not interactive():
+            # Piped: the next line is the next answer, not a reply to this prompt.
+            continue
         reply = read_line("[Enter] next · [m] model answer · [q] quit: ").strip().lower()
         if reply == "m":
             console.print(

@@ -10,7 +10,13 @@ from sqlmodel import Session, col, select
 from preppath.bank.loader import load_bank
 from preppath.bank.roles import resolve_role
 from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion, InterviewRecording
-from preppath.domain import ActivityType, ExperienceLevel, InterviewStatus, InterviewType
+from preppath.domain import (
+    ActivityType,
+    ExperienceLevel,
+    InterviewStatus,
+    InterviewType,
+    split_stacks,
+)
 from preppath.errors import ExitCode, NotFoundError, PrepPathError
 from preppath.providers import factory
 from preppath.providers.base import Question, QuestionRequest
@@ -40,7 +46,7 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
         raise PrepPathError(f"--count must be between 1 and {MAX_QUESTIONS}", ExitCode.USAGE)
     if not options.role.strip():
         raise PrepPathError("--role must not be empty", ExitCode.USAGE)
-    stack = tuple(dict.fromkeys(s.strip().lower() for s in options.stack if s.strip()))
+    stack = split_stacks(options.stack)  # "python,sql" is two stacks here too
     seed = options.seed if options.seed is not None else random.randrange(1, 2**31)
     notices = _notices(ctx, options.role, stack)
     with ctx.session() as session:
