@@ -10,6 +10,7 @@ import typer
 from preppath.cli.common import JSON_OPTION, command_group, console, print_json, settings_for
 from preppath.domain import ExperienceLevel, QuestionType
 from preppath.errors import ExitCode, PrepPathError
+from preppath.messages import plural
 
 if TYPE_CHECKING:
     from preppath.providers.base import Question
@@ -60,7 +61,7 @@ def list_(
     for q in rows:
         table.add_row(q.id, q.type, q.difficulty, ",".join(q.levels), ",".join(q.stack), q.text)
     console.print(table)
-    console.print(f"{len(rows)} questions")
+    console.print(plural(len(rows), "question"))
     for error in bank.errors:
         console.print(f"[yellow]skipped:[/] {error}")
 
@@ -77,8 +78,8 @@ def validate(file: Path = typer.Argument(..., help="A question pack (.toml) to c
     for error in errors:
         typer.echo(error, err=True)
     if errors:
-        raise PrepPathError(f"{file}: {len(errors)} error(s)", ExitCode.INVALID)
-    console.print(f"{file}: {len(pack.questions)} questions, valid")
+        raise PrepPathError(f"{file}: {plural(len(errors), 'error')}", ExitCode.INVALID)
+    console.print(f"{file}: {plural(len(pack.questions), 'question')}, valid")
 
 
 def _clashes_with_builtin(file: Path, questions: tuple[Question, ...]) -> list[str]:

@@ -12,6 +12,7 @@ from preppath.bank.roles import resolve_role
 from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion, InterviewRecording
 from preppath.domain import ActivityType, ExperienceLevel, InterviewStatus, InterviewType
 from preppath.errors import ExitCode, NotFoundError, PrepPathError
+from preppath.messages import plural
 from preppath.providers import factory
 from preppath.providers.base import Question, QuestionRequest
 from preppath.services.activity import record_activity
@@ -58,7 +59,9 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
         if not questions:
             raise PrepPathError("no questions match these options", ExitCode.INVALID)
         if len(questions) < options.count:
-            notices.append(f"the bank has only {len(questions)} fitting questions; using those")
+            notices.append(
+                f"the bank has only {plural(len(questions), 'fitting question')}; using those"
+            )
         interview = Interview(
             profile_id=ctx.profile_id,
             type=options.type.value,
@@ -114,7 +117,7 @@ def _notices(ctx: AppContext, role: str, stack: tuple[str, ...]) -> list[str]:
         bank = load_bank(ctx.paths.packs_dir)
         if bank.errors:
             notices.append(
-                f"skipped {len(bank.errors)} problem(s) in question packs, first: "
+                f"skipped {plural(len(bank.errors), 'problem')} in question packs, first: "
                 f"{bank.errors[0]} (check with `preppath questions validate FILE`)"
             )
         known = bank.stacks()
