@@ -529,3 +529,22 @@ def test_delivery_notes_use_singular_counts() -> None:
     assert "1 filler (" in text, text
     assert "1 immediately repeated word" in text and "word(s)" not in text
     assert "1 pause over" in text and "pause(s)" not in text
+
+
+def test_an_oversized_question_pack_is_refused_without_reading_it_whole(
+    run: Any, home: Path, tmp_path: Path
+) -> None:
+    """`questions validate` on a pack of many megabytes reports it as too large (exit 5) instead
+    of reading it all into memory; the same file in the packs folder does not break the bank."""
+    big = tmp_path / "huge.toml"
+    with big.open("wb") as fh:
+        fh.truncate(64 * 1024 * 1024)  # sparse: nothing is written to disk
+    result = run("questions", "validate", str(big))
+    assert result.code == 5
+    assert f"{big}:0: too large: a question pack is at most 4 MB" in result.stderr
+    packs = home / "config" / "packs"
+    packs.mkdir(parents=True)
+    big.rename(packs / "huge.toml")
+    listed = run("questions", "list", "--stack", "python")
+    assert listed.code == 0, listed.stderr
+    assert "too large" in listed.stdout

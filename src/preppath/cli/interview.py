@@ -299,8 +299,8 @@ def delete(
                 "refusing to delete without --yes when not interactive", ExitCode.USAGE
             )
         if not typer.confirm(
-            f"Delete interview {view.id} ({view.role}, {len(view.questions)} "
-            "questions) and its recordings?"
+            f"Delete interview {view.id} ({view.role}, "
+            f"{plural(len(view.questions), 'question')}) and its recordings?"
         ):
             console.print("Not deleted.")
             return

@@ -86,8 +86,8 @@ def _clashes_with_builtin(file: Path, questions: tuple[Question, ...]) -> list[s
     """A user pack's IDs must not repeat the shipped bank's: such questions would be skipped."""
     from preppath.bank.loader import BUILTIN_DIR, load_bank
 
-    if file.resolve().parent == BUILTIN_DIR.resolve():
-        return []
+    if not questions or file.resolve().parent == BUILTIN_DIR.resolve():
+        return []  # nothing loaded (an unreadable or oversized file is not read again)
     builtin = load_bank(None).by_id()
     lines = file.read_text(encoding="utf-8").splitlines()
 
