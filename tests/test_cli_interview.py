@@ -531,7 +531,7 @@ def test_questions_validate_accepts_good_pack(run: Any, tmp_path: Path) -> None:
     path.write_text(GOOD_PACK, encoding="utf-8")
     result = _validate(run, path)
     assert result.code == 0, result.stderr
-    assert "1 questions, valid" in result.stdout
+    assert "1 question, valid" in result.stdout
     assert result.stderr == ""
 
 
