@@ -3,7 +3,7 @@
 # Usage: examples/scripted-interview.sh [ANSWERS_DIR]   (files named after bank ids: python-gil.txt)
 set -euo pipefail
 answers=${1:-"$(dirname "$0")/answers"}
-preppath=${PREPPATH:-preppath}
+. "$(dirname "$0")/find-preppath.sh"
 
 created=$("$preppath" interview create --type technical --role "Backend Engineer" --level mid \
     --stack python --count 3 --seed 42 --json)

@@ -23,6 +23,14 @@ from preppath.services.interviews import InterviewOptions, create_interview
 from preppath.services.views import InterviewView
 from preppath.settings import load_settings
 
+# `--require-all` (CI) turns skips into failures; the hooks live in their own module so that
+# tests/test_project_setup.py can run them on a suite of its own.
+from strict_skips import (  # noqa: F401 (pytest finds hooks by name in conftest)
+    pytest_addoption,
+    pytest_make_collect_report,
+    pytest_runtest_makereport,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_AUDIO = ROOT.parent / "shared" / "audio" / "human"
 

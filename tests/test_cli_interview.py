@@ -531,7 +531,7 @@ def test_questions_validate_accepts_good_pack(run: Any, tmp_path: Path) -> None:
     path.write_text(GOOD_PACK, encoding="utf-8")
     result = _validate(run, path)
     assert result.code == 0, result.stderr
-    assert "1 questions, valid" in result.stdout
+    assert "1 question, valid" in result.stdout
     assert result.stderr == ""
 
 
@@ -610,9 +610,10 @@ def test_config_set_writes_the_config_file(run: Any, home: Path) -> None:
 
 
 def test_config_masks_openai_api_key(run: Any, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The OpenAI key is never printed by `config set` or `config show`, and its file is private."""
+    """The OpenAI key is never printed by `config set-key` or `config show`, and its file is
+    private."""
     secret = "sk-test-VERY-SECRET-0123456789"
-    result = run("config", "set", "openai_api_key", secret)
+    result = run("config", "set-key", input=secret + "\n")
     assert result.code == 0, result.stderr
     outputs = [result.stdout + result.stderr]
     for args in (("config", "show"), ("config", "show", "--json")):

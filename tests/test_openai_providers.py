@@ -168,11 +168,11 @@ def test_mixed_interview_asks_for_all_types_and_keeps_model_types(
 
 
 def test_questions_without_key_points_are_an_error(stub: OpenAIStub, client: openai.OpenAI) -> None:
-    """A reply with no usable question raises ERROR instead of returning an empty list."""
+    """A reply with no usable question raises UNAVAILABLE instead of returning an empty list."""
     stub.script(CHAT, chat_reply({"questions": [_question_json(key_points=[])]}))
     with pytest.raises(PrepPathError, match="no usable questions") as info:
         OpenAIQuestionProvider(client, "m").questions(_request())
-    assert info.value.code == ExitCode.ERROR
+    assert info.value.code == ExitCode.UNAVAILABLE
 
 
 def test_evaluation_computes_overall_from_question_weights(
@@ -207,19 +207,19 @@ def test_behavioral_evaluation_reports_star(stub: OpenAIStub, client: openai.Ope
 
 
 def test_reply_not_matching_schema_is_an_error(stub: OpenAIStub, client: openai.OpenAI) -> None:
-    """Model output that is not the expected JSON raises ERROR naming the problem."""
+    """Model output that is not the expected JSON raises UNAVAILABLE naming the problem."""
     stub.script(CHAT, chat_reply('{"correctness": "high"'))
     with pytest.raises(PrepPathError, match="did not match the expected format") as info:
         OpenAIEvaluator(client, "m").evaluate(QUESTION, ANSWER)
-    assert info.value.code == ExitCode.ERROR
+    assert info.value.code == ExitCode.UNAVAILABLE
 
 
 def test_malformed_http_body_is_an_error(stub: OpenAIStub, client: openai.OpenAI) -> None:
-    """A server answering 200 with a body that is not JSON raises ERROR."""
+    """A server answering 200 with a body that is not JSON raises UNAVAILABLE."""
     stub.script(CHAT, Reply(200, b"{not json"))
-    with pytest.raises(PrepPathError, match="not valid JSON") as info:
+    with pytest.raises(PrepPathError, match="sent a reply that is not JSON") as info:
         OpenAIEvaluator(client, "m").evaluate(QUESTION, ANSWER)
-    assert info.value.code == ExitCode.ERROR
+    assert info.value.code == ExitCode.UNAVAILABLE
 
 
 def test_refusal_is_an_error(stub: OpenAIStub, client: openai.OpenAI) -> None:
@@ -293,22 +293,23 @@ def test_server_errors_are_retried(stub: OpenAIStub, client: openai.OpenAI) -> N
     assert len(stub.requests_to(CHAT)) == 2
 
 
-def test_persistent_server_error_is_error_with_status(
+def test_persistent_server_error_is_unavailable_with_status(
     stub: OpenAIStub, client: openai.OpenAI
 ) -> None:
-    """A 503 that persists through both retries raises ERROR naming the status."""
+    """A 503 that persists through both retries raises UNAVAILABLE naming the status."""
     stub.script(CHAT, error_reply(503, "overloaded"))
     with pytest.raises(PrepPathError, match="OpenAI API error 503: overloaded") as info:
         OpenAIEvaluator(client, "m").evaluate(QUESTION, ANSWER)
-    assert info.value.code == ExitCode.ERROR
+    assert info.value.code == ExitCode.UNAVAILABLE
     assert len(stub.requests_to(CHAT)) == 3
 
 
-def test_unknown_model_is_error_with_status(stub: OpenAIStub, client: openai.OpenAI) -> None:
-    """A 404 is not retried and raises ERROR with the server's reason."""
+def test_unknown_model_is_unavailable_with_status(stub: OpenAIStub, client: openai.OpenAI) -> None:
+    """A 404 is not retried and raises UNAVAILABLE with the server's reason."""
     stub.script(CHAT, error_reply(404, "The model `gpt-nope` does not exist"))
-    with pytest.raises(PrepPathError, match="404: The model `gpt-nope` does not exist"):
+    with pytest.raises(PrepPathError, match="404: The model `gpt-nope` does not exist") as info:
         OpenAIQuestionProvider(client, "gpt-nope").questions(_request())
+    assert info.value.code == ExitCode.UNAVAILABLE
     assert len(stub.requests_to(CHAT)) == 1
 
 
@@ -391,7 +392,7 @@ def test_no_key_and_no_base_url_is_unavailable(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_error_body_without_message_is_one_line(stub: OpenAIStub, client: openai.OpenAI) -> None:
-    """An error body without a `message` field still yields a one-line ERROR with the status."""
+    """An error body without a `message` field still yields one line with the status."""
     stub.script(CHAT, json_reply({"detail": "bad\nthing"}, 422))
     with pytest.raises(PrepPathError, match="OpenAI API error 422") as info:
         OpenAIEvaluator(client, "m").evaluate(QUESTION, ANSWER)

@@ -516,7 +516,7 @@ def test_stats_json_totals_averages_and_breakdowns(
     assert delivery == [("2026-01", 150.0, 2.5)]
     text = run("stats")
     assert text.code == 0
-    assert "5 answers, 3 interviews completed, 1 practice sessions" in text.stdout
+    assert "5 answers, 3 interviews completed, 1 practice session," in text.stdout
 
 
 def test_stats_on_an_empty_profile(run: Any) -> None:

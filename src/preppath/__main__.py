@@ -6,6 +6,15 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if _asks_for_version(args):
+        # Answered before typer and the command tree load: `preppath --version` is what scripts
+        # and bug reports run, and it should cost no more than the interpreter's start.
+        from preppath import __version__
+
+        sys.stdout.write(f"preppath {__version__}\n")
+        return 0
+
     import typer
 
     # Typer 0.29 vendors click; its exception classes live in this private module.
@@ -16,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
 
     command = build_command()
     try:
-        result = command.main(args=argv, prog_name="preppath", standalone_mode=False)
+        result = command.main(args=args, prog_name="preppath", standalone_mode=False)
     except PrepPathError as exc:
         _fail(exc.message)
         return exc.code
@@ -25,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.USAGE
     except UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-        _fail(" ".join(exc.format_message().split()) + hint)
+        _fail(_usage_message(exc) + hint)
         return ExitCode.USAGE
     except ClickException as exc:
         _fail(exc.format_message())
@@ -61,6 +70,39 @@ def main(argv: list[str] | None = None) -> int:
         _fail("interrupted; everything answered so far is saved")
         return ExitCode.INTERRUPTED
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _asks_for_version(args: list[str]) -> bool:
+    """`preppath [--profile P] --version` or `preppath [--profile P] version`, nothing more."""
+    rest = list(args)
+    while rest and (rest[0] in ("-p", "--profile") or rest[0].startswith("--profile=")):
+        del rest[: 1 if "=" in rest[0] else 2]
+    return rest in (["--version"], ["version"])
+
+
+def _usage_message(exc: Exception) -> str:
+    """Click's message, except that a value typer checked through pydantic is described in plain
+    words ("'done' is not valid; use pending, …") instead of pydantic's ("Value error, …")."""
+    from enum import Enum
+
+    from pydantic import ValidationError
+    from typer._click.exceptions import BadParameter, UsageError
+
+    from preppath.messages import validation_message
+
+    assert isinstance(exc, UsageError)
+    plain = " ".join(exc.format_message().split())
+    cause = exc.__cause__
+    param = getattr(exc, "param", None)
+    if not (isinstance(exc, BadParameter) and isinstance(cause, ValidationError) and param):
+        return plain
+    try:  # typer's private parameter API: if it changes, click's own wording is still right
+        annotation = param.get_runtime_param().annotation
+        enum = isinstance(annotation, type) and issubclass(annotation, Enum)
+        detail = validation_message(cause.errors()[0], list(annotation) if enum else None)
+        return f"invalid value for {param.get_error_hint()}: {detail}"
+    except Exception:
+        return plain
 
 
 def _default_sigpipe() -> None:

@@ -51,6 +51,12 @@ class ActivityType(StrEnum):
     PRACTICE = "practice"
 
 
+# What `activity track` may log: practice done elsewhere. The other kinds are facts PrepPath
+# records itself when an interview starts, an answer is scored or an interview completes;
+# letting them be typed in would fake interviews into totals and achievements.
+TRACKABLE_ACTIVITIES = (ActivityType.PRACTICE,)
+
+
 class AnswerSource(StrEnum):
     TYPED = "typed"
     FILE = "file"

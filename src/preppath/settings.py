@@ -111,9 +111,11 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def _one_line(exc: ValidationError) -> str:
+    from preppath.messages import validation_message
+
     err = exc.errors()[0]
     key = ".".join(str(p) for p in err["loc"]) or "settings"
-    return f"invalid setting {key}: {err['msg']}"
+    return f"invalid setting {key}: {validation_message(err)}"
 
 
 @dataclass(frozen=True)
@@ -175,33 +177,92 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 
 def set_config_value(key: str, raw: str, paths: Paths | None = None) -> SettingView:
-    """Validate `raw` as the setting `key` and store it in the TOML config file."""
-    import tomli_w
+    """Validate `raw` as the setting `key` and store it in the TOML config file.
 
+    Secrets are refused here: a value on the command line is visible to every local user (`ps`)
+    and kept in shell history. `store_secret` takes them from a prompt or standard input."""
+    _check_known(key)
+    if key in SECRET_KEYS:
+        raise PrepPathError(
+            f"{key} is not taken on the command line, where other users can see it; "
+            "run `preppath config set-key` and type or pipe the key instead",
+            ExitCode.USAGE,
+        )
+    return _store(key, raw, paths or resolve_paths())
+
+
+def store_secret(key: str, raw: str, paths: Paths | None = None) -> SettingView:
+    """Store a secret setting (the API key) read from a hidden prompt or standard input."""
+    _check_known(key)
+    if not raw.strip():
+        raise PrepPathError(
+            f"no value for {key} was given; to remove it, run `preppath config unset {key}`",
+            ExitCode.INVALID,
+        )
+    return _store(key, raw, paths or resolve_paths())
+
+
+def unset_config_value(key: str, paths: Paths | None = None) -> SettingView:
+    """Remove `key` from the config file, so the next source down (usually the default) wins."""
+    _check_known(key)
     paths = paths or resolve_paths()
+    document = _config_document(paths.config_file)
+    if key in document:
+        document.remove(key)
+        _write_document(paths, document)
+    return SettingView(key, _show(key, Settings.model_fields[key].default), "default", "")
+
+
+def _check_known(key: str) -> None:
     if key not in Settings.model_fields:
-        known = ", ".join(Settings.model_fields)
-        raise PrepPathError(f"unknown setting {key!r} (known: {known})", ExitCode.USAGE)
-    values = read_config_file(paths.config_file)
+        from preppath.messages import choices
+
+        raise PrepPathError(
+            f"unknown setting {key!r}; the settings are {choices(Settings.model_fields)}",
+            ExitCode.USAGE,
+        )
+
+
+def _store(key: str, raw: str, paths: Paths) -> SettingView:
     try:
         checked = Settings.model_validate({key: raw}).__getattribute__(key)
     except ValidationError as exc:
         raise PrepPathError(_one_line(exc), ExitCode.USAGE) from None
     stored: Any = checked.get_secret_value() if isinstance(checked, SecretStr) else checked
-    if stored is None:  # e.g. an empty key: unset it rather than store a null
-        values.pop(key, None)
+    document = _config_document(paths.config_file)
+    if stored is None:  # e.g. an empty base URL: unset it rather than store a null
+        if key in document:
+            document.remove(key)
     else:
-        values[key] = stored
-    tmp = paths.config_file.with_suffix(".tmp")
-    try:
-        paths.config_dir.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(tomli_w.dumps(values), encoding="utf-8")
-        tmp.chmod(0o600)  # the file may hold an API key
-        tmp.replace(paths.config_file)
-    except OSError as exc:
-        if tmp.is_file():
-            tmp.unlink()
-        raise PrepPathError(
-            f"cannot write config file {paths.config_file}: {exc.strerror}", ExitCode.ERROR
-        ) from None
+        document[key] = stored
+    _write_document(paths, document)
     return SettingView(key, _show(key, checked), str(paths.config_file), "")
+
+
+def _config_document(path: Path) -> Any:
+    """The config file as a tomlkit document, which keeps the person's comments and layout."""
+    import tomlkit
+
+    read_config_file(path)  # a malformed file is reported, with its name, before any change
+    if not path.is_file():
+        return tomlkit.document()
+    return tomlkit.parse(path.read_text(encoding="utf-8"))
+
+
+def _write_document(paths: Paths, document: Any) -> None:
+    import tomlkit
+
+    from preppath.files import write_private
+
+    # Private from creation: the file may hold the API key.
+    write_private(paths.config_file, tomlkit.dumps(document).encode("utf-8"))
+
+
+def overridden_by(key: str) -> str | None:
+    """The environment variable or .env entry that wins over the config file for `key`."""
+    env_name = ENV_PREFIX + key.upper()
+    if env_name in os.environ:
+        return f"the environment variable {env_name}"
+    if env_name in _dotenv_keys(Path(".env")):
+        return f"{env_name} in {Path.cwd() / '.env'}"
+    return None

@@ -77,9 +77,19 @@ class _Lines:
         return start + 1
 
 
+# The largest shipped pack is under 100 KB; a pack of megabytes is a wrong file, and reading a
+# 2 GB one whole took 4 GB of memory.
+MAX_PACK_BYTES = 4 * 1024 * 1024
+
+
 def load_pack(path: Path) -> Pack:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_PACK_BYTES + 1)
+        if len(raw) > MAX_PACK_BYTES:
+            limit = f"a question pack is at most {MAX_PACK_BYTES // (1024 * 1024)} MB"
+            return Pack(path, path.stem, (), (PackError(path, 0, f"too large: {limit}"),))
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return Pack(path, path.stem, (), (PackError(path, 0, f"cannot read: {exc}"),))
     try:

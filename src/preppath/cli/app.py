@@ -41,6 +41,11 @@ def root(
     ctx.obj = {"profile": profile or None}
 
 
+def version_command() -> None:
+    """Show the version (as `preppath --version` does)."""
+    typer.echo(f"preppath {__version__}")
+
+
 @cache
 def build_command() -> Command:
     """The command tree, built once per process (groups must not be added twice)."""
@@ -51,5 +56,7 @@ def build_command() -> Command:
     app.add_typer(config.app, name="config")
     app.add_typer(audio.app, name="audio")
     progress.register(app)
+    # Listed last; `preppath version` itself is answered in __main__ before any of this loads.
+    app.command("version")(version_command)
 
     return typer.main.get_command(app)

@@ -40,6 +40,9 @@ def speak(
         Path | None,
         typer.Option("--output", "-o", dir_okay=False, help="Write a WAV file instead of playing."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the output file if it exists.")
+    ] = False,
 ) -> None:
     """Say TEXT through the speakers (any key stops it), or write it to a WAV file."""
     from preppath.voice.keys import KeyWatcher
@@ -52,17 +55,27 @@ def speak(
     tts = EspeakTTS(voice=voice or settings.espeak_voice, rate_wpm=rate or settings.speech_rate)
     speech = tts.synthesize(text)
     if output is not None:
-        import numpy as np
-        import soundfile as sf
+        from preppath.files import write_output
 
-        try:
-            sf.write(str(output), np.frombuffer(speech.pcm, "<i2"), speech.sample_rate, "PCM_16")
-        except (OSError, RuntimeError) as exc:  # soundfile reports unwritable paths as either
-            raise PrepPathError(f"cannot write {output}: {exc}", ExitCode.ERROR) from exc
+        write_output(output, _wav_bytes(speech.pcm, speech.sample_rate), force=force)
         typer.echo(f"wrote {output} ({speech.duration_s:.1f} s, {speech.sample_rate} Hz)")
         return
     with KeyWatcher() as keys:
         play_speech(speech, stop_event=keys.event)
+
+
+def _wav_bytes(pcm: bytes, sample_rate: int) -> bytes:
+    """16-bit mono PCM as a WAV file's bytes (the stdlib writer: no numpy needed)."""
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(pcm)
+    return buffer.getvalue()
 
 
 @app.command()

@@ -80,6 +80,7 @@ def command_group(help: str) -> typer.Typer:
 
 
 JSON_OPTION = typer.Option(False, "--json", help="Print machine-readable JSON.")
+FORCE_OPTION = typer.Option(False, "--force", help="Replace the output file if it exists.")
 
 
 def settings_for(ctx: typer.Context) -> Any:

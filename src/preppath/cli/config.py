@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
-from preppath.cli.common import JSON_OPTION, command_group, console, print_json, settings_for
+from preppath.cli.common import (
+    JSON_OPTION,
+    command_group,
+    console,
+    notice,
+    print_json,
+    settings_for,
+)
+from preppath.errors import ExitCode, PrepPathError
 
 app = command_group("Show and change settings.")
+
+# Longer than any API key; a bound so that piping a large file in cannot exhaust memory.
+MAX_KEY_CHARS = 4096
 
 
 @app.command()
@@ -26,27 +39,75 @@ def show(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     console.print(table)
 
 
-@app.command("set")
+# A value such as -1 is a value here, not an unknown option.
+@app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(key: str = typer.Argument(...), value: str = typer.Argument(...)) -> None:
-    """Store a setting in the config file (environment variables still win)."""
+    """Store a setting in the config file, keeping its comments (environment variables still
+    win). The API key is set with `preppath config set-key`, never on the command line."""
     from preppath.settings import set_config_value
 
     view = set_config_value(key, value)
-    console.print(f"{view.key} = {view.value} (in {view.source})")
+    console.print(f"{view.key} = {view.value} (in {view.source})", soft_wrap=True)
+    _note_override(key)
+
+
+@app.command("set-key")
+def set_key() -> None:
+    """Store the OpenAI API key: typed at a hidden prompt, or piped on standard input
+    (`pass show openai | preppath config set-key`)."""
+    from preppath.settings import store_secret
+
+    if sys.stdin.isatty():
+        key = typer.prompt(
+            "OpenAI API key (hidden)", hide_input=True, default="", show_default=False
+        )
+    else:
+        key = sys.stdin.readline(MAX_KEY_CHARS + 1)
+        if len(key.rstrip("\r\n")) > MAX_KEY_CHARS:
+            raise PrepPathError(
+                f"the key on standard input is over {MAX_KEY_CHARS:,} characters; "
+                "pipe in the key alone",
+                ExitCode.INVALID,
+            )
+    view = store_secret("openai_api_key", key)
+    console.print(f"{view.key} = {view.value} (in {view.source})", soft_wrap=True)
+    _note_override("openai_api_key")
 
 
 @app.command()
-def path() -> None:
+def unset(key: str = typer.Argument(...)) -> None:
+    """Remove a setting from the config file, so its default applies again."""
+    from preppath.settings import unset_config_value
+
+    view = unset_config_value(key)
+    console.print(f"{view.key} removed from the config file; now {view.value}", soft_wrap=True)
+    _note_override(key)
+
+
+def _note_override(key: str) -> None:
+    from preppath.settings import overridden_by
+
+    winner = overridden_by(key)
+    if winner:
+        notice(f"{winner} is set and takes precedence over the config file")
+
+
+@app.command()
+def path(as_json: bool = JSON_OPTION) -> None:
     """Where PrepPath keeps its config, data, cache and logs."""
     from preppath.paths import resolve_paths
 
     paths = resolve_paths()
-    for name, value in (
-        ("config file", paths.config_file),
-        ("question packs", paths.packs_dir),
-        ("database", paths.database),
-        ("recordings", paths.recordings_dir),
-        ("cache", paths.cache_dir),
-        ("logs", paths.log_dir),
-    ):
-        typer.echo(f"{name}: {value}")
+    places = {
+        "config_file": paths.config_file,
+        "question_packs": paths.packs_dir,
+        "database": paths.database,
+        "recordings": paths.recordings_dir,
+        "cache": paths.cache_dir,
+        "logs": paths.log_dir,
+    }
+    if as_json:
+        print_json({name: str(value) for name, value in places.items()})
+        return
+    for name, value in places.items():
+        typer.echo(f"{name.replace('_', ' ')}: {value}")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from preppath.cli.common import (
+    FORCE_OPTION,
     JSON_OPTION,
     LEVELS_HELP,
     STACK_HELP,
@@ -31,6 +32,7 @@ from preppath.domain import (
     split_stacks,
 )
 from preppath.errors import ExitCode, PrepPathError
+from preppath.messages import plural
 
 if TYPE_CHECKING:
     from preppath.services.views import AnswerResult, InterviewView
@@ -142,7 +144,7 @@ def list_(
         )
     console.print(table)
     pages = max(1, -(-result.total // result.per_page))
-    console.print(f"Page {result.page} of {pages} ({result.total} interviews)")
+    console.print(f"Page {result.page} of {pages} ({plural(result.total, 'interview')})")
 
 
 def _utc(value: datetime | None, app_ctx: object) -> datetime | None:
@@ -255,19 +257,22 @@ def answer(
 
 
 def _answer_text(text: str | None, file: Path | None) -> tuple[str, AnswerSource]:
+    from preppath.services.answers import read_answer
+
     if text is not None and file is not None:
         raise PrepPathError("give --text or --file, not both", ExitCode.USAGE)
     if text is not None:
         return text, AnswerSource.TYPED
     if file is not None and str(file) != "-":
         try:
-            return file.read_text(encoding="utf-8"), AnswerSource.FILE
+            with file.open(encoding="utf-8") as fh:
+                return read_answer(fh), AnswerSource.FILE
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or "not UTF-8 text"
             raise PrepPathError(f"cannot read {file}: {reason}", ExitCode.INVALID) from None
     if file is None and sys.stdin.isatty():
         raise PrepPathError("give --text, --file, or pipe the answer in", ExitCode.USAGE)
-    return sys.stdin.read(), AnswerSource.TYPED
+    return read_answer(sys.stdin), AnswerSource.TYPED
 
 
 @app.command()
@@ -298,6 +303,7 @@ def report(
     interview_id: int = typer.Argument(..., metavar="ID"),
     fmt: str | None = typer.Option(None, "--format", "-f", help="markdown, json or html."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+    force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The interview report: summary, scores, feedback, recommendations."""
@@ -307,7 +313,7 @@ def report(
     if as_json:
         fmt = "json"
     if output is not None:
-        written = write_report(result, fmt or _format_for(output), output)
+        written = write_report(result, fmt or _format_for(output), output, force=force)
         console.print(f"Report written to {written}")
     elif fmt:
         sys.stdout.write(render(result, fmt))
@@ -340,14 +346,15 @@ def delete(
                 "refusing to delete without --yes when not interactive", ExitCode.USAGE
             )
         if not typer.confirm(
-            f"Delete interview {view.id} ({view.role}, {len(view.questions)} "
-            "questions) and its recordings?"
+            f"Delete interview {view.id} ({view.role}, "
+            f"{plural(len(view.questions), 'question')}) and its recordings?"
         ):
             console.print("Not deleted.")
             return
     removed = delete_interview(app_ctx, interview_id)
     console.print(
-        f"Deleted interview {interview_id}" + (f" and {removed} recording(s)." if removed else ".")
+        f"Deleted interview {interview_id}"
+        + (f" and {plural(removed, 'recording')}." if removed else ".")
     )
 
 

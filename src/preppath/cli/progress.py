@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import typer
 
-from preppath.cli.common import JSON_OPTION, command_group, console, open_context, print_json
+from preppath.cli.common import (
+    FORCE_OPTION,
+    JSON_OPTION,
+    command_group,
+    console,
+    open_context,
+    print_json,
+)
 from preppath.domain import ActivityType
 from preppath.errors import ExitCode, PrepPathError
+from preppath.messages import agree, plural
 
 achievements_app = command_group("The 26 achievements: all, yours, or one.")
 activity_app = command_group("Log practice done outside PrepPath.")
@@ -29,6 +37,7 @@ def heatmap(
     weeks: int = typer.Option(53, "--weeks", "-w", help="How many weeks to show (1-260)."),
     year: int | None = typer.Option(None, "--year", help="Show one calendar year instead."),
     export: Path | None = typer.Option(None, "--export", help="Write an .svg or .html file."),
+    force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """A GitHub-style calendar of your practice over the last year."""
@@ -40,11 +49,9 @@ def heatmap(
         from preppath.progress.heatmap_export import export as write
 
         try:
-            written = write(calendar, export)
+            written = write(calendar, export, force=force)
         except ValueError as exc:
             raise PrepPathError(str(exc), ExitCode.USAGE) from None
-        except OSError as exc:
-            raise PrepPathError(f"cannot write {export}: {exc.strerror}", ExitCode.ERROR) from None
         console.print(f"Heatmap written to {written}")
         return
     if as_json:
@@ -66,12 +73,13 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         return
     t = result.totals
     console.print(
-        f"[bold]{t['answers']}[/] answers, [bold]{t['interviews_completed']}[/] "
-        f"interviews completed, {t['practices']} practice sessions, "
-        f"{t['points']} points over {t['active_days']} active days"
+        f"[bold]{t['answers']}[/] {agree(t['answers'], 'answer')}, "
+        f"[bold]{t['interviews_completed']}[/] {agree(t['interviews_completed'], 'interview')} "
+        f"completed, {plural(t['practices'], 'practice session')}, "
+        f"{plural(t['points'], 'point')} over {plural(t['active_days'], 'active day')}"
     )
     console.print(
-        f"Streak: {result.streak['current']} days (longest {result.streak['longest']}),"
+        f"Streak: {plural(result.streak['current'], 'day')} (longest {result.streak['longest']}),"
         f" {result.achievements_unlocked}/26 achievements"
     )
     if result.averages:
@@ -134,13 +142,16 @@ def streak(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         return
     flame = "🔥 " if state.current else ""
     console.print(
-        f"{flame}Current streak: [bold]{state.current}[/] days · longest "
+        f"{flame}Current streak: [bold]{state.current}[/] {agree(state.current, 'day')} · longest "
         f"{state.longest} · freezes held {state.freezes}"
     )
     if state.today_met:
-        console.print(f"Today counts. Next milestone: {state.next_milestone} days.")
+        console.print(f"Today counts. Next milestone: {plural(state.next_milestone, 'day')}.")
     else:
-        console.print(f"Today still needs {state.today_needs} answer(s) or practice(s) to count.")
+        needs = state.today_needs
+        console.print(
+            f"Today still needs {plural(needs, 'answer')} or {agree(needs, 'practice')} to count."
+        )
 
 
 def _print_achievements(views: list[object]) -> None:
@@ -207,9 +218,11 @@ def achievements_show(
 @activity_app.command("track")
 def track(
     ctx: typer.Context,
-    kind: ActivityType = typer.Argument(..., metavar="TYPE", help="Usually 'practice'."),
-    at: datetime | None = typer.Option(
-        None, "--at", help="When (local time unless a zone is given)."
+    kind: str = typer.Argument("practice", metavar="[TYPE]", help="What to log: practice."),
+    at: str | None = typer.Option(
+        None,
+        "--at",
+        help="A day (2026-11-20) or a time (2026-11-20T18:30, local unless zoned).",
     ),
     note: str | None = typer.Option(None, "--note", help="What you practised."),
     as_json: bool = JSON_OPTION,
@@ -217,12 +230,46 @@ def track(
     """Log practice done elsewhere: `preppath activity track practice --at 2026-11-20T12:00`."""
     from preppath.services.progress import track_activity
 
-    result = track_activity(open_context(ctx), kind, at, note)
+    result = track_activity(open_context(ctx), _trackable(kind), _when(at), note)
     if as_json:
         print_json(result)
         return
-    console.print(f"Logged {result.type} on {result.day} (+{result.points} points).")
+    console.print(f"Logged {result.type} on {result.day} (+{plural(result.points, 'point')}).")
     from preppath.cli.render import print_milestone, print_unlocks
 
     print_unlocks(result.unlocked)
     print_milestone(result.milestone)
+
+
+def _trackable(text: str) -> ActivityType:
+    from preppath.domain import TRACKABLE_ACTIVITIES
+    from preppath.messages import not_one_of
+    from preppath.services.progress import untrackable
+
+    value = text.strip().lower()
+    if value in TRACKABLE_ACTIVITIES:
+        return ActivityType(value)
+    if value in set(ActivityType):
+        raise PrepPathError(untrackable(value), ExitCode.USAGE)
+    raise PrepPathError(
+        f"invalid value for 'TYPE': {not_one_of(text, TRACKABLE_ACTIVITIES)}", ExitCode.USAGE
+    )
+
+
+def _when(text: str | None) -> date | datetime | None:
+    """`--at`: a date alone stays a date (a day, not its midnight); otherwise an ISO time."""
+    import re
+
+    if text is None:
+        return None
+    value = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise PrepPathError(
+            f"invalid value for '--at': {text!r} is not a date or time; "
+            "use YYYY-MM-DD or YYYY-MM-DDTHH:MM",
+            ExitCode.USAGE,
+        ) from None

@@ -21,6 +21,7 @@ from preppath.cli.common import (
 )
 from preppath.domain import ExperienceLevel, QuestionType, split_stacks
 from preppath.errors import ExitCode, PrepPathError
+from preppath.messages import plural
 
 if TYPE_CHECKING:
     from preppath.providers.base import Question
@@ -88,7 +89,7 @@ def list_(
         facts = " · ".join((q.type, q.difficulty, ", ".join(q.levels), ", ".join(q.stack) or "—"))
         console.print(f"[bold]{escape(q.id)}[/]  [dim]{escape(facts)}[/]")
         print_indented(q.text)
-    console.print(f"{len(rows)} questions")
+    console.print(plural(len(rows), "question"))
     for error in bank.errors:
         console.print(f"[yellow]skipped:[/] {error}")
 
@@ -105,12 +106,12 @@ def validate(file: Path = typer.Argument(..., help="A question pack (.toml) to c
     for error in errors:
         typer.echo(error, err=True)
     if errors:
-        raise PrepPathError(f"{file}: {len(errors)} error(s)", ExitCode.INVALID)
+        raise PrepPathError(f"{file}: {plural(len(errors), 'error')}", ExitCode.INVALID)
     warnings = _scoring_warnings(file, pack.questions)
     for warning in warnings:
         typer.echo(warning, err=True)
-    note = f", {len(warnings)} warning(s)" if warnings else ""
-    console.print(f"{file}: {len(pack.questions)} questions, valid{note}")
+    note = f", {plural(len(warnings), 'warning')}" if warnings else ""
+    console.print(f"{file}: {plural(len(pack.questions), 'question')}, valid{note}")
 
 
 def _scoring_warnings(file: Path, questions: tuple[Question, ...]) -> list[str]:
@@ -130,8 +131,8 @@ def _clashes_with_builtin(file: Path, questions: tuple[Question, ...]) -> list[s
     """A user pack's IDs must not repeat the shipped bank's: such questions would be skipped."""
     from preppath.bank.loader import BUILTIN_DIR, load_bank
 
-    if file.resolve().parent == BUILTIN_DIR.resolve():
-        return []
+    if not questions or file.resolve().parent == BUILTIN_DIR.resolve():
+        return []  # nothing loaded (an unreadable or oversized file is not read again)
     builtin = load_bank(None).by_id()
     lines = file.read_text(encoding="utf-8").splitlines()
 

@@ -7,6 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from preppath.cli.common import console
+from preppath.messages import plural
 from preppath.services.views import AnswerResult, FeedbackView, InterviewView, Report, Unlock
 
 
@@ -53,7 +54,7 @@ def print_unlocks(unlocked: list[Unlock]) -> None:
     for unlock in unlocked:
         console.print(
             f"🏆 Achievement unlocked: [bold]{escape(unlock.name)}[/] — "
-            f"{escape(unlock.description)} (+{unlock.points} points)"
+            f"{escape(unlock.description)} (+{plural(unlock.points, 'point')})"
         )
 
 

@@ -100,7 +100,7 @@ class Event:
     kind: ActivityType
     at: datetime
     local_day: date
-    local_hour: int
+    local_hour: int | None  # None: logged with a date alone, so no time of day to judge
     overall: int | None = None
     completed: Interview | None = None
 
@@ -222,8 +222,12 @@ RULES: dict[str, Rule] = {
     "perfect_answer": lambda f, e, t: e.overall is not None and e.overall >= t,
     "interview_average": _ace,
     "recent_average": lambda f, e, t: len(f.recent_scores) >= 20 and sum(f.recent_scores) / 20 >= t,
-    "night_owl": lambda f, e, t: e.kind in _answering and e.local_hour < t,
-    "early_bird": lambda f, e, t: e.kind in _answering and 5 <= e.local_hour < t,
+    "night_owl": lambda f, e, t: (
+        e.kind in _answering and e.local_hour is not None and e.local_hour < t
+    ),
+    "early_bird": lambda f, e, t: (
+        e.kind in _answering and e.local_hour is not None and 5 <= e.local_hour < t
+    ),
     "speed_runner": _speed_runner,
     "polyglot": lambda f, e, t: f.stacks_answered >= t,
     # A break of t days: t whole days without practice between the two active days.

@@ -38,12 +38,20 @@ _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
 FORMATS = (".svg", ".html", ".htm")
 
 
-def export(calendar: Calendar, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
+def export(
+    calendar: Calendar,
+    path: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    force: bool = False,
+) -> Path:
     """Write `calendar` to `path` as SVG or HTML, chosen by the suffix; return the path.
 
     Raises ValueError naming the supported suffixes for any other suffix (checked before
-    anything is written).
+    anything is written); an existing file needs `force` (see preppath.files.write_output).
     """
+    from preppath.files import write_output
+
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".svg":
@@ -53,8 +61,7 @@ def export(calendar: Calendar, path: str | os.PathLike[str], *, title: str | Non
     else:
         shown = suffix or "a file without a suffix"
         raise ValueError(f"cannot export a heatmap as {shown} ({target.name}): use .svg or .html")
-    target.write_text(content, encoding="utf-8")
-    return target
+    return write_output(target, content.encode("utf-8"), force=force)
 
 
 def render_svg(calendar: Calendar) -> str:

@@ -18,6 +18,7 @@ import pydantic
 from preppath.errors import ExitCode, PrepPathError
 
 if TYPE_CHECKING:
+    import httpx2  # the HTTP client openai 3.x is built on
     from openai.types.chat import ParsedChatCompletion
 
     from preppath.settings import Settings
@@ -57,6 +58,11 @@ def make_client(settings: Settings, *, max_retries: int = 2) -> openai.OpenAI:
     )
 
 
+def _unavailable(message: str) -> PrepPathError:
+    """Every failure of the service, whatever it sent, is UNAVAILABLE (README "Exit codes")."""
+    return PrepPathError(message, ExitCode.UNAVAILABLE)
+
+
 @contextmanager
 def translate_errors() -> Iterator[None]:
     """Re-raise openai and model-output failures as PrepPathError with a scrubbed message.
@@ -70,25 +76,142 @@ def translate_errors() -> Iterator[None]:
     except openai.OpenAIError as exc:
         raise _from_openai(exc) from None
     except pydantic.ValidationError as exc:  # structured output that is not valid JSON/schema
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "reply"
-        detail = _one_line(first["msg"], ())
-        raise PrepPathError(
-            f"the model's reply did not match the expected format: {where}: {detail}"
+        raise _unavailable(
+            f"the model's reply did not match the expected format ({_shape_problem(exc)})"
         ) from None
     except json.JSONDecodeError:  # the SDK lets a non-JSON HTTP body through unwrapped
-        raise PrepPathError("unexpected response from the OpenAI API: not valid JSON") from None
+        raise _unavailable("unexpected response from the OpenAI API: not valid JSON") from None
+
+
+# The parts of a chat completion PrepPath reads. The SDK builds its reply objects without
+# validating them, so a server that sends `"choices": {}` or a list of strings would otherwise
+# surface as an AttributeError deep inside the SDK. Other fields are not required: local servers
+# leave some out.
+class _ChatMessage(pydantic.BaseModel):
+    content: str | None = None
+    refusal: str | None = None
+
+
+class _ChatChoice(pydantic.BaseModel):
+    message: _ChatMessage
+
+
+class _ChatReply(pydantic.BaseModel):
+    choices: list[_ChatChoice]
+
+
+class _Word(pydantic.BaseModel):
+    word: str
+    start: float
+    end: float
+
+
+class TranscriptionReply(pydantic.BaseModel):
+    """A `verbose_json` transcription, as much of it as PrepPath uses."""
+
+    text: str
+    duration: float | None = None
+    words: list[_Word] | None = None
+
+
+def chat_parse(client: openai.OpenAI, response_format: type[T], **request: object) -> T:
+    """`chat.completions.parse`, with the reply's JSON and shape checked before the SDK reads
+    it; call inside `translate_errors()`."""
+    raw = client.chat.completions.with_raw_response.parse(
+        response_format=response_format,
+        **request,  # type: ignore[arg-type]
+    )
+    reply = checked_reply(raw.http_response, _ChatReply, "chat reply")
+    if not reply.choices:
+        raise _unavailable(f"{_server(raw.http_response)} returned no reply (no choices)")
+    return parsed(raw.parse())
+
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+def checked_reply(response: httpx2.Response, shape: type[M], what: str) -> M:
+    """The JSON body of a 2xx `response` validated as `shape`, or one line saying what the
+    server sent instead (an HTML page, text, a reply of another shape)."""
+    body = response.content
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise _unavailable(f"{_server(response)} {_sent_instead(body)}") from None
+    try:
+        return shape.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise _unavailable(
+            f"{_server(response)} sent a {what} PrepPath cannot use ({_shape_problem(exc)})"
+        ) from None
+
+
+def check_audio(response: httpx2.Response) -> None:
+    """A speech reply must be audio: an HTML error page played as sound would be noise."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind.startswith("text/") or kind.endswith(("json", "html", "xml")):
+        hint = f"; {_BASE_URL_HINT}" if "html" in kind else ""
+        raise _unavailable(f"{_server(response)} sent {kind}, not audio{hint}")
+
+
+def _server(response: httpx2.Response) -> str:
+    url = response.url
+    return f"the server at {url.host}:{url.port}" if url.port else f"the server at {url.host}"
+
+
+_BASE_URL_HINT = "check openai_base_url (an OpenAI-compatible API's address usually ends in /v1)"
+
+
+def _sent_instead(body: bytes) -> str:
+    return "sent " + _describe_body(body)
+
+
+def _describe_body(body: bytes) -> str:
+    """What a reply that is not the JSON expected looks like, as a noun phrase."""
+    start = body.lstrip()[:64].lower()
+    if not start:
+        return "an empty reply"
+    if start.startswith(b"<"):  # a proxy's, web server's or web UI's page
+        return f"a web page, not an API reply; {_BASE_URL_HINT}"
+    return "a reply that is not JSON"
+
+
+# pydantic's error types, in plain words about the part of the reply they concern.
+_SHAPE_WORDS = {
+    "list_type": "is not a list",
+    "model_type": "is not an object",
+    "model_attributes_type": "is not an object",
+    "dict_type": "is not an object",
+    "missing": "is missing",
+    "string_type": "is not a string",
+    "bool_type": "is not true or false",
+    "bool_parsing": "is not true or false",
+    "float_type": "is not a number",
+    "float_parsing": "is not a number",
+    "int_type": "is not a whole number",
+    "int_parsing": "is not a whole number",
+    "literal_error": "is not one of the allowed values",
+    "json_invalid": "is not valid JSON",
+    "json_type": "is not JSON text",
+}
+
+
+def _shape_problem(exc: pydantic.ValidationError) -> str:
+    first = exc.errors()[0]
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
+    words = _SHAPE_WORDS.get(first["type"]) or _one_line(first["msg"], ()).lower()
+    return f"{where.lstrip('.') or 'the reply'} {words}"
 
 
 def parsed(completion: ParsedChatCompletion[T]) -> T:
     """The structured reply of a `chat.completions.parse` call, or a PrepPathError."""
     if not completion.choices:
-        raise PrepPathError("the model returned no reply")
+        raise _unavailable("the model returned no reply")
     message = completion.choices[0].message
     if message.refusal:
-        raise PrepPathError(f"the model refused: {_one_line(message.refusal, ())}")
+        raise _unavailable(f"the model refused: {_one_line(message.refusal, ())}")
     if message.parsed is None:
-        raise PrepPathError("the model's reply was empty or not the expected JSON")
+        raise _unavailable("the model's reply was empty or not the expected JSON")
     return message.parsed
 
 
@@ -115,14 +238,14 @@ def _from_openai(exc: openai.OpenAIError) -> PrepPathError:
         )
     if isinstance(exc, openai.APIStatusError):
         detail = _one_line(_server_message(exc), secrets)
-        return PrepPathError(f"OpenAI API error {exc.status_code}: {detail}")
+        return _unavailable(f"OpenAI API error {exc.status_code}: {detail}")
     if isinstance(exc, openai.LengthFinishReasonError):
-        return PrepPathError("the model's reply was cut off at its length limit")
+        return _unavailable("the model's reply was cut off at its length limit")
     if isinstance(exc, openai.ContentFilterFinishReasonError):
-        return PrepPathError("the model's reply was blocked by the content filter")
+        return _unavailable("the model's reply was blocked by the content filter")
     if isinstance(exc, openai.APIResponseValidationError):
-        return PrepPathError("unexpected response from the OpenAI API (not the documented shape)")
-    return PrepPathError(f"OpenAI client error: {_one_line(str(exc), secrets)}")
+        return _unavailable("unexpected response from the OpenAI API (not the documented shape)")
+    return _unavailable(f"OpenAI client error: {_one_line(str(exc), secrets)}")
 
 
 def _secrets_of(exc: openai.OpenAIError) -> tuple[str, ...]:
@@ -139,6 +262,8 @@ def _server_message(exc: openai.APIStatusError) -> str:
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         return str(body["message"])
     if isinstance(body, str) and body.strip():
+        if body.lstrip().startswith("<"):  # a proxy's or web server's error page
+            return _describe_body(body.encode())
         return body
     return exc.response.reason_phrase or "no details"
 

@@ -13,7 +13,7 @@ import openai
 from pydantic import BaseModel, Field
 
 from preppath.providers.base import Evaluation, KeyPointResult, Question, Weights
-from preppath.providers.openai_client import parsed, translate_errors
+from preppath.providers.openai_client import chat_parse, translate_errors
 
 
 class _Remark(BaseModel):
@@ -68,15 +68,15 @@ class OpenAIEvaluator:
         self, question: Question, answer: str, *, delivery: dict[str, object] | None = None
     ) -> Evaluation:
         with translate_errors():
-            completion = self._client.chat.completions.parse(
+            grade = chat_parse(
+                self._client,
+                _Grade,
                 model=self._model,
                 messages=[
                     {"role": "system", "content": _SYSTEM},
                     {"role": "user", "content": _prompt(question, answer)},
                 ],
-                response_format=_Grade,
             )
-            grade = parsed(completion)
         correctness, completeness, clarity = (
             _clamp(grade.correctness),
             _clamp(grade.completeness),

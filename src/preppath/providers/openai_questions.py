@@ -8,9 +8,9 @@ from typing import Literal
 import openai
 from pydantic import BaseModel, Field
 
-from preppath.errors import PrepPathError
+from preppath.errors import ExitCode, PrepPathError
 from preppath.providers.base import KeyPoint, Question, QuestionRequest, Weights
-from preppath.providers.openai_client import parsed, translate_errors
+from preppath.providers.openai_client import chat_parse, translate_errors
 
 MAX_KEY_POINTS = 6
 MAX_PHRASINGS = 6
@@ -72,16 +72,16 @@ class OpenAIQuestionProvider:
 
     def questions(self, request: QuestionRequest) -> list[Question]:
         with translate_errors():
-            completion = self._client.chat.completions.parse(
+            reply = chat_parse(
+                self._client,
+                _QuestionSet,
                 model=self._model,
                 messages=[
                     {"role": "system", "content": _SYSTEM},
                     {"role": "user", "content": _prompt(request)},
                 ],
-                response_format=_QuestionSet,
                 seed=request.seed if request.seed is not None else openai.omit,
             )
-            reply = parsed(completion)
         result: list[Question] = []
         seen: set[str] = set()
         for raw in reply.questions:
@@ -90,7 +90,7 @@ class OpenAIQuestionProvider:
                 seen.add(question.id)
                 result.append(question)
         if not result:
-            raise PrepPathError("the model returned no usable questions")
+            raise PrepPathError("the model returned no usable questions", ExitCode.UNAVAILABLE)
         return result[: request.count]
 
 

@@ -9,7 +9,12 @@ import openai
 
 from preppath.errors import ExitCode, PrepPathError
 from preppath.providers.base import Speech, Transcript, Word
-from preppath.providers.openai_client import translate_errors
+from preppath.providers.openai_client import (
+    TranscriptionReply,
+    check_audio,
+    checked_reply,
+    translate_errors,
+)
 
 # The original service's upload limit, which is also OpenAI's; checked before uploading so a
 # long recording fails in a millisecond instead of after a slow upload and a 413.
@@ -35,15 +40,19 @@ class OpenAISpeechToText:
         check_upload(path)
         prompt = ", ".join(dict.fromkeys(v.strip() for v in vocabulary if v.strip()))
         with translate_errors():
-            result = self._client.audio.transcriptions.create(
+            raw = self._client.audio.transcriptions.with_raw_response.create(
                 file=path,
                 model=self._model,
                 response_format="verbose_json",
                 timestamp_granularities=["word"],
                 prompt=prompt[:MAX_PROMPT_CHARS] if prompt else openai.omit,
             )
+            # Read from the checked JSON, not the SDK's object: it is built without validation.
+            result = checked_reply(raw.http_response, TranscriptionReply, "transcription")
         words = [Word(w.word.strip(), w.start, w.end) for w in result.words or [] if w.word.strip()]
-        return Transcript(text=result.text.strip(), words=words, duration_s=result.duration)
+        # Some compatible servers leave out the duration; the last word's end stands in.
+        duration = result.duration if result.duration is not None else words[-1].end if words else 0
+        return Transcript(text=result.text.strip(), words=words, duration_s=duration)
 
 
 def check_upload(path: Path) -> None:
@@ -92,6 +101,9 @@ class OpenAITextToSpeech:
                 model=self._model, voice=self._voice, input=text, response_format="pcm"
             ) as response,
         ):
+            check_audio(response.http_response)
             pcm = b"".join(response.iter_bytes())
+        if len(pcm) < 2:
+            raise PrepPathError("the speech service returned no audio", ExitCode.UNAVAILABLE)
         # A stray odd byte would shift every later sample; drop it.
         return Speech(pcm=pcm[: len(pcm) - len(pcm) % 2], sample_rate=PCM_SAMPLE_RATE)

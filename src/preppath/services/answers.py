@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -23,6 +23,7 @@ from preppath.services.interviews import feedback_view, load_interview, load_que
 from preppath.services.views import AnswerResult, FeedbackView, Unlock
 
 MAX_ANSWER_CHARS = 20_000  # about 3,000 words: far beyond any spoken answer (20+ minutes)
+BLANK_MARGIN_CHARS = 4096  # blank space around an answer, stripped before the length check
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,21 @@ class RecordingInfo:
     duration_s: float
     size_bytes: int
     sha256: str
+
+
+def read_answer(stream: TextIO) -> str:
+    """An answer from a file or a pipe, read only a little past the limit: /dev/zero or
+    hundreds of megabytes on standard input are refused at the cost of a real answer's memory.
+
+    The margin lets an answer just under the limit keep the blank lines an editor adds around
+    it; whatever reaches the end of the margin is over the limit by any count."""
+    budget = MAX_ANSWER_CHARS + BLANK_MARGIN_CHARS + 1
+    text = stream.read(budget)
+    if len(text) >= budget:
+        raise PrepPathError(
+            f"the answer is over {MAX_ANSWER_CHARS:,} characters, the limit", ExitCode.INVALID
+        )
+    return text
 
 
 def check_answer_text(text: str) -> str:

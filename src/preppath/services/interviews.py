@@ -18,6 +18,7 @@ from preppath.domain import (
     split_stacks,
 )
 from preppath.errors import ExitCode, NotFoundError, PrepPathError
+from preppath.messages import plural
 from preppath.providers import factory
 from preppath.providers.base import Question, QuestionRequest
 from preppath.services.activity import record_activity
@@ -66,7 +67,9 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
     if not questions:
         raise PrepPathError("no questions match these options", ExitCode.INVALID)
     if len(questions) < options.count:
-        notices.append(f"the bank has only {len(questions)} fitting questions; using those")
+        notices.append(
+            f"the bank has only {plural(len(questions), 'fitting question')}; using those"
+        )
     with ctx.writer() as session:
         interview = Interview(
             profile_id=ctx.profile_id,
@@ -123,7 +126,7 @@ def _notices(ctx: AppContext, role: str, stack: tuple[str, ...]) -> list[str]:
         bank = load_bank(ctx.paths.packs_dir)
         if bank.errors:
             notices.append(
-                f"skipped {len(bank.errors)} problem(s) in question packs, first: "
+                f"skipped {plural(len(bank.errors), 'problem')} in question packs, first: "
                 f"{bank.errors[0]} (check with `preppath questions validate FILE`)"
             )
         known = bank.stacks()

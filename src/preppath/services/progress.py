@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from preppath.domain import ActivityType
@@ -34,13 +34,33 @@ class TrackResult:
 
 
 def track_activity(
-    ctx: AppContext, kind: ActivityType, at: datetime | None = None, note: str | None = None
+    ctx: AppContext,
+    kind: ActivityType,
+    at: datetime | date | None = None,
+    note: str | None = None,
 ) -> TrackResult:
-    """Log practice done elsewhere (the original track endpoint)."""
+    """Log practice done elsewhere (the original track endpoint).
+
+    `at` is a moment, or a `date` alone: a day whose time is unknown, which counts for that day
+    but never as a time of day (a date is not midnight, so it cannot earn Night Owl).
+    """
+    from preppath.domain import TRACKABLE_ACTIVITIES
     from preppath.services.activity import POINTS, record_activity
     from preppath.services.progress_hooks import settle
 
-    moment = _aware(at, ctx) if at is not None else ctx.clock()
+    if kind not in TRACKABLE_ACTIVITIES:
+        raise PrepPathError(untrackable(kind), ExitCode.USAGE)
+    time_known = at is None or isinstance(at, datetime)
+    if isinstance(at, datetime):
+        moment = _aware(at, ctx)
+    elif at is not None:
+        if at > today_for(ctx):
+            raise PrepPathError("--at is in the future", ExitCode.USAGE)
+        # Some moment inside that day is needed for ordering; noon (or now, for today) is
+        # safely inside it in every zone, and the unknown hour is passed on as unknown.
+        moment = min(datetime.combine(at, time(12), tzinfo=ctx.tz), ctx.clock())
+    else:
+        moment = ctx.clock()
     if moment > ctx.clock() + timedelta(minutes=5):
         raise PrepPathError("--at is in the future", ExitCode.USAGE)
     if moment.year < EARLIEST_YEAR:  # such dates are typos (0001-01-01), not practice history
@@ -51,10 +71,18 @@ def track_activity(
         activity = record_activity(
             session, profile_id=ctx.profile_id, kind=kind, at=moment, tz=ctx.tz, note=note
         )
-        hooks = settle(session, ctx, moment, [kind])
+        hooks = settle(session, ctx, moment, [kind], time_known=time_known)
         session.commit()
     return TrackResult(
         kind.value, POINTS[kind], activity.local_day, hooks.unlocked, hooks.milestone
+    )
+
+
+def untrackable(kind: object) -> str:
+    """Why `activity track KIND` is refused for a kind PrepPath records itself."""
+    return (
+        f"{kind!s} is recorded by PrepPath itself when it happens; "
+        "`activity track` logs practice done elsewhere: use `activity track practice`"
     )
 
 

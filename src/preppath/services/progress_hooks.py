@@ -33,8 +33,12 @@ def settle(
     feedback: InterviewFeedback | None = None,
     question: InterviewQuestion | None = None,
     completed: Interview | None = None,
+    time_known: bool = True,
 ) -> HookResult:
-    """Run after the caller recorded activities of `kinds` at `now`, before it commits."""
+    """Run after the caller recorded activities of `kinds` at `now`, before it commits.
+
+    `time_known=False` for practice logged with a date alone: `now` then only places it in its
+    day, and rules about the time of day do not see an hour."""
     from preppath.services.retakes import schedule_retake
 
     session.flush()
@@ -70,7 +74,7 @@ def settle(
             kind,
             now,
             event_day,
-            hour,
+            hour if time_known else None,
             overall=feedback.overall if feedback else None,
             completed=completed if kind == ActivityType.INTERVIEW_COMPLETED else None,
         )

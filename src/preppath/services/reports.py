@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from preppath.errors import ExitCode, PrepPathError
+from preppath.messages import agree, plural
 from preppath.services.context import AppContext
 from preppath.services.interviews import get_interview
 from preppath.services.views import FeedbackView, InterviewView, Report, jsonable
@@ -61,7 +62,8 @@ def _summary(
 ) -> str:
     head = (
         f"{interview.type.replace('_', ' ').title()} interview for {interview.role} "
-        f"({interview.level}): {answered} of {len(interview.questions)} questions answered"
+        f"({interview.level}): {answered} of "
+        f"{plural(len(interview.questions), 'question')} answered"
     )
     if skipped:
         head += f", {skipped} skipped"
@@ -120,8 +122,8 @@ def _recommendations(
             )
     if skipped:
         recs.append(
-            f"{skipped} question(s) were skipped; draft an answer for each before "
-            "your next session."
+            f"{plural(skipped, 'question')} {agree(skipped, 'was')} skipped; draft an answer "
+            f"for {'it' if skipped == 1 else 'each'} before your next session."
         )
     missed = Counter(
         kp["point"]
@@ -202,11 +204,9 @@ def render(report: Report, fmt: str) -> str:
     raise PrepPathError(f"unknown report format {fmt!r} (markdown, json, html)", ExitCode.USAGE)
 
 
-def write_report(report: Report, fmt: str, output: Path) -> Path:
-    text = render(report, fmt)
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise PrepPathError(f"cannot write {output}: {exc.strerror}", ExitCode.ERROR) from None
-    return output
+def write_report(report: Report, fmt: str, output: Path, *, force: bool = False) -> Path:
+    """Write the report to `output`, private (it holds the person's answers); an existing file
+    needs `force`."""
+    from preppath.files import write_output
+
+    return write_output(output, render(report, fmt).encode("utf-8"), force=force, private=True)

@@ -45,6 +45,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from preppath.messages import plural
 from preppath.providers.base import Transcript
 
 Band = Literal["green", "amber", "red"]
@@ -248,13 +249,15 @@ def _lexical_notes(lex: _Lexical) -> list[str]:
     n_fill = sum(lex.fillers.values())
     if n_fill:
         per = _per_100(n_fill, lex.words)
-        notes.append(f"{n_fill} filler(s) ({_describe(lex.fillers)}): {per:.1f} per 100 words")
+        notes.append(
+            f"{plural(n_fill, 'filler')} ({_describe(lex.fillers)}): {per:.1f} per 100 words"
+        )
     else:
         notes.append("no fillers heard")
     if lex.hedges:
         notes.append(f"hedges: {_describe(lex.hedges)}")
     if lex.repeats:
-        notes.append(f"{lex.repeats} immediately repeated word(s)")
+        notes.append(f"{plural(lex.repeats, 'immediately repeated word')}")
     return notes
 
 
@@ -295,9 +298,13 @@ def measure_delivery(transcript: Transcript, question_type: str) -> Delivery:
     bands["length"] = _length_band(span, target)
     notes += _lexical_notes(lex)
     if very_long:
-        notes.append(f"{very_long} pause(s) over {VERY_LONG_PAUSE_S} s (longest {max(gaps):.1f} s)")
+        notes.append(
+            f"{plural(very_long, 'pause')} over {VERY_LONG_PAUSE_S} s (longest {max(gaps):.1f} s)"
+        )
     elif long_gaps:
-        notes.append(f"{len(long_gaps)} pause(s) over {LONG_PAUSE_S:.0f} s, none over 2.5 s")
+        notes.append(
+            f"{plural(len(long_gaps), 'pause')} over {LONG_PAUSE_S:.0f} s, none over 2.5 s"
+        )
     notes.append(
         f"answer length {span:.0f} s ({bands['length']}; target {target[0]:.0f}-{target[1]:.0f} s"
         f" for {question_type.replace('_', ' ')})"
