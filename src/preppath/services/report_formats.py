@@ -300,7 +300,8 @@ p { margin: .5rem 0; }
 .meta { color: var(--muted); margin-top: 0; }
 section { border-top: 1px solid var(--line); margin-top: 2rem; padding-top: 1.5rem; }
 code { font: .9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-  background: var(--code); border-radius: 4px; padding: .1em .3em; overflow-wrap: anywhere; }
+  background: var(--code); border-radius: 4px; padding: .1em .3em; overflow-wrap: anywhere;
+  -webkit-box-decoration-break: clone; box-decoration-break: clone; }
 .quote { margin: 1rem 0; }
 .quote figcaption { margin-bottom: .25rem; }
 .given { color: var(--muted); }
