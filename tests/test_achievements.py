@@ -5,6 +5,7 @@ unlocks on exactly the step that meets its condition, never one step before; plu
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -567,3 +568,37 @@ def test_show_one_achievement_and_unknown_id(run: Any) -> None:
     assert unknown.stdout == ""
     assert "no-such-thing" in unknown.stderr
     assert len(unknown.stderr.strip().splitlines()) == 1
+
+
+def test_show_accepts_the_name_in_any_case(app: AppContext, clock: Clock, run: Any) -> None:
+    """`achievements show` takes the name as well as the ID, in any case or spacing; a hidden
+    one answers by name exactly as by ID: masked until earned, then in full."""
+    for ident in ("flawless", "FLAWLESS", "Flawless", "perfect-answer", "Perfect Answer"):
+        shown = run("achievements", "show", ident, "--json")
+        assert shown.code == 0, (ident, shown.stderr)
+        assert shown.json()["id"] == "perfect-answer"
+    assert run("achievements", "show", "week strong", "--json").json()["id"] == "streak-7"
+    assert run("achievements", "show", "  night   OWL ", "--json").json()["name"] == "???"
+    clock.now = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)  # a 3 a.m. answer earns Night Owl
+    answer_one(app, 50)
+    owl = run("achievements", "show", "night owl", "--json").json()
+    assert owl["id"] == "night-owl" and owl["unlocked"] is True
+    text = run("achievements", "show", "flawless")
+    assert text.code == 0 and "Flawless" in text.stdout
+    unknown = run("achievements", "show", "flawles")
+    assert unknown.code == ExitCode.NOT_FOUND
+    assert unknown.stderr.startswith("preppath: error: achievement 'flawles' not found")
+    assert len(unknown.stderr.splitlines()) == 1
+
+
+def test_list_prints_progress_as_whole_numbers(app: AppContext, clock: Clock, run: Any) -> None:
+    """A fractional progress (an average of 41.67 toward 80) prints as 41/80, never 41.6667."""
+    for overall in (50, 40, 35):
+        answer_one(app, overall)
+        clock.advance(minutes=1)
+    entries = {e["id"]: e for e in run("achievements", "list", "--json").json()}
+    assert entries["consistently-strong"]["progress"] == pytest.approx(125 / 3)
+    text = " ".join(run("achievements", "list").stdout.split())
+    entry = text[text.index("Consistently Strong") :].split("🔒", 1)[0]  # however it wraps
+    assert entry.endswith(" 41/80 "), entry
+    assert not re.search(r"\d\.\d+/\d", text)  # no progress printed with decimals

@@ -4,6 +4,7 @@ their JSON contracts, the files they write and the rows they leave in the SQLite
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import stat
 from contextlib import closing
@@ -383,7 +384,9 @@ def test_report_markdown_file(run: Any, tmp_path: Path) -> None:
     assert body.startswith(f"# Interview {iv['id']} report\n")
     for q in iv["questions"]:
         assert f"## Q{q['id']}. {q['text']}" in body
-    assert text in body
+    # The answer is quoted with its markup escaped: a viewer shows "<b>", it does not bold.
+    assert "> " + text.replace("<", "\\<") in body
+    assert not re.search(r"(?<!\\)<b>", body)
     assert "## Recommendations" in body
     assert "skipped" in body
 

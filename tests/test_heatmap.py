@@ -193,8 +193,8 @@ def test_totals_and_best_day() -> None:
     assert calendar.total == 18
     assert calendar.active_days == 4
     assert calendar.max_day is not None and calendar.max_day.date == date(2026, 11, 22)
-    assert calendar.start == date(2026, 11, 18)  # same weekday as end, one week earlier
-    assert calendar.period == "in the last 8 days"
+    assert calendar.start == date(2026, 11, 15)  # the Sunday a week before end's week
+    assert calendar.period == "in the last 2 weeks"
 
 
 def test_needs_exactly_one_of_end_or_year() -> None:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import START, Clock, db_rows, service_interview
+from conftest import START, Clock, cli_create, db_rows, service_interview
 from preppath.domain import ActivityType, InterviewType
 from preppath.errors import ExitCode, PrepPathError
 from preppath.providers.base import Evaluation
@@ -369,17 +369,44 @@ def test_heatmap_json_covers_365_days_with_levels(run: Any) -> None:
 
 
 def test_heatmap_weeks_option(run: Any) -> None:
-    """`--weeks 4` shows 4 week columns ending today; out-of-range weeks exit 2."""
+    """`--weeks N` shows N whole Sunday-to-Saturday columns, this week so far included."""
     today = utc_today()
-    days = [date.fromisoformat(d["date"]) for d in heatmap_json(run, "--weeks", "4")["days"]]
-    assert days[-1] == today
-    assert len(days) == 22  # 3 full weeks back to the same weekday, as "the last year" does
-    assert days == [days[0] + timedelta(days=i) for i in range(len(days))]
-    sundays = {d - timedelta(days=(d.weekday() + 1) % 7) for d in days}
-    assert len(sundays) == 4
-    bad = run("heatmap", "--weeks", "0", "--json")
-    assert bad.code == ExitCode.USAGE
-    one_line_error(bad)
+    this_week = (today.weekday() + 1) % 7 + 1  # Sunday up to today
+    for weeks in (1, 4, 52):
+        data = heatmap_json(run, "--weeks", str(weeks))
+        days = [date.fromisoformat(d["date"]) for d in data["days"]]
+        assert days[-1] == today
+        assert days[0].weekday() == 6, weeks  # every column starts on a Sunday
+        assert len(days) == 7 * (weeks - 1) + this_week
+        assert days == [days[0] + timedelta(days=i) for i in range(len(days))]
+        assert len({d - timedelta(days=(d.weekday() + 1) % 7) for d in days}) == weeks
+    assert heatmap_json(run, "--weeks", "1")["period"] == "this week"
+    assert heatmap_json(run, "--weeks", "52")["period"] == "in the last 52 weeks"
+    for bad in (("--weeks", "0"), ("--weeks", "4", "--year", "2025")):
+        result = run("heatmap", *bad, "--json")
+        assert result.code == ExitCode.USAGE
+        one_line_error(result)
+
+
+def test_heatmap_says_what_its_total_counts(run: Any) -> None:
+    """The heatmap's total lists its parts, so a total above stats' answers explains itself."""
+    iv = cli_create(run, count=1)
+    assert run("interview", "answer", str(iv["id"]), "1", "--text", "An answer.").code == 0
+    track(run)
+    data = heatmap_json(run)
+    assert data["total"] == 4
+    assert data["counted"] == {
+        "answers": 1,
+        "interviews_started": 1,
+        "interviews_completed": 1,
+        "practices": 1,
+    }
+    text = " ".join(run("heatmap").stdout.split())
+    expected = "Counted: 1 answer, 1 interview started, 1 interview completed, 1 practice session"
+    assert expected in text
+    stats = " ".join(run("stats").stdout.split())
+    assert "1 answer scored" in stats
+    assert "The heatmap counts 4 activities" in stats
 
 
 def test_heatmap_year_option(run: Any) -> None:
@@ -479,6 +506,7 @@ def test_stats_json_totals_averages_and_breakdowns(
         "answers": 5,
         "practices": 1,
         "interviews_completed": 3,
+        "interviews_started": 3,
         "active_days": 2,
         "most_answers_in_a_day": 4,
     }
@@ -512,11 +540,31 @@ def test_stats_json_totals_averages_and_breakdowns(
     )[:5]
     assert weakest and stats["weakest_topics"] == weakest
     assert {w["topic"] for w in weakest} >= {"files", "syntax"}  # 2+ answers each
+    # Topics answered once are listed apart, lowest first, not dropped: a single 6/100 is
+    # worth seeing even though one answer cannot rank a topic.
+    assert stats["weakest_min_answers"] == 2
+    once = sorted(
+        (
+            {"topic": t, "answers": 1, "average": float(v[0])}
+            for t, v in by_tag.items()
+            if len(v) == 1
+        ),
+        key=lambda w: (w["average"], w["topic"]),
+    )[:5]
+    assert once and stats["unranked_topics"] == once
     delivery = [(d["month"], d["wpm"], d["fillers_per_100_words"]) for d in stats["delivery"]]
     assert delivery == [("2026-01", 150.0, 2.5)]
     text = run("stats")
     assert text.code == 0
-    assert "5 answers, 3 interviews completed, 1 practice session," in text.stdout
+    flat = " ".join(text.stdout.split())
+    assert "5 answers scored, 3 interviews completed, 1 practice session," in flat
+    assert "The heatmap counts 12 activities" in flat
+    lowest = weakest[0]
+    assert (
+        "Lowest-scoring topics (at least 2 answers each): "
+        f"{lowest['topic']} {lowest['average']} ({lowest['answers']} answers)"
+    ) in flat
+    assert f"Not ranked yet (fewer than 2 answers): {once[0]['topic']} {once[0]['average']}" in flat
 
 
 def test_stats_on_an_empty_profile(run: Any) -> None:

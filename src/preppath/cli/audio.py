@@ -237,4 +237,4 @@ def import_(
     if as_json:
         print_json(result)
         return
-    print_answer_result(result)
+    print_answer_result(result, heard=True)

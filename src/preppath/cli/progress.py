@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from datetime import date, datetime
 from pathlib import Path
@@ -34,7 +35,12 @@ def register(app: typer.Typer) -> None:
 
 def heatmap(
     ctx: typer.Context,
-    weeks: int = typer.Option(53, "--weeks", "-w", help="How many weeks to show (1-260)."),
+    weeks: int | None = typer.Option(
+        None,
+        "--weeks",
+        "-w",
+        help="Show this many whole weeks, this one included (1-260); default: the last year.",
+    ),
     year: int | None = typer.Option(None, "--year", help="Show one calendar year instead."),
     export: Path | None = typer.Option(None, "--export", help="Write an .svg or .html file."),
     force: bool = FORCE_OPTION,
@@ -73,11 +79,16 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         return
     t = result.totals
     console.print(
-        f"[bold]{t['answers']}[/] {agree(t['answers'], 'answer')}, "
-        f"[bold]{t['interviews_completed']}[/] {agree(t['interviews_completed'], 'interview')} "
-        f"completed, {plural(t['practices'], 'practice session')}, "
+        f"[bold]{plural(t['answers'], 'answer')}[/] scored, "
+        f"[bold]{plural(t['interviews_completed'], 'interview')}[/] completed, "
+        f"{plural(t['practices'], 'practice session')}, "
         f"{plural(t['points'], 'point')} over {plural(t['active_days'], 'active day')}"
     )
+    if t["events"] != t["answers"]:
+        console.print(
+            f"[dim]The heatmap counts {plural(t['events'], 'activity', 'activities')}: each "
+            "answer, interview started, interview completed and practice session is one.[/]"
+        )
     console.print(
         f"Streak: {plural(result.streak['current'], 'day')} (longest {result.streak['longest']}),"
         f" {result.achievements_unlocked}/26 achievements"
@@ -105,11 +116,22 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
             recent = " → ".join(f"{x.average:.0f}" for x in trend[-3:])
             table.add_row(escape(key), str(answers), f"{average:.1f}", recent)
         console.print(table)
+    least = result.weakest_min_answers
     if result.weakest_topics:
-        console.print(
-            "Weakest topics: "
-            + ", ".join(f"{w['topic']} ({w['average']})" for w in result.weakest_topics)
+        ranked = ", ".join(
+            f"{escape(str(w['topic']))} {w['average']} ({plural(int(str(w['answers'])), 'answer')})"
+            for w in result.weakest_topics
         )
+        console.print(f"Lowest-scoring topics (at least {plural(least, 'answer')} each): {ranked}")
+    elif result.unranked_topics:
+        console.print(
+            f"Lowest-scoring topics: none yet (a topic needs {plural(least, 'answer')} to rank)"
+        )
+    if result.unranked_topics:
+        unranked = ", ".join(
+            f"{escape(str(w['topic']))} {w['average']}" for w in result.unranked_topics
+        )
+        console.print(f"Not ranked yet (fewer than {plural(least, 'answer')}): {unranked}")
     if result.delivery:
         console.print(
             "Delivery by month: "
@@ -165,7 +187,8 @@ def _print_achievements(views: list[object]) -> None:
         detail = (
             f"unlocked {v.unlocked_at:%Y-%m-%d}"
             if v.unlocked and v.unlocked_at
-            else f"{v.progress:g}/{v.target:g}"
+            # Whole numbers, rounded down, so a locked one never reads as reached (79.6/80).
+            else f"{math.floor(v.progress)}/{math.floor(v.target)}"
             if v.progress is not None and v.target is not None
             else "locked"
         )
@@ -203,9 +226,11 @@ def achievements_mine(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 @achievements_app.command("show")
 def achievements_show(
-    ctx: typer.Context, ident: str = typer.Argument(..., metavar="ID"), as_json: bool = JSON_OPTION
+    ctx: typer.Context,
+    ident: str = typer.Argument(..., metavar="ID_OR_NAME"),
+    as_json: bool = JSON_OPTION,
 ) -> None:
-    """One achievement."""
+    """One achievement, by its ID or its name (`achievements show flawless`)."""
     from preppath.services.progress import achievement
 
     view = achievement(open_context(ctx), ident)

@@ -34,14 +34,27 @@ def _scores_line(scores: dict[str, float], overall: int) -> str:
     return f"[bold {score_style(overall)}]{overall}/100[/]  {parts}"
 
 
-def print_answer_result(result: AnswerResult) -> None:
-    lines = [_scores_line(result.scores, result.overall)]
+def print_answer_result(result: AnswerResult, *, heard: bool = False) -> None:
+    """The feedback panel; `heard` starts it with the transcript that was scored (for a
+    recording, whose words the person has not seen yet)."""
+    from preppath.services.wording import answer_label, describe_delivery
+
+    lines = []
+    if heard:
+        lines += [
+            f"[bold]Heard[/] ({answer_label(result.source, result.attempt)}): "
+            + rich_inline(result.answer),
+            "",
+        ]
+    lines.append(_scores_line(result.scores, result.overall))
     if result.previous is not None:
         lines.append(_previous_line(result.previous, result.overall))
-    lines += [f"[green]✔[/] {escape(s)}" for s in result.strengths]
-    lines += [f"[yellow]✘[/] {escape(s)}" for s in result.improvements]
-    if result.delivery:
-        lines.append(delivery_line(result.delivery))
+    lines += [f"[green]✔[/] {rich_inline(s)}" for s in result.strengths]
+    lines += [f"[yellow]✘[/] {rich_inline(s)}" for s in result.improvements]
+    delivery = describe_delivery(result.delivery)
+    if delivery:
+        lines.append("[bold]Delivery[/]")
+        lines += [f"[dim]•[/] {escape(d)}" for d in delivery]
     console.print(
         Panel("\n".join(lines), title=f"Feedback on question {result.question_id}", expand=False)
     )
@@ -72,30 +85,57 @@ def _previous_line(previous: FeedbackView, overall: int) -> str:
     )
 
 
-def delivery_line(delivery: dict[str, object]) -> str:
-    """What was observed in the spoken answer, with its bands (green / amber / red)."""
-    notes = delivery.get("notes")
-    if isinstance(notes, list) and notes:
-        return "Delivery: " + "; ".join(str(n) for n in notes)
-    return "Delivery: no timing data"
+_MARK_STYLE = {"good": "green", "bad": "yellow", "partial": "cyan", "info": "dim"}
+
+
+def rich_inline(text: str) -> str:
+    """Rich markup for report text: `code` keeps its backticks and is shown bold."""
+    from preppath.services.report_formats import inline_spans
+
+    return "".join(
+        f"[bold]`{escape(piece)}`[/]" if code else escape(piece)
+        for piece, code in inline_spans(text)
+    )
 
 
 def print_report(report: Report) -> None:
-    console.rule(f"Interview {report.interview.id} report")
-    console.print(escape(report.summary))
-    if report.averages:
-        table = Table("Score", "Average")
-        for name, value in report.averages.items():
-            table.add_row(name, f"{value:.1f}/10")
-        table.add_row("overall", f"{report.overall:.0f}/100" if report.overall is not None else "–")
-        console.print(table)
-    for q in report.interview.questions:
-        result = f"{q.feedback.overall}/100" if q.feedback else q.status
-        console.print(f" {q.id}. {escape(q.text)} — {result}")
-    if report.strengths:
-        console.print("\n[bold]Strengths[/]")
-        for s in report.strengths:
-            console.print(f" [green]✔[/] {escape(s)}")
-    console.print("\n[bold]Recommendations[/]")
-    for r in report.recommendations:
-        console.print(f" • {escape(r)}")
+    """The report in the terminal: the same document the Markdown and HTML files hold."""
+    from preppath.services.report_formats import build_document
+
+    doc = build_document(report)
+    console.rule(escape(doc.title))
+    for block in doc.intro:
+        _print_block(block)
+    for section in doc.sections:
+        console.print()
+        console.print(f"[bold]{rich_inline(section.title)}[/]")
+        for block in section.blocks:
+            _print_block(block)
+
+
+def _print_block(block: object) -> None:
+    from rich.padding import Padding
+
+    from preppath.services.report_formats import MARKS, Items, Paragraph, Quote, Scores
+
+    if isinstance(block, Paragraph):
+        text = rich_inline(block.text)
+        console.print(f"[dim]{text}[/]" if block.style == "meta" else text)
+    elif isinstance(block, Quote):
+        detail = f" ({rich_inline(block.detail)})" if block.detail else ""
+        console.print(f"[bold]{escape(block.label)}[/]{detail}:")
+        console.print(Padding(rich_inline(block.text), (0, 0, 0, 3), expand=False))
+    elif isinstance(block, Items):
+        if block.title:
+            console.print(f"[bold]{rich_inline(block.title)}[/]")
+        # A grid gives each item a hanging indent: wrapped lines start under the text.
+        grid = Table.grid(padding=(0, 1), pad_edge=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for item in block.items:
+            grid.add_row(f"[{_MARK_STYLE[item.mark]}]{MARKS[item.mark]}[/]", rich_inline(item.text))
+        console.print(grid)
+    elif isinstance(block, Scores):
+        # One line, not a table per question: the same figures, easier to scan.
+        parts = "  ".join(f"{row.name} {row.shown}" for row in block.rows)
+        console.print(f"[bold]{escape(block.title)}[/]  {parts}")

@@ -120,7 +120,7 @@ class Calendar:
 
     start: date
     end: date
-    period: str  # "in the last year", "in the last 78 days" or "in 2026"
+    period: str  # "in the last year", "in the last 12 weeks", "this week" or "in 2026"
     days: tuple[Day, ...]  # chronological, start..end inclusive
     columns: tuple[tuple[Day | None, ...], ...]
     month_labels: tuple[MonthLabel, ...]
@@ -130,6 +130,8 @@ class Calendar:
     max_day: Day | None  # earliest day with the highest count; None when nothing is active
     unit: str = "answer"
     unit_plural: str = "answers"
+    breakdown: tuple[tuple[str, int], ...] = ()
+    """What the counts are made of, e.g. (("answers", 9), ("interviews_started", 2))."""
 
     def units(self, n: int) -> str:
         """`n` followed by the unit, singular or plural."""
@@ -140,17 +142,20 @@ def build_calendar(
     counts: Mapping[date, int],
     *,
     end: date | None = None,
-    weeks: int = 53,
+    weeks: int | None = None,
     year: int | None = None,
     unit: str = "answer",
     unit_plural: str | None = None,
+    breakdown: tuple[tuple[str, int], ...] = (),
 ) -> Calendar:
     """Lay out `counts` as a contribution calendar; pass exactly one of `end` or `year`.
 
-    With `end`, the window spans `weeks` columns: it ends on `end` and starts on the same weekday
-    `weeks - 1` weeks earlier, so weeks=53 is exactly the 365 days of "the last year" and, as on
-    GitHub, the first and last columns are partial. With `year`, it is 1 January to 31 December
-    (53 or 54 columns). Counts outside the window are ignored, including for the quartiles.
+    With `end` alone, the window is "the last year": the 365 days ending on `end`, in 53 columns
+    whose first and last are partial, as on GitHub. With `end` and `weeks`, it is that many whole
+    week columns, Sunday to Saturday, the last one being the week of `end` up to `end` itself:
+    weeks=1 is this week so far. With `year`, it is 1 January to 31 December (53 or 54 columns).
+    Counts outside the window are ignored, including for the quartiles. `breakdown` names what
+    the counts are made of, for the totals line.
     """
     start, stop, period = _window(end=end, weeks=weeks, year=year)
     window = {day: counts.get(day, 0) for day in _date_range(start, stop)}
@@ -171,28 +176,26 @@ def build_calendar(
         max_day=max(active, key=lambda d: d.count, default=None),
         unit=unit,
         unit_plural=unit_plural if unit_plural is not None else unit + "s",
+        breakdown=breakdown,
     )
 
 
-def _window(*, end: date | None, weeks: int, year: int | None) -> tuple[date, date, str]:
+LAST_YEAR_DAYS = 365
+
+
+def _window(*, end: date | None, weeks: int | None, year: int | None) -> tuple[date, date, str]:
     if (end is None) == (year is None):
         raise ValueError("build_calendar needs exactly one of end= or year=")
     if year is not None:
         return date(year, 1, 1), date(year, 12, 31), f"in {year}"
     assert end is not None  # narrowed by the check above
+    if weeks is None:
+        return end - timedelta(days=LAST_YEAR_DAYS - 1), end, "in the last year"
     if weeks < 1:
         raise ValueError(f"weeks must be at least 1, got {weeks}")
-    start = end - timedelta(days=7 * (weeks - 1))
-    return start, end, _period(start, end)
-
-
-def _period(start: date, end: date) -> str:
-    # Named by the days actually covered: weeks=53 is GitHub's 365-day "last year", while
-    # weeks=12 covers 78 days (11 weeks and a day), so "the last 12 weeks" would overstate it.
-    n_days = (end - start).days + 1
-    if n_days == 365:
-        return "in the last year"
-    return f"on {end.isoformat()}" if n_days == 1 else f"in the last {n_days} days"
+    this_sunday = end - timedelta(days=weekday_row(end))
+    start = this_sunday - timedelta(weeks=weeks - 1)
+    return start, end, "this week" if weeks == 1 else f"in the last {weeks} weeks"
 
 
 def _date_range(start: date, stop: date) -> Iterator[date]:
@@ -259,6 +262,25 @@ def totals_line(calendar: Calendar) -> str:
     return line
 
 
+_BREAKDOWN_NAMES = {
+    "answers": ("answer", "answers"),
+    "interviews_started": ("interview started", "interviews started"),
+    "interviews_completed": ("interview completed", "interviews completed"),
+    "practices": ("practice session", "practice sessions"),
+}
+
+
+def breakdown_line(calendar: Calendar) -> str:
+    """ "Counted: 9 answers, 2 interviews started" ("" when there is nothing to break down), so
+    a total that differs from `stats`' answers says why."""
+    parts = []
+    for key, n in calendar.breakdown:
+        if n:
+            one, many = _BREAKDOWN_NAMES.get(key, (key.replace("_", " "),) * 2)
+            parts.append(f"{n:,} {one if n == 1 else many}")
+    return "Counted: " + ", ".join(parts) if parts else ""
+
+
 def render_terminal(calendar: Calendar, *, color: bool, width: int | None = None) -> Text:
     """The calendar as GitHub draws it, for the terminal: totals, months, grid, legend.
 
@@ -272,6 +294,8 @@ def render_terminal(calendar: Calendar, *, color: bool, width: int | None = None
     cell = 2 if width is None or _grid_width(calendar, 2) <= width else 1
     text = Text()
     text.append(totals_line(calendar) + "\n")
+    if breakdown_line(calendar):
+        text.append(breakdown_line(calendar) + "\n")
     text.append(_month_row(calendar, cell).rstrip() + "\n")
     for row in range(7):
         _append_row(text, calendar, row, cell, color)
@@ -327,6 +351,7 @@ def to_json(calendar: Calendar) -> dict[str, object]:
         "period": calendar.period,
         "unit": calendar.unit_plural,
         "total": calendar.total,
+        "counted": dict(calendar.breakdown),
         "active_days": calendar.active_days,
         "max_day": None if best is None else {"date": best.date.isoformat(), "count": best.count},
         "thresholds": None

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from preppath.progress.heatmap import (
     MONTH_ABBR,
+    TERMINAL_COLOURS,
     WEEKDAY_ROW_LABELS,
     Calendar,
     Day,
+    breakdown_line,
     totals_line,
     weekday_row,
 )
@@ -26,10 +28,11 @@ CELL = 10  # square size in px, as on GitHub
 GAP = 3  # space between squares
 STEP = CELL + GAP
 RADIUS = 2
-LEFT = 30  # room for the weekday labels
+LEFT = 32  # room for the weekday labels ("Wed" is about 25 px at 12 px)
 TOP = 20  # room for the month labels
 LEGEND_HEIGHT = 28
 MIN_WIDTH = 420  # keeps the totals caption and the legend apart on short windows
+FONT_PX = 12
 FONT = "-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif"
 TEXT_COLOUR = "#57606a"
 
@@ -87,7 +90,8 @@ def render_svg(calendar: Calendar) -> str:
     )
     ET.SubElement(svg, "title").text = totals_line(calendar)
     ET.SubElement(svg, "style").text = (
-        f"text{{font-family:{FONT};font-size:9px;fill:{TEXT_COLOUR}}}"
+        # 12 px, as GitHub's labels: 9 px was hard to read, worse on a phone.
+        f"text{{font-family:{FONT};font-size:{FONT_PX}px;fill:{TEXT_COLOUR}}}"
         "rect.day,rect.legend{shape-rendering:geometricPrecision;"
         "stroke:rgba(27,31,36,0.06);stroke-width:1}"
     )
@@ -147,11 +151,12 @@ def _add_footer(svg: ET.Element, calendar: Calendar, grid_right: int, height: in
     baseline = height - 8
     caption = f"{calendar.units(calendar.total)} {calendar.period}"
     ET.SubElement(svg, "text", {"x": str(LEFT), "y": str(baseline)}).text = caption
-    # Right-align the legend with the grid, as GitHub does; 'More' is about 24px wide.
+    # Right-align the legend with the grid, as GitHub does; at 12 px 'Less' and 'More' are
+    # each about 30 px wide, with a 5 px gap to the squares.
     right = max(grid_right, MIN_WIDTH)
-    x = right - 24 - len(PALETTE) * STEP - 4
-    more = {"x": str(right - 22), "y": str(baseline)}
-    less = {"x": str(x - 26), "y": str(baseline)}
+    x = right - 30 - len(PALETTE) * STEP
+    more = {"x": str(right - 28), "y": str(baseline)}
+    less = {"x": str(x - 35), "y": str(baseline)}
     ET.SubElement(svg, "text", less).text = "Less"
     for level, colour in enumerate(PALETTE):
         attrs = {
@@ -186,6 +191,9 @@ _SCRIPT = """
     total += count;
     if (count > 0) active += 1;
   }
+  // A narrow screen scrolls the calendar sideways: start at the latest weeks, as GitHub does.
+  const figure = document.querySelector("figure");
+  if (figure) figure.scrollLeft = figure.scrollWidth;
   const out = document.getElementById("insights");
   out.dataset.total = String(total);
   out.dataset.cells = String(cells.length);
@@ -200,13 +208,46 @@ _SCRIPT = """
 })();
 """
 
+# Light colours are GitHub's; dark ones are GitHub's dark theme, where the scale runs the other
+# way (brighter is busier), so the page swaps the palette instead of inverting it. Print uses
+# the light page and keeps the cell colours, which carry the data.
 _STYLE = """
-body { font-family: %(font)s; color: #24292f; background: #fff; margin: 2rem; }
+:root { color-scheme: light dark; --fg: #1f2328; --muted: %(muted)s; --bg: #ffffff;
+  --line: #d1d9e0; --l0: %(l0)s; --l1: %(l1)s; --l2: %(l2)s; --l3: %(l3)s; --l4: %(l4)s;
+  --cell-line: rgba(27, 31, 36, 0.06); }
+@media screen and (prefers-color-scheme: dark) {
+  :root { --fg: #e6edf3; --muted: #9198a1; --bg: #0d1117; --line: #3d444d; --l0: #161b22;
+    --l1: %(d1)s; --l2: %(d2)s; --l3: %(d3)s; --l4: %(d4)s;
+    --cell-line: rgba(240, 246, 252, 0.06); }
+}
+body { font-family: %(font)s; color: var(--fg); background: var(--bg); margin: 0; }
+main { max-width: 60rem; margin: 0 auto; padding: 2rem 1.25rem; }
 h1 { font-size: 1.4rem; font-weight: 600; margin: 0 0 .25rem; }
-.totals { color: %(muted)s; margin: 0 0 1rem; }
-figure { margin: 0; padding: 16px; border: 1px solid #d0d7de; border-radius: 6px;
-         display: inline-block; max-width: 100%%; overflow-x: auto; }
-#insights { color: %(muted)s; min-height: 1.2em; }
+.totals, .counted, #insights { color: var(--muted); }
+.totals { margin: 0; }
+.counted { margin: .15rem 0 1rem; font-size: .9rem; }
+figure { margin: 0; padding: 16px; border: 1px solid var(--line); border-radius: 6px;
+  display: inline-block; max-width: 100%%; overflow-x: auto; box-sizing: border-box; }
+figure svg { display: block; }
+.preppath-heatmap text { fill: var(--muted); }
+.preppath-heatmap rect.day, .preppath-heatmap rect.legend { stroke: var(--cell-line); }
+.preppath-heatmap [data-level="0"], .preppath-heatmap [data-legend-level="0"] { fill: var(--l0); }
+.preppath-heatmap [data-level="1"], .preppath-heatmap [data-legend-level="1"] { fill: var(--l1); }
+.preppath-heatmap [data-level="2"], .preppath-heatmap [data-legend-level="2"] { fill: var(--l2); }
+.preppath-heatmap [data-level="3"], .preppath-heatmap [data-legend-level="3"] { fill: var(--l3); }
+.preppath-heatmap [data-level="4"], .preppath-heatmap [data-legend-level="4"] { fill: var(--l4); }
+#insights { min-height: 1.2em; }
+@media (max-width: 30rem) {
+  main { padding: 1.25rem 1rem; }
+  figure { display: block; padding: 12px; }
+}
+@media print {
+  body { background: #fff; color: #000; }
+  main { max-width: none; padding: 0; }
+  figure { display: block; overflow: visible; border: none; padding: 0; }
+  figure svg { width: 100%%; height: auto; }
+  .preppath-heatmap rect { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+}
 """
 
 
@@ -215,7 +256,10 @@ def render_html(calendar: Calendar, *, title: str | None = None) -> str:
     heading = title or "PrepPath practice"
     unit, units = _js_string(calendar.unit), _js_string(calendar.unit_plural)
     unit_js = f"const UNIT = {unit}, UNITS = {units};"
-    style = _STYLE % {"font": FONT, "muted": TEXT_COLOUR}
+    colours = dict(zip(("l0", "l1", "l2", "l3", "l4"), PALETTE, strict=True))
+    colours |= dict(zip(("d1", "d2", "d3", "d4"), TERMINAL_COLOURS[1:], strict=True))
+    style = _STYLE % {"font": FONT, "muted": TEXT_COLOUR, **colours}
+    counted = breakdown_line(calendar)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -223,7 +267,8 @@ def render_html(calendar: Calendar, *, title: str | None = None) -> str:
         f"<title>{html.escape(heading)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
         f"<main>\n<h1>{html.escape(heading)}</h1>\n"
         f'<p class="totals">{html.escape(totals_line(calendar))}</p>\n'
-        f"<figure>\n{render_svg(calendar)}\n</figure>\n"
+        + (f'<p class="counted">{html.escape(counted)}</p>\n' if counted else "")
+        + f"<figure>\n{render_svg(calendar)}\n</figure>\n"
         '<p id="insights" aria-live="polite"></p>\n</main>\n'
         f"<script>\n{unit_js}{_SCRIPT}</script>\n</body>\n</html>\n"
     )

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from preppath.domain import ActivityType
-from preppath.errors import ExitCode, NotFoundError, PrepPathError
+from preppath.errors import ExitCode, PrepPathError
 from preppath.services.context import AppContext
 from preppath.services.views import Unlock
 
 if TYPE_CHECKING:
     from preppath.progress.heatmap import Calendar
+    from preppath.progress.store import DayRow
     from preppath.progress.streaks import StreakState
 
 
 EARLIEST_YEAR = 2000
+# One answer says little about a topic: one bad day, or one odd question. Two agreeing
+# answers are the least that can call a topic weak.
+WEAKEST_MIN_ANSWERS = 2
 
 
 def today_for(ctx: AppContext) -> date:
@@ -91,22 +97,46 @@ def _aware(moment: datetime, ctx: AppContext) -> datetime:
     return moment.replace(tzinfo=ctx.tz) if moment.tzinfo is None else moment
 
 
-def heatmap(ctx: AppContext, *, weeks: int = 53, year: int | None = None) -> Calendar:
+def heatmap(ctx: AppContext, *, weeks: int | None = None, year: int | None = None) -> Calendar:
+    """The practice calendar: the last year, the last `weeks` whole weeks, or one `year`."""
     from preppath.progress.heatmap import build_calendar
     from preppath.progress.store import day_rows
 
-    if year is None and not 1 <= weeks <= 260:
+    if weeks is not None and year is not None:
+        raise PrepPathError("give --weeks or --year, not both", ExitCode.USAGE)
+    if weeks is not None and not 1 <= weeks <= 260:
         raise PrepPathError("--weeks must be between 1 and 260", ExitCode.USAGE)
     if year is not None and not 1970 <= year <= 9999:
         raise PrepPathError("--year is out of range", ExitCode.USAGE)
     today = today_for(ctx)
-    since = date(year, 1, 1) if year is not None else today - timedelta(weeks=weeks + 1)
+    # A little more than the window: build_calendar keeps exactly the days it shows.
+    since = date(year, 1, 1) if year is not None else today - timedelta(weeks=(weeks or 53) + 1)
     with ctx.reader() as db:
         rows = day_rows(db, ctx.profile_id, since)
     counts = {date.fromisoformat(r.day): r.count for r in rows}
     if year is not None:
-        return build_calendar(counts, year=year, unit="activity", unit_plural="activities")
-    return build_calendar(counts, end=today, weeks=weeks, unit="activity", unit_plural="activities")
+        calendar = build_calendar(counts, year=year, unit="activity", unit_plural="activities")
+    else:
+        calendar = build_calendar(
+            counts, end=today, weeks=weeks, unit="activity", unit_plural="activities"
+        )
+    shown = [r for r in rows if calendar.start.isoformat() <= r.day <= calendar.end.isoformat()]
+    return replace(calendar, breakdown=activity_breakdown(shown))
+
+
+def activity_breakdown(rows: Sequence[DayRow]) -> tuple[tuple[str, int], ...]:
+    """What a day's activity count is made of: every answer, interview started or completed,
+    and practice logged counts one. `stats` counts answers alone, hence this breakdown."""
+    answers = sum(r.answers for r in rows)
+    practices = sum(r.practices for r in rows)
+    completed = sum(r.interviews_completed for r in rows)
+    started = sum(r.count for r in rows) - answers - practices - completed
+    return (
+        ("answers", answers),
+        ("interviews_started", started),
+        ("interviews_completed", completed),
+        ("practices", practices),
+    )
 
 
 def streak(ctx: AppContext) -> StreakState:
@@ -180,14 +210,24 @@ def achievements(ctx: AppContext, *, only_unlocked: bool = False) -> list[Achiev
     return views
 
 
+def _name_key(text: str) -> str:
+    """ "Night Owl", "night-owl" and " NIGHT  owl " all read as "night owl"."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.casefold()).split())
+
+
 def achievement(ctx: AppContext, ident: str) -> AchievementView:
-    """One achievement by its ID, or by the hidden-N it is listed under while masked."""
+    """One achievement by its ID or its name, in any case ("flawless", "perfect-answer"), or by
+    the hidden-N it is listed under while masked."""
     from preppath.progress.achievements import catalogue
 
+    wanted = _name_key(ident)
     for d, view in zip(catalogue(), achievements(ctx), strict=True):
-        if ident in (d.id, view.id):
+        if wanted and wanted in {_name_key(k) for k in (d.id, d.name, view.id)}:
             return view
-    raise NotFoundError("achievement", ident)
+    raise PrepPathError(
+        f"achievement {ident!r} not found: give an ID or a name from `preppath achievements list`",
+        ExitCode.NOT_FOUND,
+    )
 
 
 @dataclass(frozen=True)
@@ -206,10 +246,14 @@ class Stats:
     by_type: dict[str, list[Trend]]
     by_technology: dict[str, list[Trend]]
     weakest_topics: list[dict[str, object]]
+    """The lowest-scoring topics with at least `weakest_min_answers` answers, lowest first."""
     delivery: list[Trend]
     streak: dict[str, int]
     achievements_unlocked: int
     notes: list[str] = field(default_factory=list)
+    weakest_min_answers: int = 2
+    unranked_topics: list[dict[str, object]] = field(default_factory=list)
+    """Topics with fewer answers than that, lowest first: shown, but not ranked as weakest."""
 
 
 def stats(ctx: AppContext) -> Stats:
@@ -219,6 +263,10 @@ def stats(ctx: AppContext) -> Stats:
         totals = activity_totals(db, ctx.profile_id)
         rows = rollup_rows(db, ctx.profile_id)
         unlocked = unlocked_count(db, ctx.profile_id)
+    # Everything else in an activity count, so stats can say what the heatmap's total holds.
+    totals["interviews_started"] = (
+        totals["events"] - totals["answers"] - totals["practices"] - totals["interviews_completed"]
+    )
     months: dict[tuple[str, str], list[Trend]] = defaultdict(list)
     overall: dict[str, float] = {
         "answers": 0,
@@ -251,14 +299,12 @@ def stats(ctx: AppContext) -> Stats:
             per_tag[r.key][1] += r.sum_overall
     n = overall.pop("answers")
     averages = {k: round(v / n, 1) for k, v in overall.items()} if n else {}
-    weakest = sorted(
-        (
-            {"topic": t, "answers": a, "average": round(s / a, 1)}
-            for t, (a, s) in per_tag.items()
-            if a >= 2
-        ),
+    ranked = sorted(
+        ({"topic": t, "answers": a, "average": round(s / a, 1)} for t, (a, s) in per_tag.items()),
         key=lambda d: (d["average"], d["topic"]),
-    )[:5]
+    )
+    weakest = [d for d in ranked if per_tag[str(d["topic"])][0] >= WEAKEST_MIN_ANSWERS][:5]
+    unranked = [d for d in ranked if per_tag[str(d["topic"])][0] < WEAKEST_MIN_ANSWERS][:5]
     state = streak(ctx)
     return Stats(
         totals=totals,
@@ -266,6 +312,8 @@ def stats(ctx: AppContext) -> Stats:
         by_type={k: v for (dim, k), v in months.items() if dim == "type"},
         by_technology={k: v for (dim, k), v in months.items() if dim == "stack"},
         weakest_topics=weakest,
+        weakest_min_answers=WEAKEST_MIN_ANSWERS,
+        unranked_topics=unranked,
         delivery=[t for t in months.get(("all", "all"), []) if t.wpm is not None],
         streak={"current": state.current, "longest": state.longest, "freezes": state.freezes},
         achievements_unlocked=unlocked,

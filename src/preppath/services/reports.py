@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-import html
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from preppath.errors import ExitCode, PrepPathError
-from preppath.messages import agree, plural
+from preppath.messages import plural
 from preppath.services.context import AppContext
 from preppath.services.interviews import get_interview
-from preppath.services.views import FeedbackView, InterviewView, Report, jsonable
+from preppath.services.report_formats import render_html, render_markdown
+from preppath.services.views import (
+    FeedbackView,
+    InterviewView,
+    QuestionView,
+    Report,
+    ReportAnswer,
+    ReportKeyPoint,
+    ReportQuestion,
+    jsonable,
+)
+from preppath.services.wording import answer_label, describe_delivery, key_point_status
 
 SCORE_NAMES = ("correctness", "completeness", "clarity")
 
@@ -50,6 +60,44 @@ def report_for(interview: InterviewView) -> Report:
         strengths=_top_strengths(answered_feedback=feedback),
         recommendations=_recommendations(interview, weakest, averages, skipped),
         weakest_topics=weakest,
+        questions=[_report_question(q) for q in interview.questions],
+    )
+
+
+def _report_question(q: QuestionView) -> ReportQuestion:
+    return ReportQuestion(
+        number=q.id,
+        text=q.text,
+        type=q.type,
+        difficulty=q.difficulty,
+        status=q.status,
+        answer=_report_answer(q.feedback) if q.feedback is not None else None,
+        # A pending question may still be answered: its model answer would give it away.
+        model_answer=q.expected_answer if q.status != "pending" else None,
+    )
+
+
+def _report_answer(fb: FeedbackView) -> ReportAnswer:
+    return ReportAnswer(
+        text=fb.answer,
+        given=answer_label(fb.source, fb.attempt),
+        source=fb.source,
+        attempt=fb.attempt,
+        overall=fb.overall,
+        scores=dict(fb.scores),
+        strengths=list(fb.strengths),
+        improvements=list(fb.improvements),
+        key_points=[
+            ReportKeyPoint(
+                point=str(kp.get("point", "")),
+                status=key_point_status(kp),
+                matched=[str(m) for m in kp.get("matched") or ()],
+                correction=str(kp["correction"]) if kp.get("correction") else None,
+            )
+            for kp in fb.key_points
+        ],
+        star=fb.star,
+        delivery=describe_delivery(fb.delivery),
     )
 
 
@@ -62,8 +110,8 @@ def _summary(
 ) -> str:
     head = (
         f"{interview.type.replace('_', ' ').title()} interview for {interview.role} "
-        f"({interview.level}): {answered} of "
-        f"{plural(len(interview.questions), 'question')} answered"
+        f"({interview.level}): {answered} of {plural(len(interview.questions), 'question')} "
+        "answered"
     )
     if skipped:
         head += f", {skipped} skipped"
@@ -121,77 +169,30 @@ def _recommendations(
                 f"Behavioural stories lacked: {parts}. Use STAR and end with a measurable result."
             )
     if skipped:
+        were = "was" if skipped == 1 else "were"
         recs.append(
-            f"{plural(skipped, 'question')} {agree(skipped, 'was')} skipped; draft an answer "
-            f"for {'it' if skipped == 1 else 'each'} before your next session."
+            f"{plural(skipped, 'question')} {were} skipped; read the model answer and draft your "
+            "own before your next session."
         )
+    corrections = {
+        kp["point"]: kp["correction"]
+        for q in interview.questions
+        if q.feedback
+        for kp in q.feedback.key_points
+        if key_point_status(kp) == "contradicted" and kp.get("correction")
+    }
+    for point, correction in list(corrections.items())[:3]:
+        recs.append(f"Correct this: {point}. {correction}")
     missed = Counter(
         kp["point"]
         for q in interview.questions
         if q.feedback
         for kp in q.feedback.key_points
-        if not kp.get("covered")
+        if not kp.get("covered") and kp["point"] not in corrections
     )
     for point, _ in missed.most_common(3):
         recs.append(f"Key point to learn: {point}.")
     return recs or ["Keep going: practise a harder level or a new stack next."]
-
-
-def render_markdown(report: Report) -> str:
-    iv = report.interview
-    lines = [f"# Interview {iv.id} report", "", report.summary, ""]
-    if report.averages:
-        lines += ["| score | average |", "| --- | --- |"]
-        lines += [f"| {k} | {v:.1f}/10 |" for k, v in report.averages.items()]
-        lines += [f"| overall | {report.overall:.0f}/100 |", ""]
-    for q in iv.questions:
-        lines += [f"## Q{q.id}. {q.text}", "", f"*{q.type}, {q.difficulty}, {q.status}*", ""]
-        if q.feedback:
-            fb = q.feedback
-            lines += [
-                f"**Your answer** ({fb.source}, attempt {fb.attempt}): {fb.answer}",
-                "",
-                f"**Score:** {fb.overall}/100 — "
-                + ", ".join(f"{k} {v:.1f}" for k, v in fb.scores.items()),
-                "",
-            ]
-            lines += [f"- ✔ {s}" for s in fb.strengths] + [f"- ✘ {s}" for s in fb.improvements]
-            lines += ["", f"**Model answer:** {q.expected_answer}", ""]
-    lines += ["## Recommendations", ""] + [f"- {r}" for r in report.recommendations]
-    return "\n".join(lines) + "\n"
-
-
-def render_html(report: Report) -> str:
-    e = html.escape
-    iv = report.interview
-    parts = [f"<h1>Interview {iv.id} report</h1>", f"<p>{e(report.summary)}</p>"]
-    for q in iv.questions:
-        parts.append(
-            f"<section><h2>Q{q.id}. {e(q.text)}</h2><p><em>{e(q.type)}, "
-            f"{e(q.difficulty)}, {e(q.status)}</em></p>"
-        )
-        if q.feedback:
-            fb = q.feedback
-            items = "".join(f"<li class=good>{e(s)}</li>" for s in fb.strengths)
-            items += "".join(f"<li class=bad>{e(s)}</li>" for s in fb.improvements)
-            parts.append(
-                f"<p><strong>Your answer:</strong> {e(fb.answer)}</p>"
-                f"<p class=score>{fb.overall}/100</p><ul>{items}</ul>"
-                f"<details><summary>Model answer</summary>"
-                f"<p>{e(q.expected_answer)}</p></details>"
-            )
-        parts.append("</section>")
-    recs = "".join(f"<li>{e(r)}</li>" for r in report.recommendations)
-    parts.append(f"<h2>Recommendations</h2><ul>{recs}</ul>")
-    style = (
-        "body{font:15px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;"
-        "padding:0 1rem;color:#1f2328}.good{color:#1a7f37}.bad{color:#9a6700}"
-        ".score{font-size:1.4rem;font-weight:600}section{border-top:1px solid #d0d7de}"
-    )
-    return (
-        f"<!doctype html><html lang=en><meta charset=utf-8><title>PrepPath interview "
-        f"{iv.id}</title><style>{style}</style><body>{''.join(parts)}</body></html>\n"
-    )
 
 
 def render(report: Report, fmt: str) -> str:

@@ -123,7 +123,54 @@ class AnswerResult(FeedbackView):
 
 
 @dataclass(frozen=True)
+class ReportKeyPoint:
+    """One expected point and how the answer dealt with it."""
+
+    point: str
+    status: str
+    """covered, partial, missed or contradicted (older feedback says only covered or missed)."""
+    matched: list[str]
+    """The answer's words that matched it: the evidence."""
+    correction: str | None = None
+    """For a contradicted point, what is true instead."""
+
+
+@dataclass(frozen=True)
+class ReportAnswer:
+    """The latest answer to a question and its feedback, ready to show in any format."""
+
+    text: str
+    given: str
+    """How it was given, in words: "spoken, imported from a file, attempt 1"."""
+    source: str
+    attempt: int
+    overall: int
+    scores: dict[str, float]
+    strengths: list[str]
+    improvements: list[str]
+    key_points: list[ReportKeyPoint]
+    star: dict[str, bool] | None
+    delivery: list[str]
+    """What was observed in the delivery, one sentence per aspect; empty for typed answers."""
+
+
+@dataclass(frozen=True)
+class ReportQuestion:
+    number: int
+    text: str
+    type: str
+    difficulty: str
+    status: str
+    answer: ReportAnswer | None
+    model_answer: str | None
+    """The expected answer, once the question is answered or skipped (never while pending)."""
+
+
+@dataclass(frozen=True)
 class Report:
+    """Everything a report shows. Every format (terminal, Markdown, HTML, JSON) is drawn from
+    this one value, so none of them can carry content the others lack."""
+
     interview: InterviewView
     overall: float | None
     averages: dict[str, float]
@@ -133,3 +180,4 @@ class Report:
     strengths: list[str]
     recommendations: list[str]
     weakest_topics: list[str]
+    questions: list[ReportQuestion] = field(default_factory=list)
