@@ -438,7 +438,7 @@ def test_write_output_never_replaces_a_file_that_appears_meanwhile(
     [
         (("interview", "list", "--status", "done"), "'done' is not valid; use pending, "),
         (("interview", "create", "--level", "guru", "--role", "x"), "use junior, mid, senior"),
-        (("questions", "list", "--type", "trivia"), "'trivia' is not valid; use technical"),
+        (("questions", "list", "--type", "trivia"), "'trivia' is not a question type"),
         (("interview", "list", "--since", "last week"), "is not a date or time"),
         (("interview", "list", "--page", "two"), "'two' is not a whole number"),
         (("heatmap", "--weeks", "1.5"), "'1.5' is not a whole number"),
@@ -495,9 +495,9 @@ def test_counts_of_one_are_singular(run: Any, home: Path, tmp_path: Path) -> Non
     }
     assert "(1 interview)" in outputs["list"]
     assert "1 of 2 questions answered" in outputs["report"]
-    assert "1 question was skipped; draft an answer for it" in outputs["report"]
+    assert "1 question was skipped; read the model answer" in outputs["report"]
     assert "Current streak: 1 day " in outputs["streak"]
-    assert "1 answer, 1 interview completed" in outputs["stats"]
+    assert "1 answer scored, 1 interview completed" in outputs["stats"]
     assert "over 1 active day" in outputs["stats"]
     pack = tmp_path / "one.toml"
     pack.write_text(
@@ -513,9 +513,7 @@ def test_counts_of_one_are_singular(run: Any, home: Path, tmp_path: Path) -> Non
     assert "1 question, valid" in validated.stdout
     for name, text in outputs.items():
         assert "(s)" not in text, name
-        # "1 sentences" comes from the rubric scorer (src/preppath/evaluation), rewritten
-        # elsewhere; its wording is checked there.
-        for word in ("days", "questions", "answers", "points", "interviews"):
+        for word in ("days", "questions", "answers", "points", "interviews", "sentences", "words"):
             assert f" 1 {word}" not in text, (name, word)
 
 

@@ -60,7 +60,9 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
 
 def _store(folder: Path, name: str, path: Path, value: object) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from preppath.storage import private_dir
+
+        private_dir(folder)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)  # created 0600
         try:
             with os.fdopen(fd, "wb") as out:
