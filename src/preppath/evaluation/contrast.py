@@ -1,10 +1,10 @@
 """Swapped subjects in comparison questions: "lists are lighter" where tuples are.
 
-A question that compares two things ("the difference between a list and a tuple", "an interface
-versus an abstract class") has key points about one side or the other. When the words of a
-point's phrasing are said about the other side, the answer has swapped them: the same facts,
-backwards. The side a phrasing is said about is the nearest of the two mentioned before it in
-its sentence, which also resolves "it" in "a list can't change, so it can be a key".
+A question that compares things ("the difference between a list and a tuple", "compare
+Promise.all, Promise.allSettled and Promise.race") has key points about one of them. When the
+words of a point's phrasing are said about another one, the answer has swapped them: the same
+facts, backwards. The thing a phrasing is said about is the nearest one named before it in its
+sentence, which also resolves "it" in "a list can't change, so it can be a key".
 """
 
 from __future__ import annotations
@@ -16,26 +16,40 @@ from functools import cache
 from preppath.evaluation.lexicon import default_lexicon
 from preppath.evaluation.tokens import Token, phrase_tokens
 
-_ARTICLE = r"(?:an? |the )?"
-_SIDE = r"([a-z0-9+#.-]+(?: [a-z0-9+#.-]+){0,2})"
-_PATTERNS = (
-    re.compile(rf"between {_ARTICLE}{_SIDE} and {_ARTICLE}{_SIDE}(?=[,?.]| and| in| when|$)"),
-    re.compile(rf"{_ARTICLE}{_SIDE} (?:vs\.?|versus) {_ARTICLE}{_SIDE}(?=[,?.]| in| when|$)"),
-    re.compile(rf"compare {_ARTICLE}{_SIDE} (?:and|with|to) {_ARTICLE}{_SIDE}(?=[,?.]|$)"),
+# Where a question lists the things it compares, up to the end of that list.
+_LISTS = (
     re.compile(
-        rf"{_ARTICLE}{_SIDE},? and how (?:is|does) (?:it|that) differ(?:ent)? "
-        rf"from {_ARTICLE}{_SIDE}"
+        r"differences? between (.+?)(?:[?.](?=\s|$)|,? and (?:when|how|why|which|where|what)\b|$)"
+    ),
+    re.compile(r"\bcompare (.+?)(?:[?.](?=\s|$)|$)"),
+    re.compile(
+        r"^(?:when would you use |what is |explain )?(.+? (?:vs\.?|versus) .+?)"
+        r"(?:[?.](?=\s|$)| in |$)"
+    ),
+    re.compile(
+        r"(?:what is |explain )(.+?), and how (?:is|does) (?:it|that) differ(?:ent)? "
+        r"from (.+?)(?:[?.](?=\s|$)|$)"
+    ),
+    re.compile(r"how (?:do|does) (.+?) differ\b"),
+    # "Explain precision and recall. When would you favour one over the other?"
+    re.compile(
+        r"^(?:what are|explain) ([a-z0-9 .+#-]+? and [a-z0-9 .+#-]+?)[,?.](?=\s).*"
+        r"\b(?:one over the other|each)\b"
     ),
 )
+_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus|from)\s+")
+_LEADING = re.compile(r"^(?:an?|the)\s+")
+# "a tuple in Python", "a network ACL in a VPC": where the thing lives is not the thing.
+_TRAILING = re.compile(r"\s+(?:in|on|inside|within|under|for)\s+.*$")
 
 
 @dataclass(frozen=True)
 class Contrast:
-    sides: tuple[frozenset[str], frozenset[str]]
-    """The stems that tell each side apart (shared words like "index" dropped)."""
+    sides: tuple[frozenset[str], ...]
+    """The stems that tell each compared thing apart (words they share dropped)."""
 
     def side_of_text(self, text: str) -> int | None:
-        """Which side a key point's own text is about: None when both or neither."""
+        """Which thing a key point's own text is about: None when several or none."""
         stems = {s for s, _ in default_lexicon().normalise_pattern(phrase_tokens(text))}
         found = [i for i, side in enumerate(self.sides) if stems & side]
         return found[0] if len(found) == 1 else None
@@ -52,27 +66,48 @@ def _stems(phrase: str) -> frozenset[str]:
     return frozenset(s for s, _ in pattern)
 
 
+def _items(listed: str) -> list[tuple[str, str]]:
+    """Each compared thing as (the words that name it apart, its full name)."""
+    items = [
+        _TRAILING.sub("", _LEADING.sub("", p.strip())) for p in _SPLIT.split(listed) if p.strip()
+    ]
+    named = [(i, i) for i in items]
+    if len(items) >= 2 and len(items[0].split()) == 1 and len(items[-1].split()) > 1:
+        # "checked and unchecked exceptions", "L1 and L2 regularization": the noun belongs to
+        # every side, so only the word before it tells the last one apart.
+        named[-1] = (items[-1].split()[0], items[-1])
+    return named
+
+
 @cache
 def contrast_of(question_text: str) -> Contrast | None:
     lowered = question_text.lower().replace("’", "'")
-    for pattern in _PATTERNS:
+    for pattern in _LISTS:
         match = pattern.search(lowered)
         if match is None:
             continue
-        first, second = match.group(1), match.group(2)
-        words_a, words_b = first.split(), second.split()
-        if len(words_a) == 1 and len(words_b) > 1 and words_a[0] in words_b[0]:
-            # "controlled and uncontrolled form inputs": the noun belongs to both sides.
-            second = words_b[0]
-        a, b = _stems(first), _stems(second)
-        only_a, only_b = a - b, b - a
-        if only_a and only_b:
-            return Contrast((only_a, only_b))
+        items = [i for g in match.groups() if g for i in _items(g)]
+        # A side is told apart by its own words: not ones two sides share ("copy" in "shallow
+        # copy" and "deep copy"), nor ones the question uses elsewhere ("load balancer"); and by
+        # the lexicon's concept for its full name ("deep copy", "ES modules").
+        raw = [frozenset(s for s, _ in phrase_tokens(head)) for head, _ in items]
+        names = [frozenset(s for s, _ in phrase_tokens(full)) for _, full in items]
+        words = set().union(*names)
+        outside = frozenset(
+            s for s, _ in phrase_tokens(lowered[: match.start()] + " " + lowered[match.end() :])
+        )
+        common = {s for s in words if sum(s in n for n in names) > 1} | outside
+        sides = tuple(
+            (r - common) | (_stems(full) - words - common)
+            for r, (_, full) in zip(raw, items, strict=True)
+        )
+        if len(sides) >= 2 and all(sides) and len(set(sides)) == len(sides):
+            return Contrast(sides)
     return None
 
 
 def said_about(tokens: list[Token], before: int, contrast: Contrast) -> int | None:
-    """The side last named before character offset `before` among the sentence's tokens."""
+    """The thing last named before character offset `before` among the sentence's tokens."""
     side = None
     for token in tokens:
         if token.start >= before:

@@ -118,10 +118,13 @@ def _classify(
     # A contradiction needs the statement's own shape: its words in its order, close together.
     # Loosely scattered words ("order avoids a sort" against "sort order") prove nothing.
     tight = positions == sorted(positions) and positions[-1] - positions[0] <= len(used) + 1
+    # Only a negation the person said proves a contradiction: "read committed blocks dirty
+    # reads" lacks the "prevents" of the phrasing, but "blocks" may say the same thing.
+    said_negation = any(unit[picked[k][0]].negated for k in used if flips[used.index(k)])
     polarity: Polarity
     if not flipped:
         polarity = "affirmed"
-    elif not tight:
+    elif not tight or (inner and not opposite and not said_negation):
         polarity = "denied"
     elif leading and not opposite:
         # Denied as a whole, which may be about something else ("I don't use threads for…").

@@ -25,6 +25,10 @@ class Judgement:
         return CREDIT[self.status]
 
 
+def _only_names(hit: Hit, contrast: Contrast) -> bool:
+    return all(contrast.side_of_token(t) is not None for t in hit.tokens)
+
+
 def _swapped(point: KeyPoint, hit: Hit, units: Units, contrast: Contrast | None) -> bool:
     """Said of the other side of a comparison: "lists are lighter" for a point about tuples."""
     if contrast is None:
@@ -41,11 +45,15 @@ def _swapped(point: KeyPoint, hit: Hit, units: Units, contrast: Contrast | None)
     return said is not None and said != side
 
 
-def _stronger(hit: Hit, than: Hit) -> bool:
-    """A complete statement beats a partial one; of two complete ones, the longer."""
-    if hit.complete != than.complete:
-        return hit.complete
-    return len(hit.tokens) > len(than.tokens)
+def _stronger(hit: Hit, than: Hit, contrast: Contrast | None) -> bool:
+    """A complete statement beats a partial one, a statement beats naming a compared thing,
+    and of two otherwise equal, the longer wins."""
+
+    def rank(h: Hit) -> tuple[bool, bool, int]:
+        names = contrast is not None and _only_names(h, contrast)
+        return (h.complete, not names, len(h.tokens))
+
+    return rank(hit) > rank(than)
 
 
 def judge(
@@ -68,7 +76,7 @@ def judge(
             contradiction = contradiction or hit
         elif hit.complete and hit.polarity == "affirmed" and _swapped(point, hit, units, contrast):
             swapped = swapped or hit
-        elif hit.polarity == "affirmed" and (best is None or _stronger(hit, best)):
+        elif hit.polarity == "affirmed" and (best is None or _stronger(hit, best, contrast)):
             best = hit
     # A known wrong claim always counts; a phrasing said backwards counts unless a statement at
     # least as specific affirms the point ("fields that never change" vs "immutable fields").
@@ -85,4 +93,6 @@ def judge(
     # One term is a mention, not a statement: "pipeline" names the point, "pipeline handles
     # backpressure" states it. A mention earns half, like a partly stated phrasing.
     stated = best.complete and (len(best.tokens) >= 2 or not mentions)
+    if stated and mentions and contrast is not None and _only_names(best, contrast):
+        stated = False  # "Read committed" names a compared thing; it states nothing about it
     return Judgement("covered" if stated else "partial", units.quote(best.tokens))

@@ -20,6 +20,7 @@ _TOKEN = re.compile(
     | (?P<slash>\b[a-z]{1,3}/[a-z]{1,3}\b)              # i/o, ci/cd, tcp/ip, pub/sub
     | (?P<lang>\b[a-z]\+\+|\b[a-z]\#|\.net\b)            # c++, c#, f#, .net
     | (?P<dotted>\b[a-z][a-z0-9]*\.js\b)                 # node.js, next.js
+    | (?P<member>\b[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+\b)  # promise.all, ctx.done
     | (?P<number>\d+(?:[.,]\d+)*(?:\s?%)?)
     | (?P<word>[a-z][a-z0-9']*(?:-[a-z0-9][a-z0-9']*)*)
     | (?P<punct>[.!?](?=\s|$)|[;:,()\u2014\u2013]|\s-\s|\n\s*\n)  # a hard wrap is no break
