@@ -63,11 +63,11 @@ def _tune(answers: list[object]) -> None:
 
     evaluator, questions, _ = _setup()
     grid = {
-        "full_at": (0.6, 0.7, 0.75, 0.85, 1.0),
+        "full_at": (0.6, 0.75, 0.9, 1.0),
         "contradiction_weight": (0.5, 0.7, 0.9),
         "thin_below": (0.5, 0.6, 0.8),
-        "relevance_floor": (0.15, 0.25, 0.4),
-        "narrative_floor": (0.2, 0.3, 0.45),
+        "relevance_floor": (0.1, 0.25, 0.4),
+        "narrative_floor": (0.2, 0.4),
     }
     results = []
     for values in itertools.product(*grid.values()):
