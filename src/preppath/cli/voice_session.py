@@ -114,10 +114,11 @@ class VoiceCollector:
                 decoder=decoder,
             )
         transcript = result.transcript or self._transcribe_file(path, question)
-        console.print(
-            f"[bold]You said[/] ({result.duration_s:.0f} s): "
-            f"{transcript.text or '[dim](nothing recognised)[/]'}"
-        )
+        from rich.markup import escape
+
+        # What was heard is the person's words, never markup: "[inaudible]" must stay visible.
+        heard = escape(transcript.text) if transcript.text else "[dim](nothing recognised)[/]"
+        console.print(f"[bold]You said[/] ({result.duration_s:.0f} s): {heard}")
         reply = read_line("[Enter] submit · [r] re-record · [t] type instead: ").strip().lower()
         if reply == "r" or (not transcript.text and reply != "t"):
             recordings.discard(path)
