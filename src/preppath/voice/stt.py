@@ -20,8 +20,9 @@ import queue
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +40,12 @@ _FEED_BYTES = TARGET_RATE // 10 * 2  # hand the decoder 0.1 s at a time, not 30 
 _PREROLL_BYTES = int(0.2 * TARGET_RATE) * 2
 _VARIANT = re.compile(r"\(\d+\)$")
 _TOKEN = re.compile(r"[a-z][a-z']*")
+
+# Single-pass search (no fwdflat/bestpath passes): those run inside end_utt and took 2.8 s for a
+# 60-s utterance; without them it is instant and WER on the shared clips went from 0.27 to 0.20
+# (71 words, so read that as "not worse"). maxhmmpf 3000 (default 30 000) nearly halves CPU time
+# with identical output on those clips.
+DECODER_OPTIONS: Mapping[str, Any] = {"fwdflat": False, "bestpath": False, "maxhmmpf": 3000}
 
 
 def _is_filler_token(word: str) -> bool:
@@ -58,13 +65,9 @@ def vocabulary_words(vocabulary: Sequence[str]) -> tuple[str, ...]:
 class _Recognizer:
     """A pocketsphinx decoder with one vocabulary boosted; used by one transcription at a time."""
 
-    def __init__(self, vocabulary: tuple[str, ...]) -> None:
+    def __init__(self, vocabulary: tuple[str, ...], options: Mapping[str, Any]) -> None:
         try:
-            # Single-pass search (no fwdflat/bestpath passes): those run inside end_utt and took
-            # 2.8 s for a 60-s utterance; without them it is instant and WER on the shared clips
-            # went from 0.27 to 0.20 (71 words, so read that as "not worse"). maxhmmpf 3000
-            # (default 30 000) nearly halves CPU time with identical output on those clips.
-            self.decoder = Decoder(loglevel="FATAL", fwdflat=False, bestpath=False, maxhmmpf=3000)
+            self.decoder = Decoder(loglevel="FATAL", **options)
         except (RuntimeError, OSError, ValueError) as exc:
             raise PrepPathError(
                 f"pocketsphinx could not load its en-us model: {exc}", ExitCode.UNAVAILABLE
@@ -98,7 +101,8 @@ class _Recognizer:
         return self.words(offset_s)
 
 
-_cache: OrderedDict[tuple[str, ...], _Recognizer] = OrderedDict()
+_CacheKey = tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]
+_cache: OrderedDict[_CacheKey, _Recognizer] = OrderedDict()
 _cache_lock = threading.Lock()
 _CACHE_SIZE = 2  # the current question's vocabulary and the plain one (typed/imported answers)
 _shared_cmn: str | None = None
@@ -107,13 +111,14 @@ _shared_cmn: str | None = None
 
 def _acquire(vocabulary: Sequence[str]) -> _Recognizer:
     """A free recogniser for this vocabulary, building one (about 0.3 s) when none is cached."""
-    key = vocabulary_words(vocabulary)
+    words, options = vocabulary_words(vocabulary), dict(DECODER_OPTIONS)
+    key = (words, tuple(sorted(options.items())))
     with _cache_lock:
         rec = _cache.get(key)
         if rec is not None and rec.lock.acquire(blocking=False):
             _cache.move_to_end(key)
             return rec
-    rec = _Recognizer(key)
+    rec = _Recognizer(words, options)
     rec.lock.acquire()
     with _cache_lock:
         _cache[key] = rec
