@@ -6,7 +6,8 @@ Two entry points, each with its own decoder (see `_acquire`):
 - `StreamingTranscriber` for live answers: the VAD endpointer cuts the audio into utterances at
   pauses and a worker thread fully decodes each one (`end_utt`, which runs the second pass) as
   soon as it closes, while the person keeps speaking, so at the stop only the last utterance is
-  left.
+  left. An utterance with no pause is cut after 10 s at the first quiet 90 ms, by 16 s at the
+  latest, so that last decode stays short.
 
 Search settings are pocketsphinx's defaults (two-pass search: `fwdflat` and `bestpath` run in
 `end_utt`), chosen by evidence. On a held-out 44-s human recording cut at pauses, WER was 0.33
@@ -15,7 +16,8 @@ bestpath=False, maxhmmpf=3000`) and 0.34 with `maxhmmpf=3000` alone. On the six 
 the single pass looked better, but in bench/bench_voice.py's leave-one-out over them no change
 beat the defaults on every clip, and the rule is to keep the defaults unless one does. The cost,
 measured there: CPU real-time factor about 0.28 instead of 0.16, and `end_utt` about 0.05 s per
-second of utterance (2.3 s for an unbroken 60 s).
+second of utterance (2.3 s for an unbroken 60 s, hence the bound); a 60-s answer fed at real
+time was transcribed 0.13 s after its end with pauses, 0.54 s without any.
 
 Vocabulary biasing (each word added again under an alias `word~bias` with the default unigram
 weight, far likelier than the LM's estimate for rare words) is off unless asked for
@@ -56,6 +58,17 @@ _TOKEN = re.compile(r"[a-z][a-z']*")
 # pocketsphinx's own search settings (see the module docstring for the measurements).
 DECODER_OPTIONS: Mapping[str, Any] = {}
 BIAS_VOCABULARY = False  # whether `vocabulary` biases recognition unless a call says otherwise
+# Bounded utterances: from CUT_AFTER_S on, an utterance still going is cut in the middle of the
+# first _QUIET_RUN frames (90 ms) all 15 dB below its median frame, a gap between words (on the
+# shared clips with their pauses removed: one such gap every 1.9 s, 2 of 11 inside a word as the
+# decoder segments it), at the latest at MAX_UTTERANCE_S, at the quietest 90 ms of its last
+# half second (after CUT_AFTER_S the decoder is handed audio 0.5 s late, so the cut can fall there).
+CUT_AFTER_S = 10.0
+MAX_UTTERANCE_S = 16.0
+_LOOKBACK_BYTES = TARGET_RATE // 2 * 2
+_CUT_FRAME_BYTES = 480 * 2  # 30 ms, the grid on which cut points are measured
+_QUIET_RUN = 3
+_QUIET_RATIO = 10 ** (-15 / 10)  # 15 dB below the median frame's energy
 
 
 def _is_filler_token(word: str) -> bool:
@@ -160,7 +173,7 @@ def preload(vocabulary: Sequence[str] = (), *, bias: bool | None = None) -> None
 
 
 class _Utterances:
-    """Cuts pushed audio into utterances at pauses and decodes each one as it closes."""
+    """Cuts pushed audio into bounded utterances at pauses and decodes each one as it closes."""
 
     def __init__(self, rec: _Recognizer, *, whole: bool, first: _Recognizer | None = None) -> None:
         self.rec = rec
@@ -169,7 +182,7 @@ class _Utterances:
         # default and garbles the first words; decoding the first utterance whole (on `first`, a
         # file recogniser) measures it, and `rec` starts from that mean. Not on `rec` itself: a
         # decoder fed whole utterances and then incrementally can crash in pocketsphinx 5.1.1's
-        # live CMN (seen here when the two utterances had no pause between them).
+        # live CMN (seen here after a cut that left no pause between the two).
         self.first = first
         self.batch = whole  # how the current utterance is decoded
         self.ep = Endpointer(vad_mode=Vad.LOOSE, sample_rate=TARGET_RATE)
@@ -185,6 +198,9 @@ class _Utterances:
         self.decoded = 0  # utterances finished
         self.spans: list[tuple[float, float]] = []  # (start, end) seconds of each utterance
         self.words: list[Word] = []
+        self.unmeasured = bytearray()  # the utterance's tail not yet a whole 30-ms frame
+        self.energy: list[float] = []  # mean square of each 30-ms frame of the utterance
+        self.quiet: float | None = None  # energy below which a frame counts as quiet
 
     def push(self, pcm: bytes) -> None:
         self.pending += pcm
@@ -226,12 +242,66 @@ class _Utterances:
     def _add(self, speech: bytes) -> None:
         self.speech += speech
         self.utt_bytes += len(speech)
-        if not self.batch and len(self.speech) >= _FEED_BYTES:
-            self.rec.decoder.process_raw(bytes(self.speech))
-            self.speech.clear()
+        self.unmeasured += speech
+        fb = _CUT_FRAME_BYTES
+        while len(self.unmeasured) >= fb:
+            frame = np.frombuffer(bytes(self.unmeasured[:fb]), "<i2").astype(np.float64)
+            del self.unmeasured[:fb]
+            self.energy.append(float(np.dot(frame, frame)) / len(frame))
+            cut = self._cut_point()
+            if cut is not None:
+                self._split(cut)
+        if self.batch:
+            return
+        # Past CUT_AFTER_S the last _LOOKBACK_BYTES wait, so a cut can still fall inside them.
+        limit = self.utt_bytes
+        cut_after = int(CUT_AFTER_S * TARGET_RATE * 2)
+        if limit > cut_after:
+            limit = max(cut_after, limit - _LOOKBACK_BYTES)
+        ready = limit - (self.utt_bytes - len(self.speech))
+        if ready >= _FEED_BYTES:
+            self.rec.decoder.process_raw(bytes(self.speech[:ready]))
+            del self.speech[:ready]
+
+    def _cut_point(self) -> int | None:
+        """Where to cut the utterance (bytes from its start), once it has grown long."""
+        first = int(CUT_AFTER_S * TARGET_RATE * 2) // _CUT_FRAME_BYTES
+        last = len(self.energy) - 1  # the frame just measured
+        if last < first:
+            return None
+        if self.quiet is None:
+            self.quiet = float(np.median(self.energy[:first])) * _QUIET_RATIO
+        start = last - _QUIET_RUN + 1
+        if start >= first and max(self.energy[start:]) <= self.quiet:
+            return (start + _QUIET_RUN // 2) * _CUT_FRAME_BYTES  # the middle of the quiet run
+        if (last + 1) * _CUT_FRAME_BYTES >= MAX_UTTERANCE_S * TARGET_RATE * 2:
+            fed = self.utt_bytes - len(self.speech)
+            lo = max(first, -(-fed // _CUT_FRAME_BYTES))  # the quietest run not yet decoded
+            if last + 1 - lo < _QUIET_RUN:
+                return (last + 1) * _CUT_FRAME_BYTES
+            runs = np.convolve(self.energy[lo:], np.ones(_QUIET_RUN), "valid")
+            return (lo + int(np.argmin(runs)) + _QUIET_RUN // 2) * _CUT_FRAME_BYTES
+        return None
+
+    def _split(self, cut: int) -> None:
+        """Decode the utterance up to `cut` now and carry on with the rest as a new one."""
+        head = cut - (self.utt_bytes - len(self.speech))  # the cut is never in audio already fed
+        tail, energy, unmeasured = bytes(self.speech[head:]), self.energy, bytes(self.unmeasured)
+        del self.speech[head:]
+        self.utt_bytes = cut
+        offset_s = self.offset_s
+        self._end()
+        self.offset_s = offset_s + cut / 2 / TARGET_RATE
+        self._begin()
+        self.speech += tail
+        self.utt_bytes = len(tail)
+        self.energy = energy[cut // _CUT_FRAME_BYTES :]
+        self.unmeasured += unmeasured
 
     def _begin(self) -> None:
         self.in_utt, self.utt_bytes = True, 0
+        self.energy, self.quiet = [], None
+        self.unmeasured.clear()
         self.batch = self.whole or (self.first is not None and self.decoded == 0)
         if not self.batch:
             self.rec.decoder.start_utt()
