@@ -1,14 +1,15 @@
 """Voice benchmark: prints a table of measurements, never a pass/fail.
 
-    python bench/bench_voice.py            # everything (about 2 minutes: the 60-s answer is paced)
-    python bench/bench_voice.py --quick    # 60-s answer fed 4x faster than real time
+    python bench/bench_voice.py            # everything (about 10 minutes: four paced 60-s answers)
+    python bench/bench_voice.py --quick    # 60-s answers fed 4x faster (too fast to keep up)
     python bench/bench_voice.py --loo      # only the choice of decoder settings (about 3 minutes)
 
 Measures: a leave-one-out choice of pocketsphinx settings over the six shared human clips
 (candidates: search settings x vocabulary biasing; rule: pocketsphinx's defaults unless a change
 wins on every clip, biasing only if it helps on every clip); transcription real-time factor;
 WER on the shared human clips with and without vocabulary biasing; time from the end of a 60-s
-answer to its transcript (streaming path); time to first audio of a spoken question (to the
+answer (the clips looped, with 0.6-s pauses or none) to its transcript, old and new settings,
+streaming path, with the CPU real-time factor; time to first audio of a spoken question (to the
 first PCM chunk, and to the first samples handed to an ALSA fake device); RSS growth while
 recording 30 minutes through that fake device.
 The fake-device parts run in a child process whose HOME holds the fake ALSA configuration.
@@ -67,11 +68,23 @@ def clips() -> list[tuple[Path, str, np.ndarray[Any, np.dtype[np.int16]]]]:
     return out
 
 
-def sixty_seconds() -> np.ndarray[Any, np.dtype[np.int16]]:
-    """The Austen clips with 0.6 s pauses between them, looped to exactly 60 s."""
+def speech_only(samples: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.int16]]:
+    """What the endpointer keeps of a clip: its speech without the leading and trailing silence."""
+    from pocketsphinx import Endpointer, Vad
+
+    ep = Endpointer(vad_mode=Vad.LOOSE)
+    n = ep.frame_bytes // 2
+    kept = [ep.process(samples[i : i + n].tobytes()) for i in range(0, len(samples) - n + 1, n)]
+    kept.append(ep.end_stream(bytes(ep.frame_bytes)))
+    return np.frombuffer(b"".join(k for k in kept if k), np.int16)
+
+
+def sixty_seconds(pauses: bool = True) -> np.ndarray[Any, np.dtype[np.int16]]:
+    """A 60-s answer from the six human clips, looped: 0.6 s pauses between clips, or none at all
+    (each clip cut to its speech, so the endpointer never closes an utterance)."""
     gap = np.zeros(int(0.6 * 16000), np.int16)
-    one = np.concatenate([p for w, _, s in clips() if "austen" in w.name for p in (s, gap)])
-    return np.resize(one, 60 * 16000).astype(np.int16)
+    parts = [p for _, _, s in clips() for p in ((s, gap) if pauses else (speech_only(s),))]
+    return np.resize(np.concatenate(parts), 60 * 16000).astype(np.int16)
 
 
 @contextlib.contextmanager
@@ -263,27 +276,23 @@ def bench_transcription() -> list[Row]:
         ("goforward.wav", repr(transcribe_pcm(gf).text), "reference 'go forward ten meters'")
     )
     rows.append(("WER, no vocabulary", f"{corpus_wer(plain):.3f}", "5 Austen clips, 71 words"))
-    from pocketsphinx import Decoder
-
-    dec, pairs = Decoder(loglevel="FATAL"), []
-    for r, s in austen:
-        dec.start_utt()
-        dec.process_raw(s.tobytes(), full_utt=True)
-        dec.end_utt()
-        pairs.append((r, dec.hyp().hypstr if dec.hyp() else ""))
+    with decoder_options(SEARCH[OLD_SEARCH]):
+        pairs = [(r, transcribe_pcm(s).text) for r, s in austen]
     rows.append(
-        ("  pocketsphinx defaults", f"{corpus_wer(pairs):.3f}", "two-pass search, for comparison")
+        ("  old single-pass search", f"{corpus_wer(pairs):.3f}", "fwdflat/bestpath off, maxhmmpf")
     )
     for label, terms in (("passage terms", PASSAGE_TERMS), ("unrelated terms", UNRELATED_TERMS)):
-        pairs = [(r, transcribe_pcm(s, vocabulary=terms).text) for r, s in austen]
-        rows.append((f"WER, biased: {label}", f"{corpus_wer(pairs):.3f}", ", ".join(terms)))
+        pairs = [(r, transcribe_pcm(s, vocabulary=terms, bias=True).text) for r, s in austen]
+        rows.append((f"WER, bias=True: {label}", f"{corpus_wer(pairs):.3f}", ", ".join(terms)))
     return rows
 
 
-def _feed_paced(samples: np.ndarray[Any, Any], speed: float) -> tuple[float, str]:
+def _feed_paced(samples: np.ndarray[Any, Any], speed: float) -> tuple[float, float, str, int]:
+    """Feed 0.1-s blocks as a microphone would; (stop -> transcript s, CPU s, text, utterances)."""
     from preppath.voice.stt import StreamingTranscriber
 
     block = 1600
+    cpu = time.process_time()
     with StreamingTranscriber() as live:
         start = time.perf_counter()
         for n, i in enumerate(range(0, len(samples), block)):
@@ -294,26 +303,43 @@ def _feed_paced(samples: np.ndarray[Any, Any], speed: float) -> tuple[float, str
             live.feed(samples[i : i + block])
         t = time.perf_counter()
         text = live.finish().text
-        return time.perf_counter() - t, text
+        latency = time.perf_counter() - t
+        return latency, time.process_time() - cpu, text, len(live.utterances)
 
 
 def bench_end_latency(speed: float) -> list[Row]:
+    """Stop -> transcript of a 60-s answer with the old single-pass setting and the new one."""
     from pocketsphinx import Decoder
 
-    audio = sixty_seconds()
+    from preppath.voice.stt import transcribe_pcm
+    from preppath.voice.wer import corpus_wer
+
     rows: list[Row] = []
-    latency, text = _feed_paced(audio, speed)
     pace = "real time" if speed == 1 else f"{speed:g}x real time"
-    rows.append(
-        (
-            "60-s answer: stop -> transcript",
-            f"{latency:.3f} s",
-            f"fed at {pace}; {len(text.split())} words",
-        )
-    )
-    latency, _ = _feed_paced(audio, 0)
-    rows.append(("  same, fed all at once", f"{latency:.2f} s", "worst case: whole backlog"))
-    # For comparison: pocketsphinx defaults, the whole answer as one utterance.
+    warm = clips()[-1][2]  # builds the recognisers and measures the microphone's mean first
+    for pauses in (True, False):
+        audio = sixty_seconds(pauses)
+        kind = "pauses" if pauses else "no pause"
+        for label, options in (("old", SEARCH[OLD_SEARCH]), ("new", {})):
+            with decoder_options(options):
+                _feed_paced(warm, 0)
+                latency, cpu, text, n_utts = _feed_paced(audio, speed)
+                # Against the same audio decoded as a file (whole 30-s halves): WER drift.
+                halves = [audio[: len(audio) // 2], audio[len(audio) // 2 :]]
+                as_file = " ".join(transcribe_pcm(h).text for h in halves)
+            drift = corpus_wer([(as_file, text)])
+            rows.append(
+                (
+                    f"60-s answer, {kind}: stop -> text, {label}",
+                    f"{latency:.3f} s",
+                    f"fed at {pace}; RTF (CPU) {cpu / 60:.3f}; {n_utts} utterances; "
+                    f"{len(text.split())} words, {drift:.2f} WER vs file decode",
+                )
+            )
+    latency, _, _, _ = _feed_paced(sixty_seconds(), 0)
+    rows.append(("  new, fed all at once", f"{latency:.2f} s", "worst case: whole backlog"))
+    # For comparison: pocketsphinx defaults, the whole answer as one utterance (no cuts).
+    audio = sixty_seconds(False)
     dec = Decoder(loglevel="FATAL")
     dec.start_utt()
     for i in range(0, len(audio), 1600):
@@ -322,9 +348,9 @@ def bench_end_latency(speed: float) -> list[Row]:
     dec.end_utt()
     rows.append(
         (
-            "  defaults, one utterance",
+            "  defaults, one 60-s utterance",
             f"{time.perf_counter() - t:.2f} s",
-            "end_utt with fwdflat+bestpath",
+            "end_utt (fwdflat+bestpath) if nothing bounded it",
         )
     )
     return rows
