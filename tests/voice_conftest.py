@@ -45,6 +45,17 @@ def read_int16(path: Path) -> np.ndarray[Any, np.dtype[np.int16]]:
     return np.asarray(samples, dtype=np.int16)
 
 
+def speech_only(samples: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.int16]]:
+    """What the VAD endpointer keeps of a clip: its speech, without leading/trailing silence."""
+    from pocketsphinx import Endpointer, Vad
+
+    ep = Endpointer(vad_mode=Vad.LOOSE)
+    n = ep.frame_bytes // 2
+    kept = [ep.process(samples[i : i + n].tobytes()) for i in range(0, len(samples) - n + 1, n)]
+    kept.append(ep.end_stream(bytes(ep.frame_bytes)))
+    return np.frombuffer(b"".join(k for k in kept if k), np.int16)
+
+
 # (container, codec, suffix); Ogg carries Opus because FFmpeg's own Vorbis encoder is stereo-only.
 FORMATS = {
     "wav": ("wav", "pcm_s16le", ".wav"),

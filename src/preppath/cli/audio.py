@@ -190,7 +190,11 @@ def transcribe(
         ),
     ] = QuestionType.BEHAVIORAL,
     vocabulary: Annotated[
-        str, typer.Option(help="Words to listen for, comma-separated (e.g. 'cache,latency').")
+        str,
+        typer.Option(
+            help="Words to listen for, comma-separated (e.g. 'cache,latency'): biases the "
+            "offline recogniser toward them."
+        ),
     ] = "",
 ) -> None:
     """Transcribe an audio file offline, with word timings and delivery metrics."""
@@ -200,7 +204,7 @@ def transcribe(
 
     audio = load_audio(file)
     terms = [t.strip() for t in vocabulary.split(",") if t.strip()]
-    transcript = transcribe_pcm(audio.samples, vocabulary=terms)
+    transcript = transcribe_pcm(audio.samples, vocabulary=terms, bias=bool(terms))
     delivery = measure_delivery(transcript, question_type.value)
     if as_json:
         print_json(
