@@ -190,6 +190,65 @@ def test_models_match_migrated_schema(tmp_path: Path) -> None:
                 assert not_null == (not column.nullable), (name, column.name)
 
 
+def test_query_layer_tables_match_the_models() -> None:
+    """Every table the thin query layer reads names exactly the model's columns, and decodes
+    as JSON, DATETIME and BOOLEAN exactly the columns the model declares with those types."""
+    from sqlalchemy import JSON, Boolean, DateTime
+    from sqlmodel import SQLModel
+
+    import preppath.db.models  # noqa: F401  (registers the tables)
+    from preppath.db import query
+
+    for spec in query.TABLES:
+        table = SQLModel.metadata.tables[spec.name]
+        assert list(spec.columns) == [c.name for c in table.columns], spec.name
+
+        def typed(kind: type, table: Any = table) -> frozenset[str]:
+            # SQLModel's UTCDateTime decorates a DateTime: what it stores is its `impl`.
+            return frozenset(
+                c.name
+                for c in table.columns
+                if isinstance(c.type, kind) or isinstance(getattr(c.type, "impl", None), kind)
+            )
+
+        assert spec.json == typed(JSON), spec.name
+        assert spec.times == typed(DateTime), spec.name
+        assert spec.bools == typed(Boolean), spec.name
+
+
+def test_query_layer_reads_what_the_orm_reads(run: Any, home: Path) -> None:
+    """Rows read through the query layer equal the ORM's reading of the same rows, JSON,
+    timestamps and NULLs included."""
+    from sqlmodel import Session, create_engine, select
+
+    from preppath.db import query
+    from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion
+
+    assert run("interview", "create", *BACKEND_PYTHON, "--count", "2").code == 0
+    assert run("interview", "answer", "1", "1", "--text", "Indexes speed up reads.").code == 0
+    assert run("interview", "answer", "1", "1", "--text", "A B-tree index, then.").code == 0
+    assert run("interview", "skip", "1", "2").code == 0
+    path = db_path(home)
+    with closing(connect(path)) as db:
+        interview = query.interview(db, 1)
+        questions = query.questions(db, 1)
+        latest = query.latest_feedback(db, [q["id"] for q in questions])
+    engine = create_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        orm_interview = session.get(Interview, 1)
+        assert orm_interview is not None
+        assert interview == orm_interview.model_dump()
+        orm_questions = session.exec(
+            select(InterviewQuestion).order_by(InterviewQuestion.position)  # type: ignore[arg-type]
+        ).all()
+        assert questions == [q.model_dump() for q in orm_questions]
+        orm_latest = session.exec(
+            select(InterviewFeedback).where(InterviewFeedback.attempt == 2)
+        ).one()
+        assert latest == {orm_latest.question_id: orm_latest.model_dump()}
+    engine.dispose()
+
+
 def test_schema_has_the_issue_tables_and_indexes(run: Any, home: Path) -> None:
     """The database holds all the original system's tables and indexes what commands filter on."""
     assert run("interview", "list").code == 0

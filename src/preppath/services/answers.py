@@ -214,7 +214,7 @@ def _store(
     else:
         session.commit()
     return AnswerResult(
-        **vars(feedback_view(feedback)),
+        **vars(feedback_view(feedback.model_dump())),
         interview_id=interview.id,
         question_id=row.position,
         previous=previous,
@@ -257,7 +257,7 @@ def _previous_attempt(
         .order_by(col(InterviewFeedback.created_at).desc(), col(InterviewFeedback.id).desc())
         .limit(1)
     ).first()
-    return feedback_view(earlier) if earlier else None
+    return feedback_view(earlier.model_dump()) if earlier else None
 
 
 @dataclass(frozen=True)
