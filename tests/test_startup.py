@@ -66,16 +66,20 @@ def answered_home(tmp_path: Path) -> Path:
         ["interview", "answer", "1", "1", "--text", "An index speeds up lookups on a column."],
         ["interview", "skip", "1", "2"],
     ):
-        done = subprocess.run(
-            [sys.executable, "-m", "preppath", *args],
-            env=subprocess_env(home),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
+        run_ok(home, *args)
     return home
+
+
+def run_ok(home: Path, *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "preppath", *args],
+        env=subprocess_env(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 @pytest.mark.parametrize(
@@ -90,3 +94,13 @@ def answered_home(tmp_path: Path) -> Path:
 def test_show_and_report_skip_the_orm(answered_home: Path, command: list[str]) -> None:
     """`interview show` and `interview report` read an answered interview without the ORM."""
     assert imported(answered_home, *command) & HEAVY == set()
+
+
+def test_answer_and_skip_skip_the_orm(tmp_path: Path) -> None:
+    """`interview answer` (which may complete the interview and unlock achievements) and
+    `interview skip` write without SQLAlchemy or SQLModel."""
+    home = tmp_path / "home"
+    run_ok(home, "interview", "create", "--role", "Backend Engineer", "--stack", "python")
+    answer = ["interview", "answer", "1", "1", "--text", "A virtualenv per project, pinned."]
+    assert imported(home, *answer) & HEAVY == set()
+    assert imported(home, "interview", "skip", "1", "2") & HEAVY == set()

@@ -34,6 +34,10 @@ class Table:
     def select(self) -> str:
         return f"SELECT {', '.join(self.columns)} FROM {self.name}"
 
+    def encode(self, name: str, value: Any) -> Any:
+        """A value for column `name` as the ORM would store it."""
+        return encode(self, name, value)
+
     def decode(self, row: Sequence[Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, value in zip(self.columns, row, strict=True):
@@ -46,6 +50,18 @@ class Table:
                     value = bool(value)
             out[name] = value
         return out
+
+
+def encode(table: Table, name: str, value: Any) -> Any:
+    if name in table.json:
+        return json.dumps(value)  # None too: the ORM stores JSON's null, not SQL's NULL
+    if value is None:
+        return None
+    if name in table.times:
+        return stored_time(value)
+    if name in table.bools:
+        return int(bool(value))
+    return value
 
 
 def read_time(value: str | datetime) -> datetime:
@@ -148,6 +164,33 @@ def questions(db: sqlite3.Connection, interview_id: int) -> list[dict[str, Any]]
         f"{QUESTION.select} WHERE interview_id = ? ORDER BY position", (interview_id,)
     ).fetchall()
     return [QUESTION.decode(r) for r in rows]
+
+
+def question_at(db: sqlite3.Connection, interview_id: int, position: int) -> dict[str, Any] | None:
+    row = db.execute(
+        f"{QUESTION.select} WHERE interview_id = ? AND position = ?", (interview_id, position)
+    ).fetchone()
+    return QUESTION.decode(row) if row is not None else None
+
+
+def feedback(db: sqlite3.Connection, feedback_id: int) -> dict[str, Any] | None:
+    row = db.execute(f"{FEEDBACK.select} WHERE id = ?", (feedback_id,)).fetchone()
+    return FEEDBACK.decode(row) if row is not None else None
+
+
+def insert(db: sqlite3.Connection, table: Table, values: dict[str, Any]) -> int:
+    """Insert one row encoded as the ORM encodes it; returns its id. Columns left out take
+    their SQL default (or NULL)."""
+    names = [n for n in table.columns if n in values]
+    unknown = set(values) - set(names)
+    if unknown:
+        raise ValueError(f"{table.name} has no column {sorted(unknown)}")
+    cursor = db.execute(
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+        [table.encode(n, values[n]) for n in names],
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 def latest_feedback(

@@ -11,7 +11,6 @@ from preppath.bank.loader import load_bank
 from preppath.bank.roles import resolve_role
 from preppath.db.models import Interview, InterviewQuestion, InterviewRecording
 from preppath.domain import (
-    ActivityType,
     ExperienceLevel,
     InterviewStatus,
     InterviewType,
@@ -21,7 +20,6 @@ from preppath.errors import ExitCode, NotFoundError, PrepPathError
 from preppath.messages import plural
 from preppath.providers import factory
 from preppath.providers.base import Question, QuestionRequest
-from preppath.services.activity import record_activity
 from preppath.services.context import AppContext
 from preppath.services.reading import feedback_view, get_interview, interview_view
 from preppath.services.views import InterviewView
@@ -150,22 +148,12 @@ def _recently_seen(session: Session, profile_id: int, limit: int = 300) -> tuple
 
 
 def load_interview(session: Session, ctx: AppContext, interview_id: int) -> Interview:
-    """The profile's interview, or "not found" (exactly the same for another profile's)."""
+    """The profile's interview as an ORM row, or "not found" (exactly the same for another
+    profile's)."""
     interview = session.get(Interview, interview_id)
     if interview is None or interview.profile_id != ctx.profile_id:
         raise NotFoundError("interview", interview_id)
     return interview
-
-
-def load_question(session: Session, interview: Interview, position: int) -> InterviewQuestion:
-    row = session.exec(
-        select(InterviewQuestion).where(
-            InterviewQuestion.interview_id == interview.id, InterviewQuestion.position == position
-        )
-    ).first()
-    if row is None:
-        raise NotFoundError(f"question {position} of interview", interview.id)
-    return row
 
 
 def _view(session: Session, interview: Interview) -> InterviewView:
@@ -178,37 +166,18 @@ def _view(session: Session, interview: Interview) -> InterviewView:
     return interview_view(dbapi(session), interview.profile_id, interview.id)
 
 
-def mark_started(session: Session, ctx: AppContext, interview: Interview) -> list[ActivityType]:
-    """Pending -> in progress, with its activity, inside the caller's transaction; returns the
-    activity kinds it recorded."""
-    if interview.status != InterviewStatus.PENDING.value:
-        return []
-    interview.status = InterviewStatus.IN_PROGRESS.value
-    interview.started_at = ctx.clock()
-    session.add(interview)
-    record_activity(
-        session,
-        profile_id=ctx.profile_id,
-        kind=ActivityType.INTERVIEW_STARTED,
-        at=interview.started_at,
-        tz=ctx.tz,
-        interview_id=interview.id,
-    )
-    return [ActivityType.INTERVIEW_STARTED]
-
-
 def start_interview(ctx: AppContext, interview_id: int) -> InterviewView:
+    from preppath.services import rows
+    from preppath.services.progress_hooks import settle
+
     # The status is read under the write lock: two sessions starting the same interview at
     # once record its start once.
-    with ctx.writer() as session:
-        from preppath.services.progress_hooks import settle
-
-        interview = load_interview(session, ctx, interview_id)
-        kinds = mark_started(session, ctx, interview)
+    with ctx.transaction() as db:
+        interview = rows.load_interview(db, ctx, interview_id)
+        kinds = rows.mark_started(db, ctx, interview)
         if kinds:
-            settle(session, ctx, ctx.clock(), kinds)
-        session.commit()
-        return _view(session, interview)
+            settle(db, ctx, ctx.clock(), kinds)
+        return interview_view(db, ctx.profile_id, interview_id)
 
 
 def delete_interview(ctx: AppContext, interview_id: int) -> int:
