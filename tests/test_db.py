@@ -362,3 +362,28 @@ def test_deleting_a_profile_cascades(run: Any, home: Path) -> None:
         assert db.execute("SELECT count(*) FROM interview_feedback").fetchone() == (1,)
         assert db.execute("SELECT DISTINCT profile_id FROM activity").fetchall() == [(bob,)]
         assert db.execute("SELECT DISTINCT profile_id FROM daily_activity").fetchall() == [(bob,)]
+
+
+def test_answer_path_reads_do_not_grow_with_history(tmp_path: Path) -> None:
+    """The answer path's history reads walk an index: the 20 latest scores are read newest
+    first without sorting all answers, and an earlier attempt at a question without a bank id
+    is looked up by its text, not found by scanning every stored question."""
+    from preppath.progress.achievements import RECENT_SCORES
+    from preppath.services.answers import PREVIOUS_BY_BANK_ID, PREVIOUS_BY_TEXT
+
+    with closing(connect(tmp_path / "plan.db")) as db:
+        migrations.apply(db, 0)
+
+        def plan(sql: str, *args: object) -> list[str]:
+            return [r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", args)]
+
+        recent = plan(RECENT_SCORES, 1)
+        assert recent[0] == "SCAN f USING INDEX ix_feedback_created", recent
+        assert not any("TEMP B-TREE" in step for step in recent), recent
+        for sql, index in (
+            (PREVIOUS_BY_TEXT, "ix_question_text_unbanked"),
+            (PREVIOUS_BY_BANK_ID, "ix_question_bank_id"),
+        ):
+            steps = plan(sql, 1, "x")
+            assert steps[0].startswith(f"SEARCH q USING INDEX {index}"), steps
+            assert not any(step.startswith("SCAN") for step in steps), steps

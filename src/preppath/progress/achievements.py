@@ -104,6 +104,18 @@ class Event:
     """The interview this event completed, as a row (`db.query.INTERVIEW`)."""
 
 
+RECENT_SCORES = (
+    "SELECT f.overall FROM interview_feedback f "
+    "CROSS JOIN interview_question q ON q.id = f.question_id "
+    "CROSS JOIN interview i ON i.id = q.interview_id "
+    "WHERE i.profile_id = ? ORDER BY f.created_at DESC LIMIT 20"
+)
+"""The 20 latest scores. CROSS JOIN keeps the answers as the outer loop (SQLite does not
+reorder it), so they are read newest first along ix_feedback_created and the read stops at the
+20th of this profile's, instead of sorting all of them. A profile with few answers beside a
+busy one in the same database reads past the other's answers: local profiles are few."""
+
+
 @dataclass
 class Facts:
     """Aggregates the rules read, each computed at most once per check."""
@@ -152,13 +164,7 @@ class Facts:
 
     @cached_property
     def recent_scores(self) -> list[int]:
-        rows = self.db.execute(
-            "SELECT f.overall FROM interview_feedback f "
-            "JOIN interview_question q ON q.id = f.question_id "
-            "JOIN interview i ON i.id = q.interview_id "
-            "WHERE i.profile_id = ? ORDER BY f.created_at DESC LIMIT 20",
-            (self.profile_id,),
-        ).fetchall()
+        rows = self.db.execute(RECENT_SCORES, (self.profile_id,)).fetchall()
         return [int(r[0]) for r in rows]
 
     def answers_on(self, day: date) -> int:

@@ -244,20 +244,26 @@ def _publish(incoming: Path, stored: Path) -> None:
         raise PrepPathError(f"cannot store the recording: {exc.strerror}", ExitCode.DATA) from None
 
 
+_PREVIOUS = (
+    "SELECT f.id FROM interview_feedback f "
+    "JOIN interview_question q ON q.id = f.question_id "
+    "JOIN interview i ON i.id = q.interview_id "
+    "WHERE i.profile_id = ? AND {same} ORDER BY f.created_at DESC, f.id DESC LIMIT 1"
+)
+PREVIOUS_BY_BANK_ID = _PREVIOUS.format(same="q.bank_id = ?")
+# A question without a bank id is "the same" as another by its text (see question_key); the
+# condition on bank_id lets the lookup use the partial text index.
+PREVIOUS_BY_TEXT = _PREVIOUS.format(same="q.bank_id IS NULL AND q.text = ?")
+
+
 def _previous_attempt(
     db: sqlite3.Connection, ctx: AppContext, row: Mapping[str, Any]
 ) -> FeedbackView | None:
     """The latest earlier feedback on the same question, in this or any interview."""
-    same, value = (
-        ("q.bank_id = ?", row["bank_id"]) if row["bank_id"] else ("q.text = ?", row["text"])
-    )
-    found = db.execute(
-        "SELECT f.id FROM interview_feedback f "
-        "JOIN interview_question q ON q.id = f.question_id "
-        "JOIN interview i ON i.id = q.interview_id "
-        f"WHERE i.profile_id = ? AND {same} ORDER BY f.created_at DESC, f.id DESC LIMIT 1",
-        (ctx.profile_id, value),
-    ).fetchone()
+    if row["bank_id"]:
+        found = db.execute(PREVIOUS_BY_BANK_ID, (ctx.profile_id, row["bank_id"])).fetchone()
+    else:
+        found = db.execute(PREVIOUS_BY_TEXT, (ctx.profile_id, row["text"])).fetchone()
     earlier = query.feedback(db, found[0]) if found else None
     return feedback_view(earlier) if earlier else None
 
