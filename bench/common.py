@@ -18,20 +18,26 @@ VENV_BIN = Path(sys.executable).parent
 
 
 def time_commands(
-    commands: dict[str, Sequence[str]], *, runs: int = 15, env: dict[str, str] | None = None
+    commands: dict[str, Sequence[str]],
+    *,
+    runs: int = 15,
+    env: dict[str, str] | None = None,
+    envs: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, float]:
-    """Median wall time in ms of each command; runs are interleaved so drift hits all alike."""
+    """Median wall time in ms of each command; runs are interleaved so drift hits all alike.
+    `envs` adds variables for single commands (each profile's own home, say)."""
     samples: dict[str, list[float]] = {name: [] for name in commands}
     full_env = {**os.environ, **(env or {})}
     # Some sandboxes set this; a user's install caches bytecode, so let the warm-up run write it
     # (otherwise every run recompiles preppath's own modules and the figures mislead).
     full_env.pop("PYTHONDONTWRITEBYTECODE", None)
-    for argv in commands.values():  # one warm-up each (page cache, .pyc files)
-        subprocess.run(argv, env=full_env, capture_output=True, check=False)
+    each = {name: {**full_env, **(envs or {}).get(name, {})} for name in commands}
+    for name, argv in commands.items():  # one warm-up each (page cache, .pyc files)
+        subprocess.run(argv, env=each[name], capture_output=True, check=False)
     for _ in range(runs):
         for name, argv in commands.items():
             start = time.perf_counter()
-            done = subprocess.run(argv, env=full_env, capture_output=True, check=False)
+            done = subprocess.run(argv, env=each[name], capture_output=True, check=False)
             samples[name].append((time.perf_counter() - start) * 1000)
             if done.returncode != 0:
                 raise SystemExit(f"{name} failed ({done.returncode}): {done.stderr.decode()[:300]}")

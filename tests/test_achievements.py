@@ -209,17 +209,16 @@ def test_points_unlock_when_activity_points_reach_the_threshold(
     answer(app, view, 2)  # started 5 + 2 answers x 10 + completed 50 = 75 points
     # Completed interviews at 50 points each, recorded as finishing one records them
     # (`activity track` refuses this kind: it would fake interviews).
-    with app.session() as session:
+    with app.transaction() as db:
         for _ in range((n - 100) // 50):
             clock.advance(minutes=1)
             record_activity(
-                session,
+                db,
                 profile_id=app.profile_id,
                 kind=ActivityType.INTERVIEW_COMPLETED,
                 at=clock.now,
                 tz=app.tz,
             )
-        session.commit()
     for _ in range(2):  # practice, 10 points each
         clock.advance(minutes=1)
         practise(app)

@@ -190,6 +190,65 @@ def test_models_match_migrated_schema(tmp_path: Path) -> None:
                 assert not_null == (not column.nullable), (name, column.name)
 
 
+def test_query_layer_tables_match_the_models() -> None:
+    """Every table the thin query layer reads names exactly the model's columns, and decodes
+    as JSON, DATETIME and BOOLEAN exactly the columns the model declares with those types."""
+    from sqlalchemy import JSON, Boolean, DateTime
+    from sqlmodel import SQLModel
+
+    import preppath.db.models  # noqa: F401  (registers the tables)
+    from preppath.db import query
+
+    for spec in query.TABLES:
+        table = SQLModel.metadata.tables[spec.name]
+        assert list(spec.columns) == [c.name for c in table.columns], spec.name
+
+        def typed(kind: type, table: Any = table) -> frozenset[str]:
+            # SQLModel's UTCDateTime decorates a DateTime: what it stores is its `impl`.
+            return frozenset(
+                c.name
+                for c in table.columns
+                if isinstance(c.type, kind) or isinstance(getattr(c.type, "impl", None), kind)
+            )
+
+        assert spec.json == typed(JSON), spec.name
+        assert spec.times == typed(DateTime), spec.name
+        assert spec.bools == typed(Boolean), spec.name
+
+
+def test_query_layer_reads_what_the_orm_reads(run: Any, home: Path) -> None:
+    """Rows read through the query layer equal the ORM's reading of the same rows, JSON,
+    timestamps and NULLs included."""
+    from sqlmodel import Session, create_engine, select
+
+    from preppath.db import query
+    from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion
+
+    assert run("interview", "create", *BACKEND_PYTHON, "--count", "2").code == 0
+    assert run("interview", "answer", "1", "1", "--text", "Indexes speed up reads.").code == 0
+    assert run("interview", "answer", "1", "1", "--text", "A B-tree index, then.").code == 0
+    assert run("interview", "skip", "1", "2").code == 0
+    path = db_path(home)
+    with closing(connect(path)) as db:
+        interview = query.interview(db, 1)
+        questions = query.questions(db, 1)
+        latest = query.latest_feedback(db, [q["id"] for q in questions])
+    engine = create_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        orm_interview = session.get(Interview, 1)
+        assert orm_interview is not None
+        assert interview == orm_interview.model_dump()
+        orm_questions = session.exec(
+            select(InterviewQuestion).order_by(InterviewQuestion.position)  # type: ignore[arg-type]
+        ).all()
+        assert questions == [q.model_dump() for q in orm_questions]
+        orm_latest = session.exec(
+            select(InterviewFeedback).where(InterviewFeedback.attempt == 2)
+        ).one()
+        assert latest == {orm_latest.question_id: orm_latest.model_dump()}
+    engine.dispose()
+
+
 def test_schema_has_the_issue_tables_and_indexes(run: Any, home: Path) -> None:
     """The database holds all the original system's tables and indexes what commands filter on."""
     assert run("interview", "list").code == 0
@@ -303,3 +362,28 @@ def test_deleting_a_profile_cascades(run: Any, home: Path) -> None:
         assert db.execute("SELECT count(*) FROM interview_feedback").fetchone() == (1,)
         assert db.execute("SELECT DISTINCT profile_id FROM activity").fetchall() == [(bob,)]
         assert db.execute("SELECT DISTINCT profile_id FROM daily_activity").fetchall() == [(bob,)]
+
+
+def test_answer_path_reads_do_not_grow_with_history(tmp_path: Path) -> None:
+    """The answer path's history reads walk an index: the 20 latest scores are read newest
+    first without sorting all answers, and an earlier attempt at a question without a bank id
+    is looked up by its text, not found by scanning every stored question."""
+    from preppath.progress.achievements import RECENT_SCORES
+    from preppath.services.answers import PREVIOUS_BY_BANK_ID, PREVIOUS_BY_TEXT
+
+    with closing(connect(tmp_path / "plan.db")) as db:
+        migrations.apply(db, 0)
+
+        def plan(sql: str, *args: object) -> list[str]:
+            return [r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", args)]
+
+        recent = plan(RECENT_SCORES, 1)
+        assert recent[0] == "SCAN f USING INDEX ix_feedback_created", recent
+        assert not any("TEMP B-TREE" in step for step in recent), recent
+        for sql, index in (
+            (PREVIOUS_BY_TEXT, "ix_question_text_unbanked"),
+            (PREVIOUS_BY_BANK_ID, "ix_question_bank_id"),
+        ):
+            steps = plan(sql, 1, "x")
+            assert steps[0].startswith(f"SEARCH q USING INDEX {index}"), steps
+            assert not any(step.startswith("SCAN") for step in steps), steps

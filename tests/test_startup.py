@@ -55,3 +55,52 @@ def test_help_loads_no_heavy_module(tmp_path: Path) -> None:
 def test_reads_skip_the_orm(tmp_path: Path, command: list[str]) -> None:
     """Read-only commands (progress, the interview list) query without SQLAlchemy or SQLModel."""
     assert imported(tmp_path / "home", *command) & HEAVY == set()
+
+
+@pytest.fixture
+def answered_home(tmp_path: Path) -> Path:
+    """A home holding interview 1 with one question answered and one skipped."""
+    home = tmp_path / "home"
+    for args in (
+        ["interview", "create", "--role", "Backend Engineer", "--stack", "python", "-n", "2"],
+        ["interview", "answer", "1", "1", "--text", "An index speeds up lookups on a column."],
+        ["interview", "skip", "1", "2"],
+    ):
+        run_ok(home, *args)
+    return home
+
+
+def run_ok(home: Path, *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "preppath", *args],
+        env=subprocess_env(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["interview", "show", "1"],
+        ["interview", "show", "1", "--json"],
+        ["interview", "report", "1"],
+        ["interview", "report", "1", "--format", "json"],
+    ],
+)
+def test_show_and_report_skip_the_orm(answered_home: Path, command: list[str]) -> None:
+    """`interview show` and `interview report` read an answered interview without the ORM."""
+    assert imported(answered_home, *command) & HEAVY == set()
+
+
+def test_answer_and_skip_skip_the_orm(tmp_path: Path) -> None:
+    """`interview answer` (which may complete the interview and unlock achievements) and
+    `interview skip` write without SQLAlchemy or SQLModel."""
+    home = tmp_path / "home"
+    run_ok(home, "interview", "create", "--role", "Backend Engineer", "--stack", "python")
+    answer = ["interview", "answer", "1", "1", "--text", "A virtualenv per project, pinned."]
+    assert imported(home, *answer) & HEAVY == set()
+    assert imported(home, "interview", "skip", "1", "2") & HEAVY == set()

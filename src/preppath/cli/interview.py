@@ -168,7 +168,7 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show an interview with its questions and latest feedback."""
-    from preppath.services.interviews import get_interview
+    from preppath.services.reading import get_interview
 
     view = get_interview(open_context(ctx), interview_id)
     if as_json:

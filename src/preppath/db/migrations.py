@@ -232,11 +232,22 @@ CREATE UNIQUE INDEX ux_activity_interview_once ON activity(interview_id, type)
     WHERE interview_id IS NOT NULL AND type IN ('interview_started', 'interview_completed');
 """
 
+# The answer path reads two things that grew with history: the 20 latest scores ("Consistently
+# Strong") were found by sorting all of a profile's answers by time, and a question without a
+# bank id was matched to its earlier attempts by scanning every stored question's text. With
+# these the first reads the newest answers in order and stops at 20, and the second looks the
+# text up; the text index holds only the questions that need it (no bank id).
+M5_ANSWER_PATH_INDEXES = """
+CREATE INDEX ix_feedback_created ON interview_feedback(created_at);
+CREATE INDEX ix_question_text_unbanked ON interview_question(text) WHERE bank_id IS NULL;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     M1_INITIAL,
     M2_RETAKE_QUEUE,
     M3_SCORE_ROLLUP,
     M4_UNIQUE_IDS_AND_ONCE_ONLY_EVENTS,
+    M5_ANSWER_PATH_INDEXES,
 )
 LATEST = len(MIGRATIONS)
 

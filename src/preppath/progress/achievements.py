@@ -6,25 +6,18 @@ aggregates, so unlocking costs the same for a new profile and a five-year one.
 
 from __future__ import annotations
 
+import sqlite3
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
-from sqlmodel import Session, col, select
-
-from preppath.db.models import (
-    Achievement,
-    Interview,
-    InterviewFeedback,
-    InterviewQuestion,
-    ScoreMonth,
-    UserAchievement,
-)
+from preppath.db.query import read_time, stored_time
 from preppath.domain import ActivityType
-from preppath.progress.store import DayRow, activity_totals, day_rows, dbapi, qualifying_totals
+from preppath.progress.store import DayRow, activity_totals, day_rows, qualifying_totals
 from preppath.progress.streaks import compute_streaks
 
 CATALOGUE = Path(__file__).with_name("achievements.toml")
@@ -62,35 +55,40 @@ def catalogue() -> tuple[AchievementDef, ...]:
     )
 
 
-def sync_catalogue(session: Session) -> None:
+CATALOGUE_COLUMNS = (
+    "name",
+    "description",
+    "category",
+    "kind",
+    "threshold",
+    "points",
+    "hidden",
+    "sort_order",
+)
+
+
+def sync_catalogue(db: sqlite3.Connection) -> None:
     """Make the achievement table match the shipped catalogue (new releases may add some)."""
-    stored = {a.id: a for a in session.exec(select(Achievement)).all()}
+    names = ", ".join(CATALOGUE_COLUMNS)
+    stored = {row[0]: tuple(row[1:]) for row in db.execute(f"SELECT id, {names} FROM achievement")}
     for d in catalogue():
-        row = stored.get(d.id) or Achievement(
-            id=d.id,
-            name="",
-            description="",
-            category="",
-            kind="",
-            threshold=0,
-            points=0,
-            hidden=False,
-            sort_order=0,
+        values = (
+            d.name,
+            d.description,
+            d.category,
+            d.kind,
+            d.threshold,
+            d.points,
+            int(d.hidden),
+            d.order,
         )
-        values: dict[str, object] = {
-            "name": d.name,
-            "description": d.description,
-            "category": d.category,
-            "kind": d.kind,
-            "threshold": d.threshold,
-            "points": d.points,
-            "hidden": d.hidden,
-            "sort_order": d.order,
-        }
-        if any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            session.add(row)
+        if stored.get(d.id) != values:
+            db.execute(
+                f"INSERT INTO achievement (id, {names}) VALUES (?, {', '.join('?' * 8)}) "
+                "ON CONFLICT (id) DO UPDATE SET "
+                + ", ".join(f"{k} = excluded.{k}" for k in CATALOGUE_COLUMNS),
+                (d.id, *values),
+            )
 
 
 @dataclass(frozen=True)
@@ -102,14 +100,27 @@ class Event:
     local_day: date
     local_hour: int | None  # None: logged with a date alone, so no time of day to judge
     overall: int | None = None
-    completed: Interview | None = None
+    completed: Mapping[str, Any] | None = None
+    """The interview this event completed, as a row (`db.query.INTERVIEW`)."""
+
+
+RECENT_SCORES = (
+    "SELECT f.overall FROM interview_feedback f "
+    "CROSS JOIN interview_question q ON q.id = f.question_id "
+    "CROSS JOIN interview i ON i.id = q.interview_id "
+    "WHERE i.profile_id = ? ORDER BY f.created_at DESC LIMIT 20"
+)
+"""The 20 latest scores. CROSS JOIN keeps the answers as the outer loop (SQLite does not
+reorder it), so they are read newest first along ix_feedback_created and the read stops at the
+20th of this profile's, instead of sorting all of them. A profile with few answers beside a
+busy one in the same database reads past the other's answers: local profiles are few."""
 
 
 @dataclass
 class Facts:
     """Aggregates the rules read, each computed at most once per check."""
 
-    session: Session
+    db: sqlite3.Connection
     profile_id: int
     today: date
     daily_minimum: int = 1
@@ -118,11 +129,11 @@ class Facts:
 
     @cached_property
     def days(self) -> list[DayRow]:
-        return day_rows(dbapi(self.session), self.profile_id)
+        return day_rows(self.db, self.profile_id)
 
     @cached_property
     def totals(self) -> dict[str, int]:
-        return activity_totals(dbapi(self.session), self.profile_id)
+        return activity_totals(self.db, self.profile_id)
 
     @cached_property
     def longest_streak(self) -> int:
@@ -136,34 +147,25 @@ class Facts:
 
     @cached_property
     def stacks_answered(self) -> int:
-        rows = self.session.exec(
-            select(ScoreMonth.key)
-            .where(ScoreMonth.profile_id == self.profile_id, ScoreMonth.dimension == "stack")
-            .distinct()
-        ).all()
-        return len(rows)
+        (count,) = self.db.execute(
+            "SELECT count(DISTINCT key) FROM score_month "
+            "WHERE profile_id = ? AND dimension = 'stack'",
+            (self.profile_id,),
+        ).fetchone()
+        return int(count)
 
     @cached_property
     def best_answer(self) -> int:
-        rows = self.session.exec(
-            select(ScoreMonth.max_overall).where(
-                ScoreMonth.profile_id == self.profile_id, ScoreMonth.dimension == "all"
-            )
-        ).all()
-        return max(rows, default=0)
+        (best,) = self.db.execute(
+            "SELECT max(max_overall) FROM score_month WHERE profile_id = ? AND dimension = 'all'",
+            (self.profile_id,),
+        ).fetchone()
+        return int(best or 0)
 
     @cached_property
     def recent_scores(self) -> list[int]:
-        return list(
-            self.session.exec(
-                select(InterviewFeedback.overall)
-                .join(InterviewQuestion)
-                .join(Interview)
-                .where(Interview.profile_id == self.profile_id)
-                .order_by(col(InterviewFeedback.created_at).desc())
-                .limit(20)
-            ).all()
-        )
+        rows = self.db.execute(RECENT_SCORES, (self.profile_id,)).fetchall()
+        return [int(r[0]) for r in rows]
 
     def answers_on(self, day: date) -> int:
         return next((r.answers + r.practices for r in self.days if r.day == day.isoformat()), 0)
@@ -177,28 +179,26 @@ class Facts:
         ]
         return (day - max(earlier)).days if earlier else 0
 
-    def answered_in(self, interview: Interview) -> int:
-        return len(
-            self.session.exec(
-                select(InterviewQuestion.id).where(
-                    InterviewQuestion.interview_id == interview.id,
-                    InterviewQuestion.status == "answered",
-                )
-            ).all()
-        )
+    def answered_in(self, interview: Mapping[str, Any]) -> int:
+        (count,) = self.db.execute(
+            "SELECT count(*) FROM interview_question WHERE interview_id = ? "
+            "AND status = 'answered'",
+            (interview["id"],),
+        ).fetchone()
+        return int(count)
 
 
 def _speed_runner(f: Facts, e: Event, t: float) -> bool:
     iv = e.completed
-    if iv is None or iv.started_at is None or iv.completed_at is None:
+    if iv is None or iv["started_at"] is None or iv["completed_at"] is None:
         return False
-    quick = iv.completed_at - iv.started_at <= timedelta(minutes=t)
+    quick = iv["completed_at"] - iv["started_at"] <= timedelta(minutes=t)
     return quick and f.answered_in(iv) >= 3
 
 
 def _ace(f: Facts, e: Event, t: float) -> bool:
     iv = e.completed
-    return bool(iv and iv.overall is not None and iv.overall >= t and f.answered_in(iv) >= 3)
+    return bool(iv and iv["overall"] is not None and iv["overall"] >= t and f.answered_in(iv) >= 3)
 
 
 def _weekend(f: Facts, e: Event, t: float) -> bool:
@@ -250,28 +250,30 @@ PROGRESS: dict[str, Callable[[Facts], float]] = {
 }
 
 
-def unlocked_ids(session: Session, profile_id: int) -> dict[str, datetime]:
+def unlocked_ids(db: sqlite3.Connection, profile_id: int) -> dict[str, datetime]:
     return {
-        u.achievement_id: u.unlocked_at
-        for u in session.exec(
-            select(UserAchievement).where(UserAchievement.profile_id == profile_id)
-        ).all()
+        achievement_id: read_time(at)
+        for achievement_id, at in db.execute(
+            "SELECT achievement_id, unlocked_at FROM user_achievement WHERE profile_id = ?",
+            (profile_id,),
+        )
     }
 
 
-def check(session: Session, facts: Facts, events: list[Event]) -> list[AchievementDef]:
-    """Unlock every locked achievement whose rule any of `events` now satisfies."""
-    sync_catalogue(session)
-    have = unlocked_ids(session, facts.profile_id)
+def check(db: sqlite3.Connection, facts: Facts, events: list[Event]) -> list[AchievementDef]:
+    """Unlock every locked achievement whose rule any of `events` now satisfies, inside the
+    caller's write transaction (the one that recorded the events)."""
+    sync_catalogue(db)
+    have = unlocked_ids(db, facts.profile_id)
     fresh = []
     for d in catalogue():
         if d.id in have:
             continue
         if any(RULES[d.kind](facts, e, d.threshold) for e in events):
-            session.add(
-                UserAchievement(
-                    profile_id=facts.profile_id, achievement_id=d.id, unlocked_at=events[-1].at
-                )
+            db.execute(
+                "INSERT INTO user_achievement (profile_id, achievement_id, unlocked_at) "
+                "VALUES (?, ?, ?)",
+                (facts.profile_id, d.id, stored_time(events[-1].at)),
             )
             fresh.append(d)
     return fresh

@@ -99,7 +99,7 @@ def unlocked_count(db: sqlite3.Connection, profile_id: int) -> int:
 
 
 def add_to_rollup(
-    session: Session,
+    db: sqlite3.Connection,
     *,
     profile_id: int,
     at: datetime,
@@ -111,11 +111,7 @@ def add_to_rollup(
     overall: int,
     delivery: dict[str, Any] | None,
 ) -> None:
-    from sqlalchemy import func
-    from sqlalchemy.dialects.sqlite import insert
-
-    from preppath.db.models import ScoreMonth
-
+    """Add one answer to its month's sums, in the caller's write transaction."""
     month = at.astimezone(tz).strftime("%Y-%m")
     wpm = delivery.get("wpm") if delivery else None
     fillers = delivery.get("fillers_per_100_words") if delivery else None
@@ -138,18 +134,17 @@ def add_to_rollup(
         + [("stack", s) for s in stacks]
         + [("tag", t) for t in tags]
     )
-    table = ScoreMonth.__table__  # type: ignore[attr-defined]
-    for dimension, key in dict.fromkeys(keys):
-        upsert = insert(table).values(
-            profile_id=profile_id, month=month, dimension=dimension, key=key, **values
-        )
-        sums = {
-            k: getattr(table.c, k) + getattr(upsert.excluded, k)
-            for k in values
-            if k != "max_overall"
-        }
-        sums["max_overall"] = func.max(table.c.max_overall, upsert.excluded.max_overall)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=["profile_id", "month", "dimension", "key"], set_=sums
-        )
-        session.execute(upsert)
+    sums = [f"{k} = {k} + excluded.{k}" for k in values if k != "max_overall"]
+    sums.append("max_overall = max(max_overall, excluded.max_overall)")
+    sql = (
+        f"INSERT INTO score_month (profile_id, month, dimension, key, {', '.join(values)}) "
+        f"VALUES (?, ?, ?, ?, {', '.join('?' * len(values))}) "
+        f"ON CONFLICT (profile_id, month, dimension, key) DO UPDATE SET {', '.join(sums)}"
+    )
+    db.executemany(
+        sql,
+        [
+            (profile_id, month, dimension, key, *values.values())
+            for dimension, key in dict.fromkeys(keys)
+        ],
+    )

@@ -1,14 +1,12 @@
-"""Recording activity: each event writes an Activity row and bumps its DailyActivity row in the
+"""Recording activity: each event writes an activity row and bumps its daily_activity row in the
 caller's transaction, so per-day reads never scan the events."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, tzinfo
 
-from sqlalchemy.dialects.sqlite import insert
-from sqlmodel import Session
-
-from preppath.db.models import Activity, DailyActivity
+from preppath.db.query import stored_time
 from preppath.domain import ActivityType
 
 POINTS = {
@@ -27,7 +25,7 @@ def local_day(moment: datetime, tz: tzinfo) -> tuple[str, int]:
 
 
 def record_activity(
-    session: Session,
+    db: sqlite3.Connection,
     *,
     profile_id: int,
     kind: ActivityType,
@@ -35,21 +33,16 @@ def record_activity(
     tz: tzinfo,
     interview_id: int | None = None,
     note: str | None = None,
-) -> Activity:
-    """Add the event and update its day; the caller commits both together."""
+) -> None:
+    """Add the event and update its day, in the caller's write transaction (`db` is inside
+    one), so the day's totals never disagree with the events."""
     day, hour = local_day(at, tz)
     points = POINTS[kind]
-    activity = Activity(
-        profile_id=profile_id,
-        type=kind.value,
-        points=points,
-        occurred_at=at,
-        local_day=day,
-        local_hour=hour,
-        interview_id=interview_id,
-        note=note,
+    db.execute(
+        "INSERT INTO activity (profile_id, type, points, occurred_at, local_day, local_hour, "
+        "interview_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (profile_id, kind.value, points, stored_time(at), day, hour, interview_id, note),
     )
-    session.add(activity)
     counts = {
         "count": 1,
         "points": points,
@@ -57,11 +50,11 @@ def record_activity(
         "practices": int(kind == ActivityType.PRACTICE),
         "interviews_completed": int(kind == ActivityType.INTERVIEW_COMPLETED),
     }
-    table = DailyActivity.__table__  # type: ignore[attr-defined]
-    upsert = insert(table).values(profile_id=profile_id, day=day, **counts)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=["profile_id", "day"],
-        set_={k: getattr(table.c, k) + getattr(upsert.excluded, k) for k in counts},
+    names = ", ".join(counts)
+    db.execute(
+        f"INSERT INTO daily_activity (profile_id, day, {names}) "
+        f"VALUES (?, ?, {', '.join('?' * len(counts))}) "
+        "ON CONFLICT (profile_id, day) DO UPDATE SET "
+        + ", ".join(f"{k} = {k} + excluded.{k}" for k in counts),
+        (profile_id, day, *counts.values()),
     )
-    session.execute(upsert)
-    return activity

@@ -1,25 +1,26 @@
 """Answering and skipping questions: evaluate, store the feedback, record the activity, and close
-the interview once every question is answered or skipped — all in one transaction."""
+the interview once every question is answered or skipped — all in one write transaction, through
+the thin query layer (`db/query.py`), so `interview answer` never imports the ORM."""
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
-
-from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion, InterviewRecording
+from preppath.db import query
 from preppath.domain import ActivityType, AnswerSource, InterviewStatus
 from preppath.errors import ExitCode, PrepPathError
 from preppath.providers import factory
 from preppath.providers.base import Evaluation, KeyPoint, Question, Weights
 from preppath.services.activity import record_activity
 from preppath.services.context import AppContext
-from preppath.services.interviews import feedback_view, load_interview, load_question, mark_started
+from preppath.services.reading import feedback_view
+from preppath.services.rows import load_interview, load_question, mark_started
 from preppath.services.views import AnswerResult, FeedbackView, Unlock
 
 MAX_ANSWER_CHARS = 20_000  # about 3,000 words: far beyond any spoken answer (20+ minutes)
@@ -63,27 +64,28 @@ def check_answer_text(text: str) -> str:
     return cleaned
 
 
-def as_question(row: InterviewQuestion) -> Question:
+def as_question(row: Mapping[str, Any]) -> Question:
+    """A stored question row (`db.query.QUESTION`) as the evaluator takes it."""
     return Question(
-        id=row.bank_id or f"q{row.id}",
-        type=row.type,
-        difficulty=row.difficulty,
+        id=row["bank_id"] or f"q{row['id']}",
+        type=row["type"],
+        difficulty=row["difficulty"],
         levels=(),
-        stack=tuple(row.stack),
-        tags=tuple(row.tags),
-        text=row.text,
-        expected_answer=row.expected_answer,
-        key_points=tuple(KeyPoint.from_dict(k) for k in row.key_points),
-        weights=Weights(**row.weights) if row.weights else Weights(),
-        source=row.source,
+        stack=tuple(row["stack"]),
+        tags=tuple(row["tags"]),
+        text=row["text"],
+        expected_answer=row["expected_answer"],
+        key_points=tuple(KeyPoint.from_dict(k) for k in row["key_points"]),
+        weights=Weights(**row["weights"]) if row["weights"] else Weights(),
+        source=row["source"],
     )
 
 
-def question_key(row: InterviewQuestion) -> str:
+def question_key(row: Mapping[str, Any]) -> str:
     """Identifies "the same question" across interviews: its bank id, else its text."""
-    if row.bank_id:
-        return row.bank_id
-    return "text:" + hashlib.sha1(row.text.encode()).hexdigest()[:16]
+    if row["bank_id"]:
+        return str(row["bank_id"])
+    return "text:" + hashlib.sha1(row["text"].encode()).hexdigest()[:16]
 
 
 def answer_question(
@@ -97,12 +99,13 @@ def answer_question(
     recording: RecordingInfo | None = None,
     evaluation: Evaluation | None = None,
 ) -> AnswerResult:
+    published: list[Path] = []
     try:
         answer = check_answer_text(text)
-        with ctx.session() as session:
-            interview = load_interview(session, ctx, interview_id)
-            row = load_question(session, interview, position)
-            question = as_question(row)
+        with ctx.reader() as db:
+            question = as_question(
+                load_question(db, load_interview(db, ctx, interview_id), position)
+            )
         # Scoring runs outside the transaction: a cloud evaluator may take seconds.
         if evaluation is None:
             evaluation = factory.evaluator(ctx.settings, ctx.paths).evaluate(
@@ -110,52 +113,51 @@ def answer_question(
             )
         # Everything _store reads (the interview's status, the attempt count) is read again
         # under the write lock: another process may have answered in the meantime.
-        with ctx.writer() as session:
-            interview = load_interview(session, ctx, interview_id)
-            row = load_question(session, interview, position)
-            return _store(session, ctx, interview, row, answer, source, evaluation, recording)
+        with ctx.transaction() as db:
+            interview = load_interview(db, ctx, interview_id)
+            row = load_question(db, interview, position)
+            return _store(db, ctx, interview, row, answer, source, evaluation, recording, published)
     except BaseException:
-        if recording is not None:  # an answer that was not saved keeps no recording
-            from preppath.services.recordings import discard
+        from preppath.services.recordings import discard
 
+        for stored in published:  # published, but its row was not committed
+            discard(stored)
+        if recording is not None:  # an answer that was not saved keeps no recording
             discard(Path(recording.path))
         raise
 
 
 def _store(
-    session: Session,
+    db: sqlite3.Connection,
     ctx: AppContext,
-    interview: Interview,
-    row: InterviewQuestion,
+    interview: dict[str, Any],
+    row: dict[str, Any],
     answer: str,
     source: AnswerSource,
     evaluation: Evaluation,
     recording: RecordingInfo | None,
+    published: list[Path],
 ) -> AnswerResult:
     from preppath.services.progress_hooks import settle
 
     now = ctx.clock()
-    previous = _previous_attempt(session, ctx, row)
-    attempt = 1 + (
-        session.exec(
-            select(func.coalesce(func.max(InterviewFeedback.attempt), 0)).where(
-                InterviewFeedback.question_id == row.id
-            )
-        ).one()
-    )
-    assert row.id is not None and interview.id is not None
-    feedback = InterviewFeedback(
-        question_id=row.id,
-        attempt=attempt,
-        answer_text=answer,
-        answer_source=source.value,
-        correctness=evaluation.correctness,
-        completeness=evaluation.completeness,
-        clarity=evaluation.clarity,
-        overall=evaluation.overall,
-        strengths=evaluation.strengths,
-        improvements=evaluation.improvements,
-        key_points=[
+    previous = _previous_attempt(db, ctx, row)
+    (last,) = db.execute(
+        "SELECT coalesce(max(attempt), 0) FROM interview_feedback WHERE question_id = ?",
+        (row["id"],),
+    ).fetchone()
+    feedback: dict[str, Any] = {
+        "question_id": row["id"],
+        "attempt": int(last) + 1,
+        "answer_text": answer,
+        "answer_source": source.value,
+        "correctness": evaluation.correctness,
+        "completeness": evaluation.completeness,
+        "clarity": evaluation.clarity,
+        "overall": evaluation.overall,
+        "strengths": evaluation.strengths,
+        "improvements": evaluation.improvements,
+        "key_points": [
             {
                 "point": k.point,
                 "covered": k.covered,
@@ -165,12 +167,12 @@ def _store(
             }
             for k in evaluation.key_points
         ],
-        star=evaluation.star,
-        delivery=evaluation.delivery,
-        evaluator=evaluation.evaluator,
-        created_at=now,
-    )
-    session.add(feedback)
+        "star": evaluation.star,
+        "delivery": evaluation.delivery,
+        "evaluator": evaluation.evaluator,
+        "created_at": now,
+    }
+    feedback["id"] = query.insert(db, query.FEEDBACK, feedback)
     stored: Path | None = None
     if recording is not None:
         from preppath.services.recordings import stored_name
@@ -178,29 +180,39 @@ def _store(
         incoming = Path(recording.path)
         stored = (
             ctx.paths.recordings_dir
-            / str(interview.id)
-            / stored_name(row.position, now, incoming.suffix)
+            / str(interview["id"])
+            / stored_name(row["position"], now, incoming.suffix)
         )
-        fields = {**recording.__dict__, "path": str(stored)}
-        session.add(InterviewRecording(question_id=row.id, created_at=now, **fields))
-    row.status = "answered"
-    session.add(row)
-    kinds = mark_started(session, ctx, interview)
+        db.execute(
+            "INSERT INTO interview_recording (question_id, path, format, duration_s, "
+            "size_bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                row["id"],
+                str(stored),
+                recording.format,
+                recording.duration_s,
+                recording.size_bytes,
+                recording.sha256,
+                query.stored_time(now),
+            ),
+        )
+    db.execute("UPDATE interview_question SET status = 'answered' WHERE id = ?", (row["id"],))
+    row["status"] = "answered"
+    kinds = mark_started(db, ctx, interview)
     record_activity(
-        session,
+        db,
         profile_id=ctx.profile_id,
         kind=ActivityType.QUESTION_ANSWERED,
         at=now,
         tz=ctx.tz,
-        interview_id=interview.id,
+        interview_id=interview["id"],
     )
     kinds.append(ActivityType.QUESTION_ANSWERED)
-    session.flush()
-    completed = _complete_if_done(session, ctx, interview, now)
+    completed = _complete_if_done(db, ctx, interview, now)
     if completed:
         kinds.append(ActivityType.INTERVIEW_COMPLETED)
     hooks = settle(
-        session,
+        db,
         ctx,
         now,
         kinds,
@@ -208,15 +220,13 @@ def _store(
         question=row,
         completed=interview if completed else None,
     )
-    session.flush()
     if stored is not None and recording is not None:
-        _commit_with_file(session, Path(recording.path), stored)
-    else:
-        session.commit()
+        _publish(Path(recording.path), stored)
+        published.append(stored)  # the commit that follows names it; if it fails, it goes
     return AnswerResult(
         **vars(feedback_view(feedback)),
-        interview_id=interview.id,
-        question_id=row.position,
+        interview_id=interview["id"],
+        question_id=row["position"],
         previous=previous,
         unlocked=hooks.unlocked,
         milestone=hooks.milestone,
@@ -224,39 +234,37 @@ def _store(
     )
 
 
-def _commit_with_file(session: Session, incoming: Path, stored: Path) -> None:
-    """Publish the recording and commit its row as one step: the rename happens under the
-    write lock, last before the commit; if the commit fails the file goes too."""
-    from preppath.services.recordings import discard, publish
+def _publish(incoming: Path, stored: Path) -> None:
+    """Publish the recording under the write lock, last before the commit that names it."""
+    from preppath.services.recordings import publish
 
     try:
         publish(incoming, stored)
     except OSError as exc:
         raise PrepPathError(f"cannot store the recording: {exc.strerror}", ExitCode.DATA) from None
-    try:
-        session.commit()
-    except BaseException:
-        discard(stored)
-        raise
+
+
+_PREVIOUS = (
+    "SELECT f.id FROM interview_feedback f "
+    "JOIN interview_question q ON q.id = f.question_id "
+    "JOIN interview i ON i.id = q.interview_id "
+    "WHERE i.profile_id = ? AND {same} ORDER BY f.created_at DESC, f.id DESC LIMIT 1"
+)
+PREVIOUS_BY_BANK_ID = _PREVIOUS.format(same="q.bank_id = ?")
+# A question without a bank id is "the same" as another by its text (see question_key); the
+# condition on bank_id lets the lookup use the partial text index.
+PREVIOUS_BY_TEXT = _PREVIOUS.format(same="q.bank_id IS NULL AND q.text = ?")
 
 
 def _previous_attempt(
-    session: Session, ctx: AppContext, row: InterviewQuestion
+    db: sqlite3.Connection, ctx: AppContext, row: Mapping[str, Any]
 ) -> FeedbackView | None:
     """The latest earlier feedback on the same question, in this or any interview."""
-    same = (
-        InterviewQuestion.bank_id == row.bank_id
-        if row.bank_id
-        else InterviewQuestion.text == row.text
-    )
-    earlier = session.exec(
-        select(InterviewFeedback)
-        .join(InterviewQuestion)
-        .join(Interview)
-        .where(Interview.profile_id == ctx.profile_id, same)
-        .order_by(col(InterviewFeedback.created_at).desc(), col(InterviewFeedback.id).desc())
-        .limit(1)
-    ).first()
+    if row["bank_id"]:
+        found = db.execute(PREVIOUS_BY_BANK_ID, (ctx.profile_id, row["bank_id"])).fetchone()
+    else:
+        found = db.execute(PREVIOUS_BY_TEXT, (ctx.profile_id, row["text"])).fetchone()
+    earlier = query.feedback(db, found[0]) if found else None
     return feedback_view(earlier) if earlier else None
 
 
@@ -279,73 +287,83 @@ def skip_question(ctx: AppContext, interview_id: int, position: int) -> SkipResu
     from preppath.services.progress_hooks import settle
 
     now = ctx.clock()
-    with ctx.writer() as session:  # the question's status is read and changed under one lock
-        interview = load_interview(session, ctx, interview_id)
-        row = load_question(session, interview, position)
+    with ctx.transaction() as db:  # the question's status is read and changed under one lock
+        interview = load_interview(db, ctx, interview_id)
+        row = load_question(db, interview, position)
         kinds = []
-        skipped = row.status == "pending"
+        skipped = row["status"] == "pending"
         if skipped:
-            row.status = "skipped"
-            session.add(row)
-            kinds = mark_started(session, ctx, interview)
-            session.flush()
-        completed = _complete_if_done(session, ctx, interview, now)
+            db.execute(
+                "UPDATE interview_question SET status = 'skipped' WHERE id = ?", (row["id"],)
+            )
+            kinds = mark_started(db, ctx, interview)
+        completed = _complete_if_done(db, ctx, interview, now)
         if completed:
             kinds.append(ActivityType.INTERVIEW_COMPLETED)
         unlocked = []
         if kinds:
-            hooks = settle(session, ctx, now, kinds, completed=interview if completed else None)
+            hooks = settle(db, ctx, now, kinds, completed=interview if completed else None)
             unlocked = hooks.unlocked
-        session.commit()
-    return SkipResult(skipped, interview.status, unlocked)
+    return SkipResult(skipped, interview["status"], unlocked)
 
 
 def _complete_if_done(
-    session: Session, ctx: AppContext, interview: Interview, now: datetime
+    db: sqlite3.Connection, ctx: AppContext, interview: dict[str, Any], now: datetime
 ) -> bool:
     """Close the interview once no question is pending: completed (with its activity) when
     something was answered, abandoned when every question was skipped, which earns nothing.
-    A completed interview's overall follows re-answers."""
-    scores = _latest_scores(session, interview)
-    if interview.status == InterviewStatus.COMPLETED.value:
-        interview.overall = round(sum(scores) / len(scores), 1) if scores else None
-        session.add(interview)
-        return False
-    pending = session.exec(
-        select(func.count())
-        .select_from(InterviewQuestion)
-        .where(
-            InterviewQuestion.interview_id == interview.id, InterviewQuestion.status == "pending"
+    A completed interview's overall follows re-answers. `interview` is updated to match."""
+    scores = _latest_scores(db, interview["id"])
+    if interview["status"] == InterviewStatus.COMPLETED.value:
+        interview["overall"] = round(sum(scores) / len(scores), 1) if scores else None
+        db.execute(
+            "UPDATE interview SET overall = ? WHERE id = ?", (interview["overall"], interview["id"])
         )
-    ).one()
+        return False
+    (pending,) = db.execute(
+        "SELECT count(*) FROM interview_question WHERE interview_id = ? AND status = 'pending'",
+        (interview["id"],),
+    ).fetchone()
     if pending:
         return False
     if not scores:
-        interview.status = InterviewStatus.ABANDONED.value
-        session.add(interview)
+        interview["status"] = InterviewStatus.ABANDONED.value
+        db.execute(
+            "UPDATE interview SET status = ? WHERE id = ?", (interview["status"], interview["id"])
+        )
         return False
-    interview.status = InterviewStatus.COMPLETED.value
-    interview.completed_at = now
-    interview.overall = round(sum(scores) / len(scores), 1)
-    session.add(interview)
+    interview.update(
+        status=InterviewStatus.COMPLETED.value,
+        completed_at=now,
+        overall=round(sum(scores) / len(scores), 1),
+    )
+    db.execute(
+        "UPDATE interview SET status = ?, completed_at = ?, overall = ? WHERE id = ?",
+        (
+            interview["status"],
+            query.stored_time(now),
+            interview["overall"],
+            interview["id"],
+        ),
+    )
     record_activity(
-        session,
+        db,
         profile_id=ctx.profile_id,
         kind=ActivityType.INTERVIEW_COMPLETED,
         at=now,
         tz=ctx.tz,
-        interview_id=interview.id,
+        interview_id=interview["id"],
     )
     return True
 
 
-def _latest_scores(session: Session, interview: Interview) -> list[int]:
+def _latest_scores(db: sqlite3.Connection, interview_id: int) -> list[int]:
     latest: dict[int, int] = {}
-    for qid, overall in session.exec(
-        select(InterviewFeedback.question_id, InterviewFeedback.overall)
-        .join(InterviewQuestion)
-        .where(InterviewQuestion.interview_id == interview.id)
-        .order_by(col(InterviewFeedback.attempt))
-    ).all():
+    for qid, overall in db.execute(
+        "SELECT f.question_id, f.overall FROM interview_feedback f "
+        "JOIN interview_question q ON q.id = f.question_id "
+        "WHERE q.interview_id = ? ORDER BY f.attempt, f.id",
+        (interview_id,),
+    ):
         latest[qid] = overall
     return list(latest.values())

@@ -12,7 +12,7 @@ from preppath.providers import factory
 from preppath.services import recordings
 from preppath.services.answers import RecordingInfo, answer_question, as_question
 from preppath.services.context import AppContext
-from preppath.services.interviews import load_interview, load_question
+from preppath.services.rows import load_interview, load_question
 from preppath.services.views import AnswerResult
 
 CLOUD_MAX_BYTES = 25 * 1024 * 1024  # the original system's upload limit, and OpenAI's
@@ -24,10 +24,8 @@ def import_audio_answer(
     from preppath import voice
     from preppath.voice.recorder import file_sha256
 
-    with ctx.session() as session:  # "not found" before any audio work
-        question = as_question(
-            load_question(session, load_interview(session, ctx, interview_id), position)
-        )
+    with ctx.reader() as db:  # "not found" before any audio work
+        question = as_question(load_question(db, load_interview(db, ctx, interview_id), position))
     cloud = ctx.settings.uses_openai
     info = voice.validate_audio_file(
         source,

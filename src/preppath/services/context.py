@@ -44,6 +44,27 @@ class AppContext:
         with closing(connect(self.paths.database)) as db:
             yield db
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction through plain sqlite3: BEGIN IMMEDIATE takes the write lock
+        before the first read, so what it reads (attempt numbers, an interview's status, the
+        day's totals) cannot change in another process before it writes. Commits when the
+        block ends, rolls back if it raises. Keep slow work (scoring, a cloud call) out of it."""
+        with closing(
+            sqlite3.connect(
+                self.paths.database, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
+        ) as db:
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.rollback()
+                raise
+            db.execute("COMMIT")
+
     @property
     def profile(self) -> str:
         return self.settings.profile

@@ -9,9 +9,8 @@ from sqlmodel import Session, col, select
 
 from preppath.bank.loader import load_bank
 from preppath.bank.roles import resolve_role
-from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion, InterviewRecording
+from preppath.db.models import Interview, InterviewQuestion, InterviewRecording
 from preppath.domain import (
-    ActivityType,
     ExperienceLevel,
     InterviewStatus,
     InterviewType,
@@ -21,13 +20,11 @@ from preppath.errors import ExitCode, NotFoundError, PrepPathError
 from preppath.messages import plural
 from preppath.providers import factory
 from preppath.providers.base import Question, QuestionRequest
-from preppath.services.activity import record_activity
 from preppath.services.context import AppContext
-from preppath.services.views import (
-    FeedbackView,
-    InterviewView,
-    QuestionView,
-)
+from preppath.services.reading import feedback_view, get_interview, interview_view
+from preppath.services.views import InterviewView
+
+__all__ = ["feedback_view", "get_interview"]  # re-exported for the callers that write
 
 MAX_QUESTIONS = 20
 
@@ -151,130 +148,36 @@ def _recently_seen(session: Session, profile_id: int, limit: int = 300) -> tuple
 
 
 def load_interview(session: Session, ctx: AppContext, interview_id: int) -> Interview:
-    """The profile's interview, or "not found" (exactly the same for another profile's)."""
+    """The profile's interview as an ORM row, or "not found" (exactly the same for another
+    profile's)."""
     interview = session.get(Interview, interview_id)
     if interview is None or interview.profile_id != ctx.profile_id:
         raise NotFoundError("interview", interview_id)
     return interview
 
 
-def load_question(session: Session, interview: Interview, position: int) -> InterviewQuestion:
-    row = session.exec(
-        select(InterviewQuestion).where(
-            InterviewQuestion.interview_id == interview.id, InterviewQuestion.position == position
-        )
-    ).first()
-    if row is None:
-        raise NotFoundError(f"question {position} of interview", interview.id)
-    return row
-
-
-def get_interview(ctx: AppContext, interview_id: int) -> InterviewView:
-    with ctx.session() as session:
-        return _view(session, load_interview(session, ctx, interview_id))
-
-
-def feedback_view(row: InterviewFeedback) -> FeedbackView:
-    return FeedbackView(
-        attempt=row.attempt,
-        answer=row.answer_text,
-        source=row.answer_source,
-        overall=row.overall,
-        scores={
-            "correctness": row.correctness,
-            "completeness": row.completeness,
-            "clarity": row.clarity,
-        },
-        strengths=row.strengths,
-        improvements=row.improvements,
-        key_points=row.key_points,
-        star=row.star,
-        delivery=row.delivery,
-        evaluator=row.evaluator,
-        created_at=row.created_at,
-    )
-
-
 def _view(session: Session, interview: Interview) -> InterviewView:
-    questions = session.exec(
-        select(InterviewQuestion)
-        .where(InterviewQuestion.interview_id == interview.id)
-        .order_by(col(InterviewQuestion.position))
-    ).all()
-    latest: dict[int, InterviewFeedback] = {}
-    ids = [q.id for q in questions]
-    for fb in session.exec(
-        select(InterviewFeedback)
-        .where(col(InterviewFeedback.question_id).in_(ids))
-        .order_by(col(InterviewFeedback.attempt))
-    ).all():
-        latest[fb.question_id] = fb
-    views = [
-        QuestionView(
-            id=q.position,
-            text=q.text,
-            type=q.type,
-            difficulty=q.difficulty,
-            stack=q.stack,
-            tags=q.tags,
-            status=q.status,
-            bank_id=q.bank_id,
-            expected_answer=q.expected_answer,
-            key_points=[kp["point"] for kp in q.key_points],
-            feedback=feedback_view(latest[q.id]) if q.id in latest else None,
-        )
-        for q in questions
-        if q.id is not None
-    ]
+    """The interview as shown, read through the session's own connection (it sees the
+    session's writes), by the same reader `interview show` uses."""
+    from preppath.progress.store import dbapi
+
     assert interview.id is not None
-    return InterviewView(
-        id=interview.id,
-        type=interview.type,
-        role=interview.role,
-        level=interview.level,
-        stack=interview.stack,
-        status=interview.status,
-        seed=interview.seed,
-        provider=interview.provider,
-        created_at=interview.created_at,
-        started_at=interview.started_at,
-        completed_at=interview.completed_at,
-        overall=interview.overall,
-        questions=views,
-    )
-
-
-def mark_started(session: Session, ctx: AppContext, interview: Interview) -> list[ActivityType]:
-    """Pending -> in progress, with its activity, inside the caller's transaction; returns the
-    activity kinds it recorded."""
-    if interview.status != InterviewStatus.PENDING.value:
-        return []
-    interview.status = InterviewStatus.IN_PROGRESS.value
-    interview.started_at = ctx.clock()
-    session.add(interview)
-    record_activity(
-        session,
-        profile_id=ctx.profile_id,
-        kind=ActivityType.INTERVIEW_STARTED,
-        at=interview.started_at,
-        tz=ctx.tz,
-        interview_id=interview.id,
-    )
-    return [ActivityType.INTERVIEW_STARTED]
+    session.flush()
+    return interview_view(dbapi(session), interview.profile_id, interview.id)
 
 
 def start_interview(ctx: AppContext, interview_id: int) -> InterviewView:
+    from preppath.services import rows
+    from preppath.services.progress_hooks import settle
+
     # The status is read under the write lock: two sessions starting the same interview at
     # once record its start once.
-    with ctx.writer() as session:
-        from preppath.services.progress_hooks import settle
-
-        interview = load_interview(session, ctx, interview_id)
-        kinds = mark_started(session, ctx, interview)
+    with ctx.transaction() as db:
+        interview = rows.load_interview(db, ctx, interview_id)
+        kinds = rows.mark_started(db, ctx, interview)
         if kinds:
-            settle(session, ctx, ctx.clock(), kinds)
-        session.commit()
-        return _view(session, interview)
+            settle(db, ctx, ctx.clock(), kinds)
+        return interview_view(db, ctx.profile_id, interview_id)
 
 
 def delete_interview(ctx: AppContext, interview_id: int) -> int:

@@ -7,13 +7,11 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from preppath.db import query
 from preppath.domain import InterviewStatus, InterviewType
 from preppath.errors import ExitCode, PrepPathError
 from preppath.services.context import AppContext
 from preppath.services.views import InterviewPage, InterviewSummary
-
-# Timestamps as SQLAlchemy writes them to SQLite: naive UTC text, which sorts as it compares.
-STORED = "%Y-%m-%d %H:%M:%S.%f"
 
 
 @dataclass(frozen=True)
@@ -26,12 +24,8 @@ class ListFilters:
     per_page: int = 20
 
 
-def stored_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(STORED)
-
-
 def read_time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
+    return query.read_time(text) if text else None
 
 
 def list_interviews(ctx: AppContext, filters: ListFilters) -> InterviewPage:
@@ -42,8 +36,8 @@ def list_interviews(ctx: AppContext, filters: ListFilters) -> InterviewPage:
     for clause, value in (
         ("status = ?", filters.status.value if filters.status else None),
         ("type = ?", filters.type.value if filters.type else None),
-        ("created_at >= ?", stored_time(filters.since) if filters.since else None),
-        ("created_at < ?", stored_time(filters.until) if filters.until else None),
+        ("created_at >= ?", query.stored_time(filters.since) if filters.since else None),
+        ("created_at < ?", query.stored_time(filters.until) if filters.until else None),
     ):
         if value is not None:
             where.append(clause)

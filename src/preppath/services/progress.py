@@ -51,7 +51,7 @@ def track_activity(
     but never as a time of day (a date is not midnight, so it cannot earn Night Owl).
     """
     from preppath.domain import TRACKABLE_ACTIVITIES
-    from preppath.services.activity import POINTS, record_activity
+    from preppath.services.activity import POINTS, local_day, record_activity
     from preppath.services.progress_hooks import settle
 
     if kind not in TRACKABLE_ACTIVITIES:
@@ -73,15 +73,11 @@ def track_activity(
         raise PrepPathError(f"--at must be in {EARLIEST_YEAR} or later", ExitCode.USAGE)
     if note is not None and len(note) > 2000:
         raise PrepPathError("--note is limited to 2,000 characters", ExitCode.INVALID)
-    with ctx.writer() as session:  # achievements read the totals they then unlock on
-        activity = record_activity(
-            session, profile_id=ctx.profile_id, kind=kind, at=moment, tz=ctx.tz, note=note
-        )
-        hooks = settle(session, ctx, moment, [kind], time_known=time_known)
-        session.commit()
-    return TrackResult(
-        kind.value, POINTS[kind], activity.local_day, hooks.unlocked, hooks.milestone
-    )
+    with ctx.transaction() as db:  # achievements read the totals they then unlock on
+        record_activity(db, profile_id=ctx.profile_id, kind=kind, at=moment, tz=ctx.tz, note=note)
+        hooks = settle(db, ctx, moment, [kind], time_known=time_known)
+    day = local_day(moment, ctx.tz)[0]
+    return TrackResult(kind.value, POINTS[kind], day, hooks.unlocked, hooks.milestone)
 
 
 def untrackable(kind: object) -> str:
@@ -173,10 +169,10 @@ def achievements(ctx: AppContext, *, only_unlocked: bool = False) -> list[Achiev
     description, target and even its ID (shown as hidden-1 … hidden-7) give nothing away."""
     from preppath.progress import achievements as catalogue
 
-    with ctx.session() as session:
-        have = catalogue.unlocked_ids(session, ctx.profile_id)
+    with ctx.reader() as db:
+        have = catalogue.unlocked_ids(db, ctx.profile_id)
         facts = catalogue.Facts(
-            session,
+            db,
             ctx.profile_id,
             today_for(ctx),
             ctx.settings.daily_minimum,

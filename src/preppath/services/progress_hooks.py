@@ -3,12 +3,12 @@ retake scheduling, achievement unlocks and streak milestones."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import Session
-
-from preppath.db.models import Interview, InterviewFeedback, InterviewQuestion
 from preppath.domain import ActivityType
 from preppath.progress import achievements
 from preppath.progress.store import add_to_rollup, qualifying_totals
@@ -25,23 +25,25 @@ class HookResult:
 
 
 def settle(
-    session: Session,
+    db: sqlite3.Connection,
     ctx: AppContext,
     now: datetime,
     kinds: list[ActivityType],
     *,
-    feedback: InterviewFeedback | None = None,
-    question: InterviewQuestion | None = None,
-    completed: Interview | None = None,
+    feedback: Mapping[str, Any] | None = None,
+    question: Mapping[str, Any] | None = None,
+    completed: Mapping[str, Any] | None = None,
     time_known: bool = True,
 ) -> HookResult:
-    """Run after the caller recorded activities of `kinds` at `now`, before it commits.
+    """Run after the caller recorded activities of `kinds` at `now`, in its write transaction
+    and before it commits. `feedback`, `question` and `completed` are rows as `db.query` reads
+    them (the stored feedback with its id, its question, the interview it completed).
 
     `time_known=False` for practice logged with a date alone: `now` then only places it in its
     day, and rules about the time of day do not see an hour."""
-    from preppath.services.retakes import schedule_retake
+    from preppath.services.answers import question_key
+    from preppath.services.retake_schedule import schedule_retake
 
-    session.flush()
     day, hour = local_day(now, ctx.tz)
     event_day = date.fromisoformat(day)
     # Tracked practice may be back-dated: streaks are judged as of the real today, which the
@@ -49,25 +51,26 @@ def settle(
     today = date.fromisoformat(local_day(ctx.clock(), ctx.tz)[0])
     if feedback is not None and question is not None:
         add_to_rollup(
-            session,
+            db,
             profile_id=ctx.profile_id,
             at=now,
             tz=ctx.tz,
-            qtype=question.type,
-            stacks=question.stack,
-            tags=question.tags,
+            qtype=question["type"],
+            stacks=question["stack"],
+            tags=question["tags"],
             scores={
-                "correctness": feedback.correctness,
-                "completeness": feedback.completeness,
-                "clarity": feedback.clarity,
+                "correctness": feedback["correctness"],
+                "completeness": feedback["completeness"],
+                "clarity": feedback["clarity"],
             },
-            overall=feedback.overall,
-            delivery=feedback.delivery,
+            overall=feedback["overall"],
+            delivery=feedback["delivery"],
         )
-        schedule_retake(session, ctx, question, feedback, event_day)
-    session.flush()
+        schedule_retake(
+            db, ctx, question_key(question), feedback["overall"], feedback["id"], event_day
+        )
     facts = achievements.Facts(
-        session, ctx.profile_id, today, ctx.settings.daily_minimum, ctx.settings.streak_freezes
+        db, ctx.profile_id, today, ctx.settings.daily_minimum, ctx.settings.streak_freezes
     )
     events = [
         achievements.Event(
@@ -75,12 +78,12 @@ def settle(
             now,
             event_day,
             hour if time_known else None,
-            overall=feedback.overall if feedback else None,
+            overall=feedback["overall"] if feedback else None,
             completed=completed if kind == ActivityType.INTERVIEW_COMPLETED else None,
         )
         for kind in kinds
     ]
-    fresh = achievements.check(session, facts, events)
+    fresh = achievements.check(db, facts, events)
     return HookResult(
         unlocked=[Unlock(d.id, d.name, d.description, d.points) for d in fresh],
         milestone=_milestone(facts, kinds, today, ctx.settings.daily_minimum)

@@ -9,7 +9,7 @@ from pathlib import Path
 from preppath.errors import ExitCode, PrepPathError
 from preppath.messages import plural
 from preppath.services.context import AppContext
-from preppath.services.interviews import get_interview
+from preppath.services.reading import get_interview
 from preppath.services.report_formats import render_html, render_markdown
 from preppath.services.views import (
     FeedbackView,

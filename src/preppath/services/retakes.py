@@ -1,9 +1,9 @@
-"""The retake queue: answers scored under the threshold bring their question back after 1, 3
-and 7 days; a pass at each step moves it on, a pass at the last clears it, a fail starts over."""
+"""The retake queue's review interviews; the scheduling itself, on the answer path, is in
+`retake_schedule` (it must not import the ORM)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -12,48 +12,6 @@ from preppath.domain import InterviewStatus, InterviewType
 from preppath.errors import ExitCode, PrepPathError
 from preppath.services.context import AppContext
 from preppath.services.views import InterviewView
-
-INTERVALS = (1, 3, 7)
-
-
-def schedule_retake(
-    session: Session,
-    ctx: AppContext,
-    question: InterviewQuestion,
-    feedback: InterviewFeedback,
-    today: date,
-) -> None:
-    from preppath.services.answers import question_key
-
-    key = question_key(question)
-    row = session.exec(
-        select(Retake).where(Retake.profile_id == ctx.profile_id, Retake.question_key == key)
-    ).first()
-    passed = feedback.overall >= ctx.settings.retake_threshold
-    if row is None:
-        if passed:
-            return
-        row = Retake(
-            profile_id=ctx.profile_id,
-            question_key=key,
-            last_score=feedback.overall,
-            interval_days=INTERVALS[0],
-            due_day="",
-            cleared=False,
-        )
-    elif passed and row.cleared:
-        return
-    elif passed:
-        later = [i for i in INTERVALS if i > row.interval_days]
-        row.cleared = not later
-        row.interval_days = later[0] if later else row.interval_days
-    else:
-        row.cleared = False
-        row.interval_days = INTERVALS[0]
-    row.last_score = feedback.overall
-    row.last_feedback_id = feedback.id
-    row.due_day = (today + timedelta(days=row.interval_days)).isoformat()
-    session.add(row)
 
 
 def due_retakes(session: Session, ctx: AppContext, today: date) -> list[Retake]:
