@@ -180,7 +180,16 @@ def test_ctrl_c_while_recording_keeps_no_recording(tmp_path: Path) -> None:
     child.send("\r")
     folder = home / "data" / "recordings"
     deadline = time.monotonic() + 60  # a guard against hanging, not a measurement
-    while not any(p.stat().st_size > 44 for p in folder.rglob("*.wav")):
+    def recording_started() -> bool:
+        for p in folder.rglob("*.wav"):
+            try:  # a file can be renamed between listing and stat
+                if p.stat().st_size > 44:
+                    return True
+            except FileNotFoundError:
+                continue
+        return False
+
+    while not recording_started():
         assert time.monotonic() < deadline, "the recording never started"
         time.sleep(0.01)
     child.sendintr()
