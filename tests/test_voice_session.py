@@ -180,6 +180,7 @@ def test_ctrl_c_while_recording_keeps_no_recording(tmp_path: Path) -> None:
     child.send("\r")
     folder = home / "data" / "recordings"
     deadline = time.monotonic() + 60  # a guard against hanging, not a measurement
+
     def recording_started() -> bool:
         for p in folder.rglob("*.wav"):
             try:  # a file can be renamed between listing and stat
