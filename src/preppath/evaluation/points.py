@@ -74,8 +74,9 @@ def judge(
             continue
         if hit.complete and hit.polarity == "contradicted" and len(hit.tokens) >= 2:
             contradiction = contradiction or hit
-        elif hit.complete and hit.polarity == "affirmed" and _swapped(point, hit, units, contrast):
-            swapped = swapped or hit
+        elif hit.polarity == "affirmed" and _swapped(point, hit, units, contrast):
+            if hit.complete and (swapped is None or len(hit.tokens) > len(swapped.tokens)):
+                swapped = hit
         elif hit.polarity == "affirmed" and (best is None or _stronger(hit, best, contrast)):
             best = hit
     # A known wrong claim always counts; a phrasing said backwards counts unless a statement at
@@ -85,14 +86,21 @@ def judge(
     ):
         correction = point.explain or f"In fact: {point.point}."
         return Judgement("contradicted", units.quote(contradiction.tokens), correction)
-    if best is None and swapped is not None:
+    stated = best is not None and _states(best, mentions, contrast)
+    # A whole statement said of the other side outweighs a mere mention of this one.
+    if swapped is not None and not stated:
         said = units.quote(swapped.tokens)
         return Judgement("contradicted", said, f"that is the other way round: {point.point}.")
     if best is None:
         return Judgement("missed")
-    # One term is a mention, not a statement: "pipeline" names the point, "pipeline handles
-    # backpressure" states it. A mention earns half, like a partly stated phrasing.
-    stated = best.complete and (len(best.tokens) >= 2 or not mentions)
-    if stated and mentions and contrast is not None and _only_names(best, contrast):
-        stated = False  # "Read committed" names a compared thing; it states nothing about it
     return Judgement("covered" if stated else "partial", units.quote(best.tokens))
+
+
+def _states(hit: Hit, mentions: bool, contrast: Contrast | None) -> bool:
+    """One term is a mention, not a statement: "pipeline" names the point, "pipeline handles
+    backpressure" states it; "read committed" names a compared thing and says nothing of it.
+    A mention earns half, like a partly stated phrasing."""
+    stated = hit.complete and (len(hit.tokens) >= 2 or not mentions)
+    if stated and mentions and contrast is not None and _only_names(hit, contrast):
+        return False
+    return stated
