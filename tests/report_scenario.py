@@ -10,9 +10,11 @@ from contextlib import closing
 
 from conftest import Runner, cli_create
 from preppath.domain import AnswerSource
-from preppath.providers.base import Evaluation, KeyPointResult, Transcript, Word
+from preppath.providers.factory import overridden
 from preppath.services.answers import answer_question
 from preppath.services.context import AppContext
+from preppath.testing.fakes import FakeEvaluator
+from preppath.values import Evaluation, KeyPointResult, Transcript, Word
 from preppath.voice.delivery import measure_delivery
 
 QUESTION = """
@@ -86,14 +88,8 @@ def make_report_interview(app: AppContext, run: Runner) -> tuple[int, dict[str, 
     typed = run("interview", "answer", str(iv["id"]), str(where["rl-args"]), "--text", TYPED)
     assert typed.code == 0, typed.stderr
     delivery = measure_delivery(spoken_transcript(), "technical").to_dict()
-    answer_question(
-        app,
-        iv["id"],
-        where["rl-spoken"],
-        " ".join(SPOKEN_WORDS),
-        source=AnswerSource.AUDIO_IMPORT,
-        delivery=delivery,
-        evaluation=Evaluation(
+    scored = FakeEvaluator().enqueue(
+        Evaluation(
             correctness=6.5,
             completeness=5.5,
             clarity=4.0,
@@ -106,8 +102,17 @@ def make_report_interview(app: AppContext, run: Runner) -> tuple[int, dict[str, 
             ],
             star={"situation": True, "task": False, "action": True, "result": False},
             delivery=delivery,
-        ),
+        )
     )
+    with overridden("evaluation", scored):
+        answer_question(
+            app,
+            iv["id"],
+            where["rl-spoken"],
+            " ".join(SPOKEN_WORDS),
+            source=AnswerSource.AUDIO_IMPORT,
+            delivery=delivery,
+        )
     assert run("interview", "skip", str(iv["id"]), str(where["rl-skipped"])).code == 0
     # Key point results as the rewritten scorer stores them, with a status and a correction.
     with closing(sqlite3.connect(app.paths.database)) as db:

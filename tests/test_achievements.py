@@ -16,13 +16,13 @@ import pytest
 from conftest import Clock, db_rows, service_interview
 from preppath.domain import ActivityType
 from preppath.errors import ExitCode
-from preppath.providers.base import Evaluation
 from preppath.services.activity import record_activity
 from preppath.services.answers import answer_question, skip_question
 from preppath.services.context import AppContext, open_app
 from preppath.services.progress import track_activity
 from preppath.services.views import AnswerResult, InterviewView, Unlock
 from preppath.settings import load_settings
+from preppath.values import Evaluation
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "src/preppath/progress/achievements.toml"
 # Each test starts from a copy of a freshly migrated database (see conftest.fresh_database).

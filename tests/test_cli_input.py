@@ -525,7 +525,7 @@ def test_today_needs_one_answer_or_practice(run: Any) -> None:
 
 def test_delivery_notes_use_singular_counts() -> None:
     """One filler, one pause and one repeated word are reported in the singular."""
-    from preppath.providers.base import Transcript, Word
+    from preppath.values import Transcript, Word
     from preppath.voice.delivery import measure_delivery
 
     spoken = ["so", "um", "I", "built", "the", "the", "cache", "and", "then"]

@@ -109,14 +109,18 @@ def test_review_of_a_deleted_interviews_bank_question_uses_the_bank(app: Any, cl
     """A retake whose interview was deleted is still drawn: the bank has the question."""
 
     from conftest import service_interview
-    from preppath.providers.base import Evaluation
+    from preppath.providers.factory import overridden
     from preppath.services.answers import answer_question
     from preppath.services.interviews import delete_interview
     from preppath.services.retakes import create_review_interview
+    from preppath.testing.fakes import FakeEvaluator
+    from preppath.values import Evaluation
 
     view = service_interview(app)
-    weak = Evaluation(2.0, 2.0, 2.0, 20, [], [])
-    answer_question(app, view.id, 1, "I do not know.", evaluation=weak)
+    weak = FakeEvaluator().enqueue(Evaluation(2.0, 2.0, 2.0, 20, [], []))
+    with overridden("evaluation", weak):
+        answer_question(app, view.id, 1, "I do not know.")
+    assert weak.calls == [(view.questions[0].bank_id, "I do not know.")]
     delete_interview(app, view.id)
     clock.advance(days=1)
     review = create_review_interview(app)

@@ -9,7 +9,7 @@ from preppath.evaluation.lexicon import build_lexicon
 from preppath.evaluation.matching import best_hit, units_of
 from preppath.evaluation.points import judge
 from preppath.evaluation.tokens import phrase_tokens, read
-from preppath.providers.base import KeyPoint, Misconception
+from preppath.values import KeyPoint, Misconception
 
 TUPLES_BACKWARDS = (
     "Tuples are mutable and lists are immutable, so lists are hashable and can be dictionary keys."

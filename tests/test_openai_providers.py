@@ -22,7 +22,6 @@ from openai_stub import (
     transcription_reply,
 )
 from preppath.errors import ExitCode, PrepPathError
-from preppath.providers.base import KeyPoint, Question, QuestionRequest, Weights
 from preppath.providers.openai_client import LOCAL_PLACEHOLDER_KEY, make_client
 from preppath.providers.openai_evaluator import OpenAIEvaluator
 from preppath.providers.openai_questions import OpenAIQuestionProvider
@@ -33,6 +32,7 @@ from preppath.providers.openai_speech import (
     OpenAITextToSpeech,
 )
 from preppath.settings import Settings
+from preppath.values import KeyPoint, Question, QuestionRequest, Weights
 
 KEY = "sk-test-Zq8vN3xT7kLm2Pw9Rt4Y"
 CHAT = "/v1/chat/completions"

@@ -17,13 +17,13 @@ import pytest
 from conftest import START, Clock, cli_create, db_rows, service_interview
 from preppath.domain import ActivityType, InterviewType
 from preppath.errors import ExitCode, PrepPathError
-from preppath.providers.base import Evaluation
 from preppath.services.answers import answer_question
 from preppath.services.context import AppContext, open_app
 from preppath.services.progress import heatmap, streak, track_activity
 from preppath.services.retakes import create_review_interview
 from preppath.services.views import AnswerResult, InterviewView
 from preppath.settings import load_settings
+from preppath.values import Evaluation
 
 NEW_YORK = ZoneInfo("America/New_York")
 # Each test starts from a copy of a freshly migrated database (see conftest.fresh_database).

@@ -9,7 +9,7 @@ import pytest
 
 from preppath.bank.loader import load_bank
 from preppath.evaluation.rubric import RubricEvaluator, bank_idf
-from preppath.providers.base import Evaluation, Question
+from preppath.values import Evaluation, Question
 
 
 @cache

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from preppath.providers.base import Transcript, Word
+from preppath.values import Transcript, Word
 from preppath.voice.delivery import measure_delivery, measure_text_delivery
 from voice_conftest import (
     HUMAN,

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from preppath.providers.base import SpeechToText, Transcript
+from preppath.providers.base import SpeechToText
+from preppath.values import Transcript
 from preppath.voice import stt
 from preppath.voice.stt import (
     PocketsphinxSTT,

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from preppath.providers.base import Transcript
+from preppath.values import Transcript
 
 HUMAN = Path(__file__).resolve().parents[2] / "shared" / "audio" / "human"
 ALSA_DIR = Path(__file__).resolve().parent / "fixtures" / "alsa"

@@ -18,7 +18,7 @@ from preppath.domain import (
     parse_question_type,
 )
 from preppath.evaluation.tokens import phrase_tokens
-from preppath.providers.base import KeyPoint, Misconception, Question, Weights
+from preppath.values import KeyPoint, Misconception, Question, Weights
 
 BUILTIN_DIR = Path(__file__).parent / "packs"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -328,7 +328,7 @@ def code_files() -> list[Path]:
     root = Path(__file__).parent.parent
     return [
         Path(__file__),
-        root / "providers" / "base.py",
+        root / "values.py",
         root / "evaluation" / "text.py",
         root / "evaluation" / "tokens.py",
     ]

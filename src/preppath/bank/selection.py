@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from preppath.bank.roles import Role
 from preppath.domain import ExperienceLevel, InterviewType, QuestionType
-from preppath.providers.base import Question
+from preppath.values import Question
 
 LEVEL_ORDER = [lv.value for lv in ExperienceLevel]
 

@@ -24,7 +24,7 @@ from preppath.errors import ExitCode, PrepPathError
 from preppath.messages import plural
 
 if TYPE_CHECKING:
-    from preppath.providers.base import Question
+    from preppath.values import Question
 
 app = command_group("Browse the offline question bank and validate question packs.")
 

@@ -14,10 +14,11 @@ from preppath.cli.session import COMMANDS, Collected, TypedCollector, read_line
 from preppath.domain import AnswerSource
 
 if TYPE_CHECKING:
-    from preppath.providers.base import TextToSpeech, Transcript
+    from preppath.providers.base import TextToSpeech
     from preppath.services.answers import RecordingInfo
     from preppath.services.context import AppContext
     from preppath.services.views import QuestionView
+    from preppath.values import Transcript
 
 
 def voice_collector(ctx: AppContext) -> VoiceCollector | None:

@@ -20,7 +20,7 @@ from preppath.bank.loader import load_pack
 from preppath.evaluation.contrast import contrast_of
 from preppath.evaluation.matching import best_hit, units_of
 from preppath.evaluation.points import judge
-from preppath.providers.base import Question
+from preppath.values import Question
 
 
 def _states_itself(phrase: str) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from preppath.evaluation.points import Judgement
 from preppath.evaluation.text import analyse
-from preppath.providers.base import Question
+from preppath.values import Question
 
 if TYPE_CHECKING:
     from preppath.evaluation.behavioral import Story

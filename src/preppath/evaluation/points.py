@@ -7,7 +7,7 @@ from typing import Literal
 
 from preppath.evaluation.contrast import Contrast, said_about
 from preppath.evaluation.matching import Hit, Units, best_hit
-from preppath.providers.base import KeyPoint
+from preppath.values import KeyPoint
 
 Status = Literal["covered", "partial", "missed", "contradicted"]
 CREDIT: dict[Status, float] = {"covered": 1.0, "partial": 0.5, "missed": 0.0, "contradicted": 0.0}

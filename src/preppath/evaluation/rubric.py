@@ -21,7 +21,7 @@ from preppath.evaluation.matching import Units, units_of
 from preppath.evaluation.points import Judgement, judge
 from preppath.evaluation.screening import screen
 from preppath.evaluation.text import Analysed, analyse, content_stems
-from preppath.providers.base import Evaluation, KeyPointResult, Question
+from preppath.values import Evaluation, KeyPointResult, Question
 
 SCORED_WORDS = 3000  # longer answers are scored on their first 3,000 words
 # Words a full answer takes, by question type and difficulty (spoken: about 140 words a minute).

@@ -1,8 +1,16 @@
-"""Which provider serves each job: offline defaults, or OpenAI when a key or base_url is set."""
+"""Which provider serves each capability, chosen through one registry.
+
+Each capability (questions, evaluation, transcription, speech) has implementations registered
+by name: `offline` (the embedded defaults) and `openai` (OpenAI or any compatible server). The
+name in use comes from the settings; tests put a named fake from `preppath.testing.fakes` in
+front of a capability with `overridden()` instead of passing test-only arguments to services.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Literal, cast
 
 from preppath.providers.base import Evaluator, QuestionProvider, SpeechToText, TextToSpeech
 
@@ -10,46 +18,124 @@ if TYPE_CHECKING:
     from preppath.paths import Paths
     from preppath.settings import Settings
 
+Capability = Literal["questions", "evaluation", "transcription", "speech"]
+Constructor = Callable[["Settings", "Paths | None"], object]
+
+_REGISTRY: dict[tuple[Capability, str], Constructor] = {}
+_OVERRIDES: dict[Capability, object] = {}
+
+
+def register(capability: Capability, name: str) -> Callable[[Constructor], Constructor]:
+    def add(constructor: Constructor) -> Constructor:
+        _REGISTRY[(capability, name)] = constructor
+        return constructor
+
+    return add
+
+
+def registered(capability: Capability) -> list[str]:
+    return sorted(name for cap, name in _REGISTRY if cap == capability)
+
+
+def provider_name(settings: Settings, capability: Capability) -> str:
+    """`openai` when a key or base URL is set (or `provider = "openai"`), else `offline`."""
+    return "openai" if settings.uses_openai else "offline"
+
+
+def make(capability: Capability, settings: Settings, paths: Paths | None) -> object:
+    if capability in _OVERRIDES:
+        return _OVERRIDES[capability]
+    return _REGISTRY[(capability, provider_name(settings, capability))](settings, paths)
+
+
+@contextmanager
+def overridden(capability: Capability, provider: object) -> Iterator[None]:
+    """Serve `capability` from `provider` (a named fake) while the block runs."""
+    before = _OVERRIDES.get(capability)
+    _OVERRIDES[capability] = provider
+    try:
+        yield
+    finally:
+        if before is None:
+            _OVERRIDES.pop(capability, None)
+        else:
+            _OVERRIDES[capability] = before
+
 
 def question_provider(settings: Settings, paths: Paths) -> QuestionProvider:
-    if settings.uses_openai:
-        from preppath.providers.openai_client import make_client
-        from preppath.providers.openai_questions import OpenAIQuestionProvider
-
-        return OpenAIQuestionProvider(make_client(settings), settings.question_model)
-    from preppath.providers.offline_questions import BankQuestionProvider
-
-    return BankQuestionProvider(paths.packs_dir)
+    return cast(QuestionProvider, make("questions", settings, paths))
 
 
 def evaluator(settings: Settings, paths: Paths) -> Evaluator:
-    if settings.uses_openai:
-        from preppath.providers.openai_client import make_client
-        from preppath.providers.openai_evaluator import OpenAIEvaluator
+    return cast(Evaluator, make("evaluation", settings, paths))
 
-        return OpenAIEvaluator(make_client(settings), settings.evaluation_model)
+
+def speech_to_text(settings: Settings, paths: Paths | None = None) -> SpeechToText:
+    return cast(SpeechToText, make("transcription", settings, paths))
+
+
+def text_to_speech(settings: Settings, paths: Paths | None = None) -> TextToSpeech:
+    return cast(TextToSpeech, make("speech", settings, paths))
+
+
+# The implementations. Each imports its heavy modules only when it is built.
+
+
+@register("questions", "offline")
+def _bank_questions(settings: Settings, paths: Paths | None) -> QuestionProvider:
+    from preppath.providers.offline_questions import BankQuestionProvider
+
+    return BankQuestionProvider(paths.packs_dir if paths else None)
+
+
+@register("questions", "openai")
+def _openai_questions(settings: Settings, paths: Paths | None) -> QuestionProvider:
+    from preppath.providers.openai_client import make_client
+    from preppath.providers.openai_questions import OpenAIQuestionProvider
+
+    return OpenAIQuestionProvider(make_client(settings), settings.question_model)
+
+
+@register("evaluation", "offline")
+def _rubric(settings: Settings, paths: Paths | None) -> Evaluator:
     from preppath.evaluation.rubric import RubricEvaluator, scoring_idf
 
-    return RubricEvaluator(scoring_idf(paths.packs_dir))
+    return RubricEvaluator(scoring_idf(paths.packs_dir if paths else None))
 
 
-def speech_to_text(settings: Settings) -> SpeechToText:
-    if settings.uses_openai:
-        from preppath.providers.openai_client import make_client
-        from preppath.providers.openai_speech import OpenAISpeechToText
+@register("evaluation", "openai")
+def _openai_evaluator(settings: Settings, paths: Paths | None) -> Evaluator:
+    from preppath.providers.openai_client import make_client
+    from preppath.providers.openai_evaluator import OpenAIEvaluator
 
-        return OpenAISpeechToText(make_client(settings), settings.transcription_model)
+    return OpenAIEvaluator(make_client(settings), settings.evaluation_model)
+
+
+@register("transcription", "offline")
+def _pocketsphinx(settings: Settings, paths: Paths | None) -> SpeechToText:
     from preppath.voice.stt import PocketsphinxSTT
 
     return PocketsphinxSTT()
 
 
-def text_to_speech(settings: Settings) -> TextToSpeech:
-    if settings.uses_openai:
-        from preppath.providers.openai_client import make_client
-        from preppath.providers.openai_speech import OpenAITextToSpeech
+@register("transcription", "openai")
+def _openai_transcription(settings: Settings, paths: Paths | None) -> SpeechToText:
+    from preppath.providers.openai_client import make_client
+    from preppath.providers.openai_speech import OpenAISpeechToText
 
-        return OpenAITextToSpeech(make_client(settings), settings.tts_model, settings.tts_voice)
+    return OpenAISpeechToText(make_client(settings), settings.transcription_model)
+
+
+@register("speech", "offline")
+def _espeak(settings: Settings, paths: Paths | None) -> TextToSpeech:
     from preppath.voice.tts import EspeakTTS
 
     return EspeakTTS(voice=settings.espeak_voice, rate_wpm=settings.speech_rate)
+
+
+@register("speech", "openai")
+def _openai_speech(settings: Settings, paths: Paths | None) -> TextToSpeech:
+    from preppath.providers.openai_client import make_client
+    from preppath.providers.openai_speech import OpenAITextToSpeech
+
+    return OpenAITextToSpeech(make_client(settings), settings.tts_model, settings.tts_voice)

@@ -8,7 +8,7 @@ from preppath.bank.loader import load_bank
 from preppath.bank.roles import resolve_role
 from preppath.bank.selection import Criteria, select_questions
 from preppath.domain import InterviewType
-from preppath.providers.base import Question, QuestionRequest
+from preppath.values import Question, QuestionRequest
 
 
 class BankQuestionProvider:

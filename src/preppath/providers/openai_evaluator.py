@@ -12,8 +12,8 @@ import math
 import openai
 from pydantic import BaseModel, Field
 
-from preppath.providers.base import Evaluation, KeyPointResult, Question, Weights
 from preppath.providers.openai_client import chat_parse, translate_errors
+from preppath.values import Evaluation, KeyPointResult, Question, Weights
 
 
 class _Remark(BaseModel):

@@ -9,8 +9,8 @@ import openai
 from pydantic import BaseModel, Field
 
 from preppath.errors import ExitCode, PrepPathError
-from preppath.providers.base import KeyPoint, Question, QuestionRequest, Weights
 from preppath.providers.openai_client import chat_parse, translate_errors
+from preppath.values import KeyPoint, Question, QuestionRequest, Weights
 
 MAX_KEY_POINTS = 6
 MAX_PHRASINGS = 6

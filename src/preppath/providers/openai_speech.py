@@ -8,13 +8,13 @@ from pathlib import Path
 import openai
 
 from preppath.errors import ExitCode, PrepPathError
-from preppath.providers.base import Speech, Transcript, Word
 from preppath.providers.openai_client import (
     TranscriptionReply,
     check_audio,
     checked_reply,
     translate_errors,
 )
+from preppath.values import Speech, Transcript, Word
 
 # The original service's upload limit, which is also OpenAI's; checked before uploading so a
 # long recording fails in a millisecond instead of after a slow upload and a 413.

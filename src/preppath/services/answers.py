@@ -16,12 +16,12 @@ from preppath.db import query
 from preppath.domain import ActivityType, AnswerSource, InterviewStatus
 from preppath.errors import ExitCode, PrepPathError
 from preppath.providers import factory
-from preppath.providers.base import Evaluation, KeyPoint, Question, Weights
 from preppath.services.activity import record_activity
 from preppath.services.context import AppContext
 from preppath.services.reading import feedback_view
 from preppath.services.rows import load_interview, load_question, mark_started
 from preppath.services.views import AnswerResult, FeedbackView, Unlock
+from preppath.values import Evaluation, KeyPoint, Question, Weights
 
 MAX_ANSWER_CHARS = 20_000  # about 3,000 words: far beyond any spoken answer (20+ minutes)
 BLANK_MARGIN_CHARS = 4096  # blank space around an answer, stripped before the length check
@@ -97,7 +97,6 @@ def answer_question(
     source: AnswerSource = AnswerSource.TYPED,
     delivery: dict[str, Any] | None = None,
     recording: RecordingInfo | None = None,
-    evaluation: Evaluation | None = None,
 ) -> AnswerResult:
     published: list[Path] = []
     try:
@@ -107,10 +106,9 @@ def answer_question(
                 load_question(db, load_interview(db, ctx, interview_id), position)
             )
         # Scoring runs outside the transaction: a cloud evaluator may take seconds.
-        if evaluation is None:
-            evaluation = factory.evaluator(ctx.settings, ctx.paths).evaluate(
-                question, answer, delivery=delivery
-            )
+        evaluation = factory.evaluator(ctx.settings, ctx.paths).evaluate(
+            question, answer, delivery=delivery
+        )
         # Everything _store reads (the interview's status, the attempt count) is read again
         # under the write lock: another process may have answered in the meantime.
         with ctx.transaction() as db:

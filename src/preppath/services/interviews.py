@@ -19,10 +19,10 @@ from preppath.domain import (
 from preppath.errors import ExitCode, NotFoundError, PrepPathError
 from preppath.messages import plural
 from preppath.providers import factory
-from preppath.providers.base import Question, QuestionRequest
 from preppath.services.context import AppContext
 from preppath.services.reading import feedback_view, get_interview, interview_view
 from preppath.services.views import InterviewView
+from preppath.values import Question, QuestionRequest
 
 __all__ = ["feedback_view", "get_interview"]  # re-exported for the callers that write
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from preppath.messages import plural
-from preppath.providers.base import Transcript
+from preppath.values import Transcript
 
 Band = Literal["green", "amber", "red"]
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from preppath.errors import ExitCode, PrepPathError
-from preppath.providers.base import Speech
+from preppath.values import Speech
 from preppath.voice.decode import resample
 from preppath.voice.devices import load_sounddevice, resolve_device, voice_status
 from preppath.voice.tts import EspeakTTS

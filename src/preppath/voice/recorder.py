@@ -23,7 +23,7 @@ import numpy.typing as npt
 import soundfile as sf
 
 from preppath.errors import ExitCode, PrepPathError
-from preppath.providers.base import Transcript
+from preppath.values import Transcript
 from preppath.voice.decode import TARGET_RATE, StreamResampler
 from preppath.voice.devices import load_sounddevice, resolve_device
 from preppath.voice.stt import StreamingTranscriber

@@ -43,7 +43,7 @@ import numpy.typing as npt
 from pocketsphinx import Decoder, Endpointer, Vad
 
 from preppath.errors import ExitCode, PrepPathError
-from preppath.providers.base import Transcript, Word
+from preppath.values import Transcript, Word
 from preppath.voice.decode import DEFAULT_MAX_SECONDS, TARGET_RATE, load_audio
 
 FRAMES_PER_SECOND = 100  # pocketsphinx's feature frame rate

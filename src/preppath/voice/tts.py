@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import espeakng_loader
 
 from preppath.errors import ExitCode, PrepPathError
-from preppath.providers.base import Speech
+from preppath.values import Speech
 
 AUDIO_OUTPUT_SYNCHRONOUS = 2
 INITIALIZE_DONT_EXIT = 0x8000  # report a missing data directory instead of calling exit()
