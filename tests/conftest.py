@@ -213,3 +213,16 @@ def service_interview(
     return create_interview(
         ctx, InterviewOptions(type_, "Backend Engineer", ExperienceLevel.MID, stack, count, seed)
     )
+
+
+def answer_scored(
+    ctx: AppContext, interview_id: int, position: int, text: str, evaluation: Any
+) -> Any:
+    """Answer through the real service with the evaluator replaced by a named fake that returns
+    `evaluation`: the score is the test's choice, everything after scoring is real."""
+    from preppath.providers.factory import overridden
+    from preppath.services.answers import answer_question
+    from preppath.testing.fakes import FakeEvaluator
+
+    with overridden("evaluation", FakeEvaluator().enqueue(evaluation)):
+        return answer_question(ctx, interview_id, position, text)

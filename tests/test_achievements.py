@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from conftest import Clock, db_rows, service_interview
+from conftest import Clock, answer_scored, db_rows, service_interview
 from preppath.domain import ActivityType
 from preppath.errors import ExitCode
 from preppath.services.activity import record_activity
-from preppath.services.answers import answer_question, skip_question
+from preppath.services.answers import skip_question
 from preppath.services.context import AppContext, open_app
 from preppath.services.progress import track_activity
 from preppath.services.views import AnswerResult, InterviewView, Unlock
@@ -46,12 +46,8 @@ def new_interview(ctx: AppContext, **options: Any) -> InterviewView:
 
 
 def answer(ctx: AppContext, view: InterviewView, position: int, overall: int = 50) -> AnswerResult:
-    return answer_question(
-        ctx,
-        view.id,
-        position,
-        f"My answer to question {position}.",
-        evaluation=evaluation(overall),
+    return answer_scored(  # type: ignore[no-any-return]
+        ctx, view.id, position, f"My answer to question {position}.", evaluation(overall)
     )
 
 

@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import START, Clock, cli_create, db_rows, service_interview
+from conftest import START, Clock, answer_scored, cli_create, db_rows, service_interview
 from preppath.domain import ActivityType, InterviewType
 from preppath.errors import ExitCode, PrepPathError
-from preppath.services.answers import answer_question
 from preppath.services.context import AppContext, open_app
 from preppath.services.progress import heatmap, streak, track_activity
 from preppath.services.retakes import create_review_interview
@@ -84,12 +83,12 @@ def answer(
     text: str | None = None,
     **extra: Any,
 ) -> AnswerResult:
-    return answer_question(
+    return answer_scored(  # type: ignore[no-any-return]
         ctx,
         view.id,
         position,
         text or f"Answer to question {position}.",
-        evaluation=evaluation(overall, **extra),
+        evaluation(overall, **extra),
     )
 
 
