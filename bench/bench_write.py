@@ -40,10 +40,10 @@ def build_history(home: Path, answers: int, technologies: int, seed: int = 11) -
     """Write `answers` answers over five years into `home`'s database; returns interviews made."""
     os.environ["PREPPATH_HOME"] = str(home)
     from preppath.db import query
-    from preppath.providers.base import Evaluation, KeyPointResult
     from preppath.services.answers import answer_question
     from preppath.services.context import open_app
     from preppath.settings import load_settings
+    from preppath.values import Evaluation, KeyPointResult
 
     rng = random.Random(seed)
     techs = [f"tech-{i:03d}" for i in range(technologies)]
