@@ -98,7 +98,9 @@ def _source_question(session: Session, retake: Retake) -> InterviewQuestion | No
 
 def _from_bank(key: str) -> InterviewQuestion | None:
     from preppath.bank.loader import load_bank
-    from preppath.services.interviews import question_row
+    from preppath.services.interviews import question_values
 
     found = load_bank(None).by_id().get(key)
-    return question_row(0, 0, found) if found else None
+    if found is None:
+        return None
+    return InterviewQuestion(interview_id=0, position=0, **question_values(found))
