@@ -185,21 +185,20 @@ def delete_interview(ctx: AppContext, interview_id: int) -> int:
 
     Files go after the rows are committed: a crash in between leaves files that no row names,
     which the next open sweeps away, never a row naming a file that is gone."""
-    from sqlmodel import select
-
-    from preppath.db.models import Interview, InterviewQuestion, InterviewRecording
-    from preppath.errors import NotFoundError
+    from preppath.services import rows
     from preppath.services.recordings import remove_interview_files
 
-    with ctx.writer() as session:
-        interview = session.get(Interview, interview_id)
-        if interview is None or interview.profile_id != ctx.profile_id:
-            raise NotFoundError("interview", interview_id)
-        paths = session.exec(
-            select(InterviewRecording.path)
-            .join(InterviewQuestion)
-            .where(InterviewQuestion.interview_id == interview_id)
-        ).all()
-        session.delete(interview)
-        session.commit()
+    with ctx.transaction() as db:
+        rows.load_interview(db, ctx, interview_id)
+        paths = [
+            path
+            for (path,) in db.execute(
+                "SELECT r.path FROM interview_recording AS r JOIN interview_question AS q"
+                " ON r.question_id = q.id WHERE q.interview_id = ?",
+                (interview_id,),
+            )
+        ]
+        # Questions, feedback and recording rows go by ON DELETE CASCADE (the transaction
+        # turns foreign keys on); activity and retakes keep their rows with the link cleared.
+        db.execute("DELETE FROM interview WHERE id = ?", (interview_id,))
     return remove_interview_files(ctx.paths.recordings_dir, interview_id, paths)
