@@ -106,6 +106,32 @@ def test_a_deleted_interviews_id_is_never_handed_out_again(run: Runner, home: Pa
     assert third > second > first
 
 
+def test_a_create_that_fails_midway_leaves_no_interview(
+    run: Runner, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interview and its questions are written in one transaction: a failure after the
+    first question leaves no interview and no question behind."""
+    from preppath.db import query
+
+    first = cli_create(run, count=1)["id"]
+    real_insert = query.insert
+    inserted: list[str] = []
+
+    def failing_insert(db: sqlite3.Connection, table: query.Table, values: dict[str, Any]) -> int:
+        inserted.append(table.name)
+        if inserted.count("interview_question") == 2:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_insert(db, table, values)
+
+    monkeypatch.setattr(query, "insert", failing_insert)
+    assert run("interview", "create", *BACKEND_PYTHON, "--count", "3").code != 0
+    monkeypatch.setattr(query, "insert", real_insert)
+    assert inserted == ["interview", "interview_question", "interview_question"]
+    assert db_rows(home, "SELECT id FROM interview") == [(first,)]
+    assert db_rows(home, "SELECT count(*) FROM interview_question") == [(1,)]
+    assert cli_create(run, count=1)["id"] > first
+
+
 def test_delete_removes_every_file_of_the_interview(
     run: Runner, home: Path, speech_wavs: tuple[Path, Path]
 ) -> None:
@@ -519,8 +545,16 @@ def test_everything_a_session_leaves_is_private_whatever_the_umask(
     child.expect_exact("… ")
     child.sendline("")
     child.expect("next")
-    # The session is open: its database connection keeps the -wal and -shm files in place.
-    during = modes()
+    # The session holds no connection between its transactions, so SQLite removes the -wal
+    # and -shm files after each; a connection opened here under the same umask keeps them
+    # in place. SQLite gives them the database file's mode, which PrepPath made 0600.
+    previous = os.umask(0)
+    try:
+        with closing(sqlite3.connect(db_file(home))) as held:
+            held.execute("SELECT count(*) FROM interview").fetchone()
+            during = modes()
+    finally:
+        os.umask(previous)
     assert {"home/data/preppath.db-wal", "home/data/preppath.db-shm"} <= set(during)
     assert wider(during) == {}
     child.sendline("q")

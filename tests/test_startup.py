@@ -4,8 +4,10 @@ These check which modules are imported, not how long anything takes."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -26,10 +28,11 @@ HEAVY = {
 }
 
 
-def imported(home: Path, *args: str) -> set[str]:
+def imported(home: Path, *args: str, stdin: str = "") -> set[str]:
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "preppath", *args],
         env=subprocess_env(home),
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -104,3 +107,41 @@ def test_answer_and_skip_skip_the_orm(tmp_path: Path) -> None:
     answer = ["interview", "answer", "1", "1", "--text", "A virtualenv per project, pinned."]
     assert imported(home, *answer) & HEAVY == set()
     assert imported(home, "interview", "skip", "1", "2") & HEAVY == set()
+
+
+def test_create_skips_the_orm(tmp_path: Path) -> None:
+    """`interview create` writes the interview and its questions without SQLAlchemy or
+    SQLModel, on an empty profile and on one that already has interviews."""
+    home = tmp_path / "home"
+    create = ["interview", "create", "--role", "Backend Engineer", "--stack", "python", "-n", "2"]
+    assert imported(home, *create) & HEAVY == set()
+    assert imported(home, *create) & HEAVY == set()  # now with questions recently seen
+    run_ok(home, "interview", "show", "2")
+
+
+def test_scripted_start_skips_the_orm(tmp_path: Path) -> None:
+    """`interview start` with its options on the command line creates, starts and answers
+    an interview without SQLAlchemy or SQLModel."""
+    home = tmp_path / "home"
+    start = ["interview", "start", "--role", "Backend Engineer", "--stack", "python", "-n", "1"]
+    answer = "A virtualenv per project, with pinned dependencies.\n\n"
+    assert imported(home, *start, stdin=answer) & HEAVY == set()
+    run_ok(home, "interview", "show", "1")
+
+
+def test_delete_and_review_skip_the_orm(tmp_path: Path) -> None:
+    """`interview delete` and `interview start --review` (which copies a deleted interview's
+    question back from the bank) run without SQLAlchemy or SQLModel."""
+    home = tmp_path / "home"
+    run_ok(home, "interview", "create", "--role", "Backend Engineer", "--stack", "python")
+    run_ok(home, "interview", "answer", "1", "1", "--text", "I am not sure.")
+    with closing(sqlite3.connect(home / "data" / "preppath.db")) as db, db:
+        # Due today instead of in a few days: the review draws it now.
+        assert db.execute("UPDATE retake SET due_day = '2000-01-01'").rowcount == 1
+    assert imported(home, "interview", "delete", "1", "--yes") & HEAVY == set()
+    review = ["interview", "start", "--review", "--yes"]
+    assert imported(home, *review, stdin="A thorough answer this time.\n\n") & HEAVY == set()
+    with closing(sqlite3.connect(home / "data" / "preppath.db")) as db:
+        assert db.execute("SELECT id, provider, status FROM interview").fetchall() == [
+            (2, "review", "completed")
+        ]

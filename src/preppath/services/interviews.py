@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 from dataclasses import dataclass
-
-from sqlmodel import Session, col, select
+from typing import Any
 
 from preppath.bank.loader import load_bank
 from preppath.bank.roles import resolve_role
-from preppath.db.models import Interview, InterviewQuestion, InterviewRecording
+from preppath.db import query
 from preppath.domain import (
     ExperienceLevel,
     InterviewStatus,
     InterviewType,
     split_stacks,
 )
-from preppath.errors import ExitCode, NotFoundError, PrepPathError
+from preppath.errors import ExitCode, PrepPathError
 from preppath.messages import plural
 from preppath.providers import factory
 from preppath.services.context import AppContext
@@ -47,8 +47,8 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
     stack = split_stacks(options.stack)  # "python,sql" is two stacks here too
     seed = options.seed if options.seed is not None else random.randrange(1, 2**31)
     notices = _notices(ctx, options.role, stack)
-    with ctx.session() as session:
-        seen = _recently_seen(session, ctx.profile_id)
+    with ctx.reader() as db:
+        seen = _recently_seen(db, ctx.profile_id)
     request = QuestionRequest(
         interview_type=options.type.value,
         role=options.role,
@@ -67,48 +67,68 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
         notices.append(
             f"the bank has only {plural(len(questions), 'fitting question')}; using those"
         )
-    with ctx.writer() as session:
-        interview = Interview(
-            profile_id=ctx.profile_id,
-            type=options.type.value,
-            role=options.role.strip(),
-            level=options.level.value,
-            stack=list(stack),
-            status=InterviewStatus.PENDING.value,
-            question_count=len(questions),
-            seed=seed,
-            provider=provider.name,
-            created_at=ctx.clock(),
+    # The interview and its questions are one transaction: a crash between them leaves no
+    # interview without questions (and the AUTOINCREMENT id is never handed out again).
+    with ctx.transaction() as db:
+        interview_id = insert_interview(
+            db,
+            {
+                "profile_id": ctx.profile_id,
+                "type": options.type.value,
+                "role": options.role.strip(),
+                "level": options.level.value,
+                "stack": list(stack),
+                "status": InterviewStatus.PENDING.value,
+                "question_count": len(questions),
+                "seed": seed,
+                "provider": provider.name,
+                "created_at": ctx.clock(),
+            },
+            [question_values(q) for q in questions],
         )
-        session.add(interview)
-        session.flush()
-        assert interview.id is not None
-        for position, q in enumerate(questions, start=1):
-            session.add(question_row(interview.id, position, q))
-        session.commit()
-        view = _view(session, interview)
+        view = interview_view(db, ctx.profile_id, interview_id)
     return InterviewView(**{**view.__dict__, "notices": notices})
 
 
-def question_row(interview_id: int, position: int, q: Question) -> InterviewQuestion:
-    return InterviewQuestion(
-        interview_id=interview_id,
-        position=position,
-        bank_id=q.id if q.source == "bank" else None,
-        type=q.type,
-        difficulty=q.difficulty,
-        text=q.text,
-        expected_answer=q.expected_answer,
-        key_points=[kp.to_dict() for kp in q.key_points],
-        weights={
+def insert_interview(
+    db: sqlite3.Connection, interview: dict[str, Any], questions: list[dict[str, Any]]
+) -> int:
+    """Insert an interview and its questions (numbered from 1 in this order) inside the
+    caller's transaction; returns the interview's id."""
+    interview_id = query.insert(db, query.INTERVIEW, interview)
+    for position, values in enumerate(questions, start=1):
+        query.insert(
+            db,
+            query.QUESTION,
+            {
+                **values,
+                "interview_id": interview_id,
+                "position": position,
+                "status": "pending",
+            },
+        )
+    return interview_id
+
+
+def question_values(q: Question) -> dict[str, Any]:
+    """A drawn question as the columns of an interview_question row (without its interview,
+    position or status)."""
+    return {
+        "bank_id": q.id if q.source == "bank" else None,
+        "type": q.type,
+        "difficulty": q.difficulty,
+        "text": q.text,
+        "expected_answer": q.expected_answer,
+        "key_points": [kp.to_dict() for kp in q.key_points],
+        "weights": {
             "correctness": q.weights.correctness,
             "completeness": q.weights.completeness,
             "clarity": q.weights.clarity,
         },
-        tags=list(q.tags),
-        stack=list(q.stack),
-        source=q.source,
-    )
+        "tags": list(q.tags),
+        "stack": list(q.stack),
+        "source": q.source,
+    }
 
 
 def _notices(ctx: AppContext, role: str, stack: tuple[str, ...]) -> list[str]:
@@ -136,34 +156,14 @@ def _notices(ctx: AppContext, role: str, stack: tuple[str, ...]) -> list[str]:
     return notices
 
 
-def _recently_seen(session: Session, profile_id: int, limit: int = 300) -> tuple[str, ...]:
-    rows = session.exec(
-        select(InterviewQuestion.bank_id)
-        .join(Interview)
-        .where(Interview.profile_id == profile_id, col(InterviewQuestion.bank_id).is_not(None))
-        .order_by(col(Interview.created_at).desc(), col(InterviewQuestion.position))
-        .limit(limit)
-    ).all()
-    return tuple(dict.fromkeys(r for r in rows if r))
-
-
-def load_interview(session: Session, ctx: AppContext, interview_id: int) -> Interview:
-    """The profile's interview as an ORM row, or "not found" (exactly the same for another
-    profile's)."""
-    interview = session.get(Interview, interview_id)
-    if interview is None or interview.profile_id != ctx.profile_id:
-        raise NotFoundError("interview", interview_id)
-    return interview
-
-
-def _view(session: Session, interview: Interview) -> InterviewView:
-    """The interview as shown, read through the session's own connection (it sees the
-    session's writes), by the same reader `interview show` uses."""
-    from preppath.progress.store import dbapi
-
-    assert interview.id is not None
-    session.flush()
-    return interview_view(dbapi(session), interview.profile_id, interview.id)
+def _recently_seen(db: sqlite3.Connection, profile_id: int, limit: int = 300) -> tuple[str, ...]:
+    rows = db.execute(
+        "SELECT q.bank_id FROM interview_question AS q JOIN interview AS i"
+        " ON q.interview_id = i.id WHERE i.profile_id = ? AND q.bank_id IS NOT NULL"
+        " ORDER BY i.created_at DESC, q.position LIMIT ?",
+        (profile_id, limit),
+    ).fetchall()
+    return tuple(dict.fromkeys(r[0] for r in rows if r[0]))
 
 
 def start_interview(ctx: AppContext, interview_id: int) -> InterviewView:
@@ -185,15 +185,20 @@ def delete_interview(ctx: AppContext, interview_id: int) -> int:
 
     Files go after the rows are committed: a crash in between leaves files that no row names,
     which the next open sweeps away, never a row naming a file that is gone."""
+    from preppath.services import rows
     from preppath.services.recordings import remove_interview_files
 
-    with ctx.writer() as session:
-        interview = load_interview(session, ctx, interview_id)
-        paths = session.exec(
-            select(InterviewRecording.path)
-            .join(InterviewQuestion)
-            .where(InterviewQuestion.interview_id == interview_id)
-        ).all()
-        session.delete(interview)
-        session.commit()
+    with ctx.transaction() as db:
+        rows.load_interview(db, ctx, interview_id)
+        paths = [
+            path
+            for (path,) in db.execute(
+                "SELECT r.path FROM interview_recording AS r JOIN interview_question AS q"
+                " ON r.question_id = q.id WHERE q.interview_id = ?",
+                (interview_id,),
+            )
+        ]
+        # Questions, feedback and recording rows go by ON DELETE CASCADE (the transaction
+        # turns foreign keys on); activity and retakes keep their rows with the link cleared.
+        db.execute("DELETE FROM interview WHERE id = ?", (interview_id,))
     return remove_interview_files(ctx.paths.recordings_dir, interview_id, paths)
