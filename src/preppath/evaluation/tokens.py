@@ -84,8 +84,6 @@ class Clause:
     tokens: tuple[Token, ...]
     continues: bool
     """Opens without its own subject, so its statement may borrow the previous clause's."""
-    negators: tuple[int, ...] = ()
-    """Character offsets of the negators in the clause, to tell leading from inner negation."""
     sentence: int = 0
 
 
@@ -93,8 +91,6 @@ class Clause:
 class Reading:
     text: str
     clauses: tuple[Clause, ...]
-    words: tuple[str, ...]
-    """Every word of the answer, lower-cased, for length and prose measures."""
 
 
 def _normal(kind: str, raw: str) -> str:
@@ -113,14 +109,12 @@ def read(text: str) -> Reading:
     """Split an answer into clauses of content tokens with negation marked."""
     lowered = text.lower().replace("’", "'")
     clauses: list[Clause] = []
-    words: list[str] = []
     tokens: list[Token] = []
-    negators: list[int] = []
     continues = False
     negated = False
     scope = 0
     opening = True
-    pending: tuple[str, int] | None = None  # "instead"/"rather" waiting for "of"/"than"
+    pending: str | None = None  # "instead"/"rather" waiting for "of"/"than"
     matches = list(_TOKEN.finditer(lowered))
 
     clause_words: list[str] = []
@@ -128,10 +122,10 @@ def read(text: str) -> Reading:
     sentence = 0
 
     def close() -> None:
-        nonlocal tokens, negators, negated, opening, continues, clause_words, sentence, scope
+        nonlocal tokens, negated, opening, continues, clause_words, sentence, scope
         if tokens:
-            clauses.append(Clause(tuple(tokens), continues, tuple(negators), sentence))
-        tokens, negators, negated, opening, continues = [], [], False, True, False
+            clauses.append(Clause(tuple(tokens), continues, sentence))
+        tokens, negated, opening, continues = [], False, True, False
         scope = 0
         clause_words = []
 
@@ -147,7 +141,6 @@ def read(text: str) -> Reading:
         word = value.strip("'")
         if word.endswith("'s"):
             word = word[:-2]
-        words.append(word)
         clause_words.append(word)
         nxt = matches[n + 1].group(0).strip() if n + 1 < len(matches) else ""
         if (
@@ -171,18 +164,16 @@ def read(text: str) -> Reading:
             continues = word in _CONTINUATIONS and not sentence_start
             opening = False
             sentence_start = False
-        if pending is not None and (pending[0], word) in _NEGATING_PAIRS:
+        if pending is not None and (pending, word) in _NEGATING_PAIRS:
             negated, scope = not negated, NEGATION_SCOPE
-            negators.append(pending[1])
             pending = None
             continue
-        pending = (word, m.start()) if word in {"instead", "rather"} else None
+        pending = word if word in {"instead", "rather"} else None
         # "none of them" denies; "use None as the default" names Python's None.
         python_none = word == "none" and nxt not in {"of", "", ".", ",", ";", "!", "?"}
         if (word in NEGATORS or word.endswith("n't")) and not python_none:
             if nxt not in _NOT_NEGATING_AFTER.get(word, ()):
                 negated, scope = not negated, NEGATION_SCOPE
-                negators.append(m.start())
             continue
         for part, start, end in _parts(kind, word, m.start(), m.end()):
             tokens.append(Token(part, start, end, negated))
@@ -190,7 +181,7 @@ def read(text: str) -> Reading:
             if scope == 0:
                 negated = False
     close()
-    return Reading(text, tuple(clauses), tuple(words))
+    return Reading(text, tuple(clauses))
 
 
 def _has_verb(words: list[str]) -> bool:
