@@ -15,6 +15,7 @@ from preppath.progress.store import add_to_rollup, qualifying_totals
 from preppath.progress.streaks import MILESTONE_EVERY, compute_streaks
 from preppath.services.activity import STREAK_KINDS, local_day
 from preppath.services.context import AppContext
+from preppath.services.reading import scores_of
 from preppath.services.views import Unlock
 
 
@@ -58,11 +59,7 @@ def settle(
             qtype=question["type"],
             stacks=question["stack"],
             tags=question["tags"],
-            scores={
-                "correctness": feedback["correctness"],
-                "completeness": feedback["completeness"],
-                "clarity": feedback["clarity"],
-            },
+            scores=scores_of(feedback),
             overall=feedback["overall"],
             delivery=feedback["delivery"],
         )

@@ -65,6 +65,14 @@ def interview_view(db: sqlite3.Connection, profile_id: int, interview_id: int) -
     )
 
 
+SCORE_NAMES = ("correctness", "completeness", "clarity")
+
+
+def scores_of(row: Mapping[str, Any]) -> dict[str, float]:
+    """A feedback row's three sub-scores by name."""
+    return {name: row[name] for name in SCORE_NAMES}
+
+
 def feedback_view(row: Mapping[str, Any]) -> FeedbackView:
     """A feedback row (from the query layer, or an ORM row's `model_dump()`) as shown."""
     return FeedbackView(
@@ -72,11 +80,7 @@ def feedback_view(row: Mapping[str, Any]) -> FeedbackView:
         answer=row["answer_text"],
         source=row["answer_source"],
         overall=row["overall"],
-        scores={
-            "correctness": row["correctness"],
-            "completeness": row["completeness"],
-            "clarity": row["clarity"],
-        },
+        scores=scores_of(row),
         strengths=row["strengths"],
         improvements=row["improvements"],
         key_points=row["key_points"],

@@ -9,7 +9,7 @@ from pathlib import Path
 from preppath.errors import ExitCode, PrepPathError
 from preppath.messages import plural
 from preppath.services.context import AppContext
-from preppath.services.reading import get_interview
+from preppath.services.reading import SCORE_NAMES, get_interview
 from preppath.services.report_formats import render_html, render_markdown
 from preppath.services.views import (
     FeedbackView,
@@ -22,8 +22,6 @@ from preppath.services.views import (
     jsonable,
 )
 from preppath.services.wording import answer_label, describe_delivery, key_point_status
-
-SCORE_NAMES = ("correctness", "completeness", "clarity")
 
 
 def build_report(ctx: AppContext, interview_id: int) -> Report:
