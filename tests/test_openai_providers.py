@@ -384,8 +384,8 @@ def test_base_url_without_key_uses_placeholder(stub: OpenAIStub) -> None:
 
 
 def test_no_key_and_no_base_url_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without a key or base_url the client is not built, even if OPENAI_API_KEY is set."""
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-environment")
+    """Without a key or base_url (nor OPENAI_API_KEY, the fallback) the client is not built."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(PrepPathError, match="no OpenAI API key") as info:
         make_client(Settings(provider="openai", openai_api_key=None, openai_base_url=""))
     assert info.value.code == ExitCode.UNAVAILABLE

@@ -20,7 +20,11 @@ from preppath.errors import ExitCode, PrepPathError
 from preppath.paths import Paths, resolve_paths
 
 ENV_PREFIX = "PREPPATH_"
-SECRET_KEYS = frozenset({"openai_api_key"})
+SECRET_KEYS = frozenset(
+    {"openai_api_key", "question_api_key", "evaluation_api_key"}
+    | {"transcription_api_key", "speech_api_key"}
+)
+CapabilityProvider = Literal["", "auto", "offline", "openai"]
 
 
 class Settings(BaseSettings):
@@ -54,7 +58,60 @@ class Settings(BaseSettings):
     streak_freezes: bool = Field(True, description="Earn freezes that cover a missed day")
     retake_threshold: int = Field(60, ge=0, le=100, description="Scores under this come back")
 
-    @field_validator("openai_api_key", mode="before")
+    # Provider per capability and spend guards (docs/models.md). An empty per-capability value
+    # follows `provider`, `openai_base_url` and `openai_api_key`.
+    question_provider: CapabilityProvider = Field("", description="Questions; empty = provider")
+    evaluation_provider: CapabilityProvider = Field("", description="Scoring; empty = provider")
+    transcription_provider: CapabilityProvider = Field(
+        "", description="Speech-to-text; empty = provider"
+    )
+    speech_provider: CapabilityProvider = Field("", description="Text-to-speech; empty = provider")
+    question_base_url: str = Field("", description="Server for questions; empty = openai_base_url")
+    evaluation_base_url: str = Field("", description="Server for scoring; empty = openai_base_url")
+    transcription_base_url: str = Field(
+        "", description="Server for speech-to-text; empty = openai_base_url"
+    )
+    speech_base_url: str = Field("", description="Server for speech; empty = openai_base_url")
+    question_api_key: SecretStr | None = Field(None, description="Key for question_base_url")
+    evaluation_api_key: SecretStr | None = Field(None, description="Key for evaluation_base_url")
+    transcription_api_key: SecretStr | None = Field(
+        None, description="Key for transcription_base_url"
+    )
+    speech_api_key: SecretStr | None = Field(None, description="Key for speech_base_url")
+    limit_create_per_min: int = Field(5, ge=0, description="Question sets a minute; 0 = no limit")
+    limit_answer_per_min: int = Field(20, ge=0, description="Cloud scorings a minute; 0 = none")
+    limit_transcription_per_min: int = Field(10, ge=0, description="Transcriptions a minute")
+    limit_speech_per_min: int = Field(10, ge=0, description="Spoken questions a minute")
+    limit_all_per_min: int = Field(100, ge=0, description="All cloud calls a minute; 0 = none")
+    limit_wait_s: float = Field(
+        10.0, ge=0, le=60, description="In a terminal, wait up to this for a limit to free up"
+    )
+    local_ports: str = Field(
+        "11434,1234,8080,8000", description="Ports `doctor` probes on 127.0.0.1 for a local server"
+    )
+
+    @field_validator(
+        "openai_base_url",
+        "question_base_url",
+        "evaluation_base_url",
+        "transcription_base_url",
+        "speech_base_url",
+    )
+    @classmethod
+    def _url_with_scheme(cls, value: str) -> str:
+        from preppath.providers.choice import check_base_url
+
+        return check_base_url(value)
+
+    @field_validator("local_ports")
+    @classmethod
+    def _ports(cls, value: str) -> str:
+        from preppath.providers.choice import parse_ports
+
+        parse_ports(value)
+        return value
+
+    @field_validator(*SECRET_KEYS, mode="before")
     @classmethod
     def _key_or_none(cls, value: object) -> object:
         """An empty key means no key (offline), not a key the server will reject."""
@@ -63,8 +120,11 @@ class Settings(BaseSettings):
             raw = raw.strip()
             if not raw:
                 return None
-            if not raw.isascii() or not raw.isprintable():
-                raise ValueError("must be printable ASCII, as API keys are")
+            if not raw.isascii() or not raw.isprintable() or any(c.isspace() for c in raw):
+                raise ValueError(
+                    "must be one word of printable ASCII, as API keys are "
+                    "(no spaces or line breaks inside it)"
+                )
         return raw
 
     @field_validator("timezone")

@@ -43,8 +43,9 @@ class VoiceCollector:
 
     def present(self, question: QuestionView) -> None:
         from preppath import voice
+        from preppath.providers import factory
 
-        if not self.ctx.settings.uses_openai:
+        if factory.provider_name(self.ctx.settings, "transcription") == "offline":
             # Building the recogniser takes ~0.3 s: do it while the question is being read.
             threading.Thread(
                 target=voice.preload, args=(vocabulary(question),), daemon=True
@@ -86,13 +87,14 @@ class VoiceCollector:
         self, path: Path, question: QuestionView, interview_id: int
     ) -> Collected | None:
         from preppath import voice
+        from preppath.providers import factory
         from preppath.services import recordings
 
         settings = self.ctx.settings
         # Offline, decode while the person speaks; a cloud model gets the finished file instead.
         decoder = (
             voice.StreamingTranscriber(vocabulary=vocabulary(question))
-            if not settings.uses_openai
+            if factory.provider_name(settings, "transcription") == "offline"
             else None
         )
         silence = (

@@ -242,12 +242,34 @@ CREATE INDEX ix_feedback_created ON interview_feedback(created_at);
 CREATE INDEX ix_question_text_unbanked ON interview_question(text) WHERE bank_id IS NULL;
 """
 
+# Spend guards: tokens, audio seconds and characters each cloud call used, with its estimated
+# cost (NULL when the model is not in the price table). Rows outside an interview (doctor,
+# `audio speak`) keep interview_id NULL; deleting an interview deletes its usage.
+M_USAGE = """
+CREATE TABLE usage (
+    id INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+    interview_id INTEGER REFERENCES interview(id) ON DELETE CASCADE,
+    capability TEXT NOT NULL,
+    model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    audio_seconds FLOAT NOT NULL DEFAULT 0,
+    characters INTEGER NOT NULL DEFAULT 0,
+    cost_usd FLOAT,
+    created_at DATETIME NOT NULL
+);
+CREATE INDEX ix_usage_interview ON usage(interview_id);
+CREATE INDEX ix_usage_profile ON usage(profile_id, created_at);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     M1_INITIAL,
     M2_RETAKE_QUEUE,
     M3_SCORE_ROLLUP,
     M4_UNIQUE_IDS_AND_ONCE_ONLY_EVENTS,
     M5_ANSWER_PATH_INDEXES,
+    M_USAGE,
 )
 LATEST = len(MIGRATIONS)
 

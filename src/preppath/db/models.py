@@ -170,3 +170,20 @@ class ScoreMonth(SQLModel, table=True):
     spoken: int
     sum_wpm: float
     sum_fillers_per_100: float
+
+
+class Usage(SQLModel, table=True):
+    """What one cloud call used (spend guards); cost_usd is NULL for a model without a price."""
+
+    __tablename__ = "usage"
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profile.id", ondelete="CASCADE")
+    interview_id: int | None = Field(default=None, foreign_key="interview.id", ondelete="CASCADE")
+    capability: str
+    model: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    audio_seconds: float = 0.0
+    characters: int = 0
+    cost_usd: float | None = None
+    created_at: datetime

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, cast
 
 from preppath.providers.base import Evaluator, QuestionProvider, SpeechToText, TextToSpeech
+from preppath.providers.choice import Capability
 
 if TYPE_CHECKING:
+    import openai
+
     from preppath.paths import Paths
     from preppath.settings import Settings
 
-Capability = Literal["questions", "evaluation", "transcription", "speech"]
 Constructor = Callable[["Settings", "Paths | None"], object]
 
 _REGISTRY: dict[tuple[Capability, str], Constructor] = {}
@@ -38,8 +40,11 @@ def registered(capability: Capability) -> list[str]:
 
 
 def provider_name(settings: Settings, capability: Capability) -> str:
-    """`openai` when a key or base URL is set (or `provider = "openai"`), else `offline`."""
-    return "openai" if settings.uses_openai else "offline"
+    """`offline` or `openai` for this capability: its own `…_provider` setting, else
+    `provider`; `auto` means `openai` when the capability has a key or a base URL."""
+    from preppath.providers.choice import resolve
+
+    return resolve(settings, capability).provider
 
 
 def make(capability: Capability, settings: Settings, paths: Paths | None) -> object:
@@ -81,6 +86,12 @@ def text_to_speech(settings: Settings, paths: Paths | None = None) -> TextToSpee
 # The implementations. Each imports its heavy modules only when it is built.
 
 
+def _client(settings: Settings, paths: Paths | None, capability: Capability) -> openai.OpenAI:
+    from preppath.providers.openai_client import make_client
+
+    return make_client(settings, capability, data_dir=paths.data_dir if paths else None)
+
+
 @register("questions", "offline")
 def _bank_questions(settings: Settings, paths: Paths | None) -> QuestionProvider:
     from preppath.providers.offline_questions import BankQuestionProvider
@@ -90,10 +101,9 @@ def _bank_questions(settings: Settings, paths: Paths | None) -> QuestionProvider
 
 @register("questions", "openai")
 def _openai_questions(settings: Settings, paths: Paths | None) -> QuestionProvider:
-    from preppath.providers.openai_client import make_client
     from preppath.providers.openai_questions import OpenAIQuestionProvider
 
-    return OpenAIQuestionProvider(make_client(settings), settings.question_model)
+    return OpenAIQuestionProvider(_client(settings, paths, "questions"), settings.question_model)
 
 
 @register("evaluation", "offline")
@@ -105,10 +115,9 @@ def _rubric(settings: Settings, paths: Paths | None) -> Evaluator:
 
 @register("evaluation", "openai")
 def _openai_evaluator(settings: Settings, paths: Paths | None) -> Evaluator:
-    from preppath.providers.openai_client import make_client
     from preppath.providers.openai_evaluator import OpenAIEvaluator
 
-    return OpenAIEvaluator(make_client(settings), settings.evaluation_model)
+    return OpenAIEvaluator(_client(settings, paths, "evaluation"), settings.evaluation_model)
 
 
 @register("transcription", "offline")
@@ -120,10 +129,11 @@ def _pocketsphinx(settings: Settings, paths: Paths | None) -> SpeechToText:
 
 @register("transcription", "openai")
 def _openai_transcription(settings: Settings, paths: Paths | None) -> SpeechToText:
-    from preppath.providers.openai_client import make_client
     from preppath.providers.openai_speech import OpenAISpeechToText
 
-    return OpenAISpeechToText(make_client(settings), settings.transcription_model)
+    return OpenAISpeechToText(
+        _client(settings, paths, "transcription"), settings.transcription_model
+    )
 
 
 @register("speech", "offline")
@@ -135,7 +145,8 @@ def _espeak(settings: Settings, paths: Paths | None) -> TextToSpeech:
 
 @register("speech", "openai")
 def _openai_speech(settings: Settings, paths: Paths | None) -> TextToSpeech:
-    from preppath.providers.openai_client import make_client
     from preppath.providers.openai_speech import OpenAITextToSpeech
 
-    return OpenAITextToSpeech(make_client(settings), settings.tts_model, settings.tts_voice)
+    return OpenAITextToSpeech(
+        _client(settings, paths, "speech"), settings.tts_model, settings.tts_voice
+    )

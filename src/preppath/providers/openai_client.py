@@ -16,18 +16,20 @@ import openai
 import pydantic
 
 from preppath.errors import ExitCode, PrepPathError
+from preppath.providers.choice import LOCAL_PLACEHOLDER_KEY as LOCAL_PLACEHOLDER_KEY
+from preppath.providers.choice import PREFIX, Capability
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import httpx2  # the HTTP client openai 3.x is built on
     from openai.types.chat import ParsedChatCompletion
 
     from preppath.settings import Settings
+    from preppath.spend.limits import SpendGuard
 
 T = TypeVar("T")
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
-# Local OpenAI-compatible servers ignore the key, but the SDK refuses to start without one.
-LOCAL_PLACEHOLDER_KEY = "preppath-local"
 # Generating a question set or transcribing five minutes of audio can take a minute; a dead
 # host should fail fast instead.
 TIMEOUT_S = 120.0
@@ -37,25 +39,116 @@ _KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_*\-]{3,}")
 _MAX_DETAIL = 200
 
 
-def make_client(settings: Settings, *, max_retries: int = 2) -> openai.OpenAI:
-    """A client whose key and URL come from PrepPath settings (OPENAI_API_KEY/BASE_URL ignored)."""
-    base_url = settings.openai_base_url or DEFAULT_BASE_URL
-    if settings.openai_api_key is not None:
-        api_key = settings.openai_api_key.get_secret_value()
-    elif settings.openai_base_url:
-        api_key = LOCAL_PLACEHOLDER_KEY
-    else:
+def make_client(
+    settings: Settings,
+    capability: Capability | None = None,
+    *,
+    max_retries: int = 2,
+    data_dir: Path | None = None,
+) -> openai.OpenAI:
+    """A client for `capability`'s server, key and spend limits (`providers.choice`).
+
+    Every request it sends first takes a slot from the spend guards under `data_dir` (the
+    profile's data folder by default), and every reply's token usage is noted for the
+    interview being metered (`spend.usage`). Without a capability it uses the shared
+    `openai_*` settings and no spend guard (tests of the wire format use that)."""
+    from preppath.providers.choice import checked_for_use, resolve, shared_choice
+
+    choice = checked_for_use(
+        resolve(settings, capability) if capability is not None else shared_choice(settings)
+    )
+    if choice.key is None:
+        name = f"{choice.capability}" if capability is not None else "OpenAI"
+        own = f"{PREFIX[capability]}_api_key or " if capability is not None else ""
         raise PrepPathError(
-            "no OpenAI API key: set openai_api_key (or PREPPATH_OPENAI_API_KEY), "
-            "or use provider = offline",
+            f"no OpenAI API key for {name}: set {own}openai_api_key "
+            "(`preppath config set-key`, PREPPATH_OPENAI_API_KEY or OPENAI_API_KEY), "
+            "point a base URL at a local server, or use the offline provider",
             ExitCode.UNAVAILABLE,
         )
+    guard = None
+    if capability is not None:
+        from preppath.paths import resolve_paths
+        from preppath.spend.limits import guard_for
+
+        guard = guard_for(data_dir or resolve_paths().data_dir, settings)
+    hooks = _Hooks(capability, choice.model, guard)
     return openai.OpenAI(
-        api_key=api_key,
-        base_url=base_url,
+        api_key=choice.key.get_secret_value(),
+        base_url=choice.base_url,
         timeout=openai.Timeout(TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
         max_retries=max_retries,
+        http_client=openai.DefaultHttpxClient(
+            event_hooks={"request": [hooks.before], "response": [hooks.after]}
+        ),
     )
+
+
+class SpendLimitError(PrepPathError, openai.OpenAIError):
+    """A spend limit reached before a request was sent. Also an OpenAIError, because the SDK
+    passes those up unchanged instead of retrying them as connection failures."""
+
+
+# The calls that cost money; listing models (doctor) does not.
+_BILLED = ("/chat/completions", "/audio/transcriptions", "/audio/speech", "/responses")
+
+
+class _Hooks:
+    """httpx event hooks: a spend-guard slot before each billed request, usage after it."""
+
+    def __init__(self, capability: Capability | None, model: str, guard: SpendGuard | None):
+        self._capability = capability
+        self._model = model
+        self._guard = guard
+
+    def before(self, request: httpx2.Request) -> None:
+        if self._guard is None or self._capability is None:
+            return
+        if not request.url.path.endswith(_BILLED):
+            return
+        from preppath.spend.limits import SpendLimitReached
+
+        try:
+            self._guard.acquire(self._capability)
+        except SpendLimitReached as exc:
+            raise SpendLimitError(exc.message, exc.code) from None
+
+    def after(self, response: httpx2.Response) -> None:
+        """Never raises: a reply PrepPath cannot read is reported by the provider itself."""
+        from preppath.spend import usage
+
+        path = response.request.url.path
+        if not 200 <= response.status_code < 300 or not path.endswith(_BILLED):
+            return
+        capability = self._capability or _capability_of(path)
+        try:
+            if path.endswith("/audio/speech"):
+                sent = json.loads(response.request.content or b"{}")
+                text = sent.get("input") if isinstance(sent, dict) else None
+                model = sent.get("model") if isinstance(sent, dict) else None
+                if isinstance(text, str):
+                    usage.note(
+                        usage.Usage(capability, str(model or self._model), characters=len(text))
+                    )
+                return
+            if "json" not in response.headers.get("content-type", ""):
+                return
+            response.read()  # the SDK reads it next anyway; the body is kept
+            body = json.loads(response.content)
+        except (ValueError, TypeError, UnicodeDecodeError):
+            return
+        if isinstance(body, dict):
+            used = usage.from_reply(capability, self._model, body)
+            if used is not None:
+                usage.note(used)
+
+
+def _capability_of(path: str) -> str:
+    if path.endswith("/audio/transcriptions"):
+        return "transcription"
+    if path.endswith("/audio/speech"):
+        return "speech"
+    return "chat"
 
 
 def _unavailable(message: str) -> PrepPathError:

@@ -21,6 +21,7 @@ from preppath.services.context import AppContext
 from preppath.services.reading import feedback_view
 from preppath.services.rows import load_interview, load_question, mark_started
 from preppath.services.views import AnswerResult, FeedbackView, Unlock
+from preppath.spend import usage
 from preppath.values import Evaluation, KeyPoint, Question, Weights
 
 MAX_ANSWER_CHARS = 20_000  # about 3,000 words: far beyond any spoken answer (20+ minutes)
@@ -105,16 +106,20 @@ def answer_question(
             question = as_question(
                 load_question(db, load_interview(db, ctx, interview_id), position)
             )
-        # Scoring runs outside the transaction: a cloud evaluator may take seconds.
-        evaluation = factory.evaluator(ctx.settings, ctx.paths).evaluate(
-            question, answer, delivery=delivery
-        )
-        # Everything _store reads (the interview's status, the attempt count) is read again
-        # under the write lock: another process may have answered in the meantime.
-        with ctx.transaction() as db:
-            interview = load_interview(db, ctx, interview_id)
-            row = load_question(db, interview, position)
-            return _store(db, ctx, interview, row, answer, source, evaluation, recording, published)
+        with usage.metering() as used:
+            # Scoring runs outside the transaction: a cloud evaluator may take seconds.
+            evaluation = factory.evaluator(ctx.settings, ctx.paths).evaluate(
+                question, answer, delivery=delivery
+            )
+            # Everything _store reads (the interview's status, the attempt count) is read again
+            # under the write lock: another process may have answered in the meantime.
+            with ctx.transaction() as db:
+                interview = load_interview(db, ctx, interview_id)
+                row = load_question(db, interview, position)
+                usage.save(db, ctx.profile_id, interview_id, used, ctx.clock())
+                return _store(
+                    db, ctx, interview, row, answer, source, evaluation, recording, published
+                )
     except BaseException:
         from preppath.services.recordings import discard
 

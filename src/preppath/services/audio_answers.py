@@ -14,6 +14,7 @@ from preppath.services.answers import RecordingInfo, answer_question, as_questio
 from preppath.services.context import AppContext
 from preppath.services.rows import load_interview, load_question
 from preppath.services.views import AnswerResult
+from preppath.spend import usage
 
 CLOUD_MAX_BYTES = 25 * 1024 * 1024  # the original system's upload limit, and OpenAI's
 
@@ -26,7 +27,7 @@ def import_audio_answer(
 
     with ctx.reader() as db:  # "not found" before any audio work
         question = as_question(load_question(db, load_interview(db, ctx, interview_id), position))
-    cloud = ctx.settings.uses_openai
+    cloud = factory.provider_name(ctx.settings, "transcription") == "openai"
     info = voice.validate_audio_file(
         source,
         max_bytes=CLOUD_MAX_BYTES if cloud else None,
@@ -42,9 +43,10 @@ def import_audio_answer(
             question.expected_answer,
             *(kp.point for kp in question.key_points),
         )
-        transcript = factory.speech_to_text(ctx.settings).transcribe_file(
-            incoming, vocabulary=vocabulary
-        )
+        with usage.metering():  # saved with the answer, by answer_question
+            transcript = factory.speech_to_text(ctx.settings).transcribe_file(
+                incoming, vocabulary=vocabulary
+            )
         if not transcript.text.strip():
             raise PrepPathError(f"no speech was recognised in {source}", ExitCode.INVALID)
         delivery = voice.measure_delivery(transcript, question.type).to_dict()

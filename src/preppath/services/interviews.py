@@ -22,6 +22,7 @@ from preppath.providers import factory
 from preppath.services.context import AppContext
 from preppath.services.reading import feedback_view, get_interview, interview_view
 from preppath.services.views import InterviewView
+from preppath.spend import usage
 from preppath.values import Question, QuestionRequest
 
 __all__ = ["feedback_view", "get_interview"]  # re-exported for the callers that write
@@ -60,7 +61,8 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
     )
     # Drawing questions may call a cloud model for seconds: it runs outside any transaction.
     provider = factory.question_provider(ctx.settings, ctx.paths)
-    questions = provider.questions(request)
+    with usage.metering() as used:
+        questions = provider.questions(request)
     if not questions:
         raise PrepPathError("no questions match these options", ExitCode.INVALID)
     if len(questions) < options.count:
@@ -86,6 +88,7 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
             },
             [question_values(q) for q in questions],
         )
+        usage.save(db, ctx.profile_id, interview_id, used, ctx.clock())
         view = interview_view(db, ctx.profile_id, interview_id)
     return InterviewView(**{**view.__dict__, "notices": notices})
 
@@ -139,7 +142,7 @@ def _notices(ctx: AppContext, role: str, stack: tuple[str, ...]) -> list[str]:
             f"role {role!r} is not one PrepPath knows; choosing questions from {basis}"
             " and the interview type"
         )
-    if not ctx.settings.uses_openai:
+    if factory.provider_name(ctx.settings, "questions") == "offline":
         bank = load_bank(ctx.paths.packs_dir)
         if bank.errors:
             notices.append(
