@@ -70,19 +70,26 @@ def error_reply(
     return json_reply(body, status, {**FAST_RETRY, **(headers or {})})
 
 
-def chat_reply(content: object, finish_reason: str = "stop") -> Reply:
-    """A chat completion whose message content is `content` (JSON-encoded unless a str)."""
+def chat_reply(
+    content: object,
+    finish_reason: str = "stop",
+    usage: dict[str, int] | None = None,
+    model: str = "stub-model",
+) -> Reply:
+    """A chat completion whose message content is `content` (JSON-encoded unless a str),
+    with the `usage` block real servers send when one is given."""
     text = content if isinstance(content, str) else json.dumps(content)
     message = {"role": "assistant", "content": text, "refusal": None}
-    return json_reply(
-        {
-            "id": "chatcmpl-stub",
-            "object": "chat.completion",
-            "created": 1_700_000_000,
-            "model": "stub-model",
-            "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
-        }
-    )
+    body: dict[str, object] = {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
+    }
+    if usage is not None:
+        body["usage"] = usage
+    return json_reply(body)
 
 
 def transcription_reply(words: list[tuple[str, float, float]], duration: float) -> Reply:
@@ -94,6 +101,13 @@ def transcription_reply(words: list[tuple[str, float, float]], duration: float) 
             "text": " ".join(w for w, _, _ in words),
             "words": [{"word": w, "start": s, "end": e} for w, s, e in words],
         }
+    )
+
+
+def models_reply(*ids: str) -> Reply:
+    """GET /v1/models: the models a server offers."""
+    return json_reply(
+        {"object": "list", "data": [{"id": i, "object": "model", "owned_by": "stub"} for i in ids]}
     )
 
 
@@ -150,11 +164,14 @@ class OpenAIStub:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's connection pool expects
 
-            def do_POST(self) -> None:
+            def do_GET(self) -> None:  # the models list
+                self.do_POST(method="GET")
+
+            def do_POST(self, method: str = "POST") -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                reply = stub._next_reply(Recorded("POST", self.path, headers, body))
+                reply = stub._next_reply(Recorded(method, self.path, headers, body))
                 time.sleep(reply.delay_s)
                 self.send_response(reply.status)
                 self.send_header("content-type", reply.content_type)

@@ -25,18 +25,25 @@ MAX_KEY_CHARS = 4096
 @app.command()
 def show(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Every setting, its value and where it came from (secrets masked)."""
+    from preppath.providers.choice import explain
     from preppath.settings import describe
 
-    views = describe(settings_for(ctx))
+    settings = settings_for(ctx)
+    views = describe(settings)
+    used = explain(settings, {v.key: v.source for v in views})
     if as_json:
-        print_json({v.key: {"value": v.value, "source": v.source} for v in views})
+        shown: dict[str, object] = {v.key: {"value": v.value, "source": v.source} for v in views}
+        print_json(shown | {"capabilities": {u.capability: u.to_dict() for u in used}})
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table("Setting", "Value", "Source", "Meaning")
     for v in views:
         table.add_row(v.key, v.value, v.source, v.description)
     console.print(table)
+    for u in used:  # what each capability uses, and the setting that decided it
+        console.print(f"{u.capability}: {escape(u.summary())}", soft_wrap=True)
 
 
 # A value such as -1 is a value here, not an unknown option.
@@ -52,10 +59,28 @@ def set_(key: str = typer.Argument(...), value: str = typer.Argument(...)) -> No
 
 
 @app.command("set-key")
-def set_key() -> None:
+def set_key(
+    capability: str = typer.Option(
+        "",
+        "--for",
+        help="Store the key of one capability's own server (questions, evaluation, "
+        "transcription or speech) instead of the shared openai_api_key.",
+    ),
+) -> None:
     """Store the OpenAI API key: typed at a hidden prompt, or piped on standard input
     (`pass show openai | preppath config set-key`)."""
+    from preppath.providers.choice import PREFIX
     from preppath.settings import store_secret
+
+    setting = "openai_api_key"
+    if capability:
+        if capability not in PREFIX:
+            from preppath.messages import choices
+
+            raise PrepPathError(
+                f"--for must be one of {choices(PREFIX)}, not {capability!r}", ExitCode.USAGE
+            )
+        setting = f"{PREFIX[capability]}_api_key"
 
     if sys.stdin.isatty():
         key = typer.prompt(
@@ -69,9 +94,9 @@ def set_key() -> None:
                 "pipe in the key alone",
                 ExitCode.INVALID,
             )
-    view = store_secret("openai_api_key", key)
+    view = store_secret(setting, key)
     console.print(f"{view.key} = {view.value} (in {view.source})", soft_wrap=True)
-    _note_override("openai_api_key")
+    _note_override(setting)
 
 
 @app.command()

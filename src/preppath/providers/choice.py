@@ -58,6 +58,25 @@ class Choice:
     model: str
     model_setting: str
 
+    def summary(self) -> str:
+        if self.provider == "offline":
+            return f"offline, because {self.reason}"
+        return (
+            f"openai, {self.model_setting} = {self.model} at {self.base_url} "
+            f"(server from {self.base_url_from}, key from {self.key_from}), because {self.reason}"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        served = self.provider == "openai"
+        return {
+            "provider": self.provider,
+            "why": self.reason,
+            "base_url": self.base_url if served else None,
+            "base_url_from": self.base_url_from if served else None,
+            "key_from": self.key_from if served else None,
+            "model": self.model if served else None,
+        }
+
     @property
     def is_local(self) -> bool:
         host = urlsplit(self.base_url).hostname or ""
@@ -104,10 +123,12 @@ def resolve(
     """The choice for `capability`; `sources` (setting -> where it came from) adds the "why"."""
     from pydantic import SecretStr
 
+    def origin(key: str) -> str:
+        return f"{key} ({sources[key]})" if sources and key in sources else key
+
     def said(key: str) -> str:
-        value = getattr(settings, key)
         where = f" ({sources[key]})" if sources and key in sources else ""
-        return f"{key} = {value}{where}"
+        return f"{key} = {getattr(settings, key)}{where}"
 
     prefix = PREFIX[capability]
     own_url = getattr(settings, f"{prefix}_base_url")
@@ -115,11 +136,12 @@ def resolve(
     if own_url:
         # A capability with its own server gets only its own key: the shared (cloud) key is
         # never sent to a server it was not set for.
-        base_url, url_from = own_url, f"{prefix}_base_url"
-        key, key_from = own_key, f"{prefix}_api_key" if own_key else "none"
+        base_url, url_from = own_url, origin(f"{prefix}_base_url")
+        key, key_from = own_key, origin(f"{prefix}_api_key") if own_key else "none"
     else:
         base_url, url_from = _shared_url(settings)
         key, key_from = (own_key, f"{prefix}_api_key") if own_key else _shared_key(settings)
+        url_from, key_from = origin(url_from), origin(key_from)
     configured = key is not None or bool(base_url)
 
     mode_key = f"{prefix}_provider" if getattr(settings, f"{prefix}_provider") else "provider"
@@ -203,3 +225,8 @@ def shared_choice(settings: Settings) -> Choice:
         model=settings.question_model,
         model_setting="question_model",
     )
+
+
+def explain(settings: Settings, sources: Mapping[str, str]) -> list[Choice]:
+    """Every capability's choice, with the source of each setting that decided it."""
+    return [resolve(settings, capability, sources) for capability in CAPABILITIES]
