@@ -93,6 +93,8 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         f"Streak: {plural(result.streak['current'], 'day')} (longest {result.streak['longest']}),"
         f" {result.achievements_unlocked}/26 achievements"
     )
+    if result.usage.get("calls"):
+        console.print(f"Cloud usage: {escape(str(result.usage['summary']))}", soft_wrap=True)
     if result.averages:
         console.print(
             "Averages: "

@@ -250,15 +250,19 @@ class Stats:
     weakest_min_answers: int = 2
     unranked_topics: list[dict[str, object]] = field(default_factory=list)
     """Topics with fewer answers than that, lowest first: shown, but not ranked as weakest."""
+    usage: dict[str, object] = field(default_factory=dict)
+    """All cloud calls of the profile: tokens and estimated cost (`spend.usage`)."""
 
 
 def stats(ctx: AppContext) -> Stats:
     from preppath.progress.store import activity_totals, rollup_rows, unlocked_count
+    from preppath.spend.usage import totals_for_profile
 
     with ctx.reader() as db:
         totals = activity_totals(db, ctx.profile_id)
         rows = rollup_rows(db, ctx.profile_id)
         unlocked = unlocked_count(db, ctx.profile_id)
+        used = totals_for_profile(db, ctx.profile_id)
     # Everything else in an activity count, so stats can say what the heatmap's total holds.
     totals["interviews_started"] = (
         totals["events"] - totals["answers"] - totals["practices"] - totals["interviews_completed"]
@@ -313,4 +317,5 @@ def stats(ctx: AppContext) -> Stats:
         delivery=[t for t in months.get(("all", "all"), []) if t.wpm is not None],
         streak={"current": state.current, "longest": state.longest, "freezes": state.freezes},
         achievements_unlocked=unlocked,
+        usage=used.to_dict() | {"summary": used.summary()},
     )

@@ -94,6 +94,8 @@ def build_document(report: Report) -> Document:
         intro.append(
             Items("Strengths across your answers", tuple(Item("good", s) for s in report.strengths))
         )
+    if report.usage.get("calls"):  # offline interviews cost nothing worth a line
+        intro.append(Paragraph(f"Cloud usage: {report.usage['summary']}.", "meta"))
     sections = [_question_section(q) for q in report.questions]
     sections.append(
         Section(

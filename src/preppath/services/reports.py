@@ -25,7 +25,14 @@ from preppath.services.wording import answer_label, describe_delivery, key_point
 
 
 def build_report(ctx: AppContext, interview_id: int) -> Report:
-    return report_for(get_interview(ctx, interview_id))
+    import dataclasses
+
+    from preppath.spend.usage import totals_for_interview
+
+    report = report_for(get_interview(ctx, interview_id))
+    with ctx.reader() as db:
+        used = totals_for_interview(db, interview_id)
+    return dataclasses.replace(report, usage=used.to_dict() | {"summary": used.summary()})
 
 
 def report_for(interview: InterviewView) -> Report:

@@ -181,3 +181,5 @@ class Report:
     recommendations: list[str]
     weakest_topics: list[str]
     questions: list[ReportQuestion] = field(default_factory=list)
+    usage: dict[str, Any] = field(default_factory=dict)
+    """Cloud calls, tokens and estimated cost (`spend.usage.UsageTotals`), with a summary line."""
