@@ -153,11 +153,10 @@ class Settings(BaseSettings):
 
     @property
     def uses_openai(self) -> bool:
-        if self.provider == "offline":
-            return False
-        if self.provider == "openai":
-            return True
-        return self.openai_api_key is not None or bool(self.openai_base_url)
+        """Whether any capability uses an OpenAI-compatible server (`providers.choice`)."""
+        from preppath.providers.choice import CAPABILITIES, resolve
+
+        return any(resolve(self, c).provider == "openai" for c in CAPABILITIES)
 
 
 def load_settings(**overrides: Any) -> Settings:
