@@ -4,6 +4,7 @@ the server sends, shown in the report (every format) and in `stats`."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +17,8 @@ from typing import Any
 import pytest
 
 from conftest import BACKEND_PYTHON, subprocess_env
-from openai_stub import OpenAIStub, chat_reply
+from openai_stub import OpenAIStub, chat_reply, json_reply, pcm_reply, transcription_reply
+from preppath.spend.limits import SpendLimitReached
 from preppath.spend.usage import Usage, estimate_cost
 from test_openai_providers import _grade, _question_json
 
@@ -175,3 +177,50 @@ def test_the_price_table_prices_audio_and_characters() -> None:
     assert estimate_cost(Usage("speech", "tts-1", characters=1000)) == pytest.approx(0.015)
     assert estimate_cost(Usage("questions", "gpt-4o-minimal")) is None
     assert estimate_cost(Usage("questions", "llama3")) is None
+
+
+def test_speech_and_transcription_usage_is_noted(stub: OpenAIStub, tmp_path: Path) -> None:
+    """Through the real SDK: speech is counted in characters sent, whisper in the audio seconds
+    its reply reports, and both take slots from their own limits and the overall one."""
+    from preppath.providers import factory
+    from preppath.settings import load_settings
+    from preppath.spend.usage import metering
+
+    settings = load_settings(limit_speech_per_min=1, limit_transcription_per_min=5)
+    stub.script("/v1/audio/speech", pcm_reply(b"\x00\x00" * 100))
+    body = json.loads(transcription_reply([("hello", 0.0, 0.5)], 12.0).body)
+    stub.script(
+        "/v1/audio/transcriptions",
+        json_reply(body | {"usage": {"type": "duration", "seconds": 12}}),
+    )
+    audio = tmp_path / "answer.wav"
+    audio.write_bytes(b"RIFF fake wav")
+    with metering() as used:
+        factory.text_to_speech(settings).synthesize("Tell me about a time.")
+        factory.speech_to_text(settings).transcribe_file(audio)
+        with pytest.raises(SpendLimitReached, match="the speech limit"):
+            factory.text_to_speech(settings).synthesize("Again.")
+    assert [(u.capability, u.model, u.characters, u.audio_seconds) for u in used] == [
+        ("speech", "tts-1", 21, 0.0),
+        ("transcription", "whisper-1", 0, 12.0),
+    ]
+    assert len(stub.requests_to("/v1/audio/speech")) == 1
+
+
+def test_at_a_terminal_a_short_wait_is_waited_out(tmp_path: Path) -> None:
+    """When someone is at a terminal and the limit frees up within limit_wait_s, the guard says
+    it is waiting and then lets the call go instead of refusing it."""
+    from preppath.spend.limits import Limits, SpendGuard
+
+    said: list[str] = []
+    per_window = {"create": 1, "answer": 0, "transcription": 0, "speech": 0, "all": 0}
+    guard = SpendGuard(
+        tmp_path / "limits.sqlite",
+        Limits(per_window, wait_s=5.0, window_ms=300),  # a short window keeps the test fast
+        interactive=lambda: True,
+        say=said.append,
+    )
+    guard.acquire("questions")
+    guard.acquire("questions")  # the window is full: this one waits for it
+    assert len(said) == 1 and said[0].startswith("the question-writing limit (1 a minute")
+    assert "; waiting " in said[0]

@@ -18,6 +18,7 @@ import pydantic
 from preppath.errors import ExitCode, PrepPathError
 from preppath.providers.choice import LOCAL_PLACEHOLDER_KEY as LOCAL_PLACEHOLDER_KEY
 from preppath.providers.choice import PREFIX, Capability
+from preppath.spend.limits import SpendGuard, SpendLimitReached
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from openai.types.chat import ParsedChatCompletion
 
     from preppath.settings import Settings
-    from preppath.spend.limits import SpendGuard
 
 T = TypeVar("T")
 
@@ -84,7 +84,7 @@ def make_client(
     )
 
 
-class SpendLimitError(PrepPathError, openai.OpenAIError):
+class SpendLimitError(SpendLimitReached, openai.OpenAIError):
     """A spend limit reached before a request was sent. Also an OpenAIError, because the SDK
     passes those up unchanged instead of retrying them as connection failures."""
 
@@ -106,12 +106,10 @@ class _Hooks:
             return
         if not request.url.path.endswith(_BILLED):
             return
-        from preppath.spend.limits import SpendLimitReached
-
         try:
             self._guard.acquire(self._capability)
         except SpendLimitReached as exc:
-            raise SpendLimitError(exc.message, exc.code) from None
+            raise SpendLimitError(exc.message, exc.wait_s) from None
 
     def after(self, response: httpx2.Response) -> None:
         """Never raises: a reply PrepPath cannot read is reported by the provider itself."""

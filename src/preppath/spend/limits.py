@@ -62,6 +62,7 @@ class SpendLimitReached(PrepPathError):
 class Limits:
     per_minute: dict[LimitName, int]
     wait_s: float  # the longest wait taken rather than refusing, when someone is at a terminal
+    window_ms: int = MINUTE_MS  # "a minute"; shorter only in tests of waiting
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -106,7 +107,7 @@ class SpendGuard:
         per_minute = self._limits.per_minute[name]
         if per_minute <= 0:  # 0 turns the limit off
             return
-        limiter, bucket = self._bucket(name, per_minute)
+        limiter, bucket = self._bucket(name, per_minute, self._limits.window_ms)
         bucket.leak(_now_ms())  # drop entries older than the window
         if limiter.try_acquire(name, blocking=False):
             return
@@ -138,10 +139,12 @@ class SpendGuard:
         assert isinstance(waiting, int)
         return max(0, waiting) / 1000
 
-    def _bucket(self, name: LimitName, per_minute: int) -> tuple[Limiter, SQLiteBucket]:
+    def _bucket(
+        self, name: LimitName, per_window: int, window_ms: int
+    ) -> tuple[Limiter, SQLiteBucket]:
         with self._lock:
             if name not in self._buckets:
-                self._buckets[name] = _open_bucket(self._file, name, per_minute)
+                self._buckets[name] = _open_bucket(self._file, name, per_window, window_ms)
             return self._buckets[name]
 
 
@@ -150,8 +153,10 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def _open_bucket(file: Path, name: LimitName, per_minute: int) -> tuple[Limiter, SQLiteBucket]:
-    from pyrate_limiter import Duration, Limiter, Rate, SingleBucketFactory, SQLiteBucket
+def _open_bucket(
+    file: Path, name: LimitName, per_window: int, window_ms: int
+) -> tuple[Limiter, SQLiteBucket]:
+    from pyrate_limiter import Limiter, Rate, SingleBucketFactory, SQLiteBucket
 
     from preppath.storage import private_dir, private_file
 
@@ -159,9 +164,9 @@ def _open_bucket(file: Path, name: LimitName, per_minute: int) -> tuple[Limiter,
     private_file(file)
     # One table per limit *and rate*: a changed setting starts a fresh count instead of
     # judging old entries by the new number.
-    table = f"{name}_{per_minute}_per_min"
+    table = f"{name}_{per_window}_per_{window_ms}ms"
     bucket = SQLiteBucket.init_from_file(
-        [Rate(per_minute, Duration.MINUTE)], table=table, db_path=str(file), use_file_lock=True
+        [Rate(per_window, window_ms)], table=table, db_path=str(file), use_file_lock=True
     )
     # Leaking is done on each acquire instead of by a background thread per bucket.
     return Limiter(SingleBucketFactory(bucket, schedule_leak=False)), bucket
