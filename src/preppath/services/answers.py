@@ -15,7 +15,6 @@ from typing import Any, TextIO
 from preppath.db import query
 from preppath.domain import ActivityType, AnswerSource, InterviewStatus
 from preppath.errors import ExitCode, PrepPathError
-from preppath.providers import factory
 from preppath.services.activity import record_activity
 from preppath.services.context import AppContext
 from preppath.services.reading import feedback_view
@@ -98,23 +97,22 @@ def answer_question(
     delivery: dict[str, Any] | None = None,
     recording: RecordingInfo | None = None,
 ) -> AnswerResult:
+    """Store the answer (and its recording) at once, then score it through the job pool and
+    return its feedback. If scoring fails the answer stays stored, unscored, and the error
+    says how to score it again (`preppath jobs retry`)."""
+    from preppath.services.scoring import score_now, submit_answer
+
     published: list[Path] = []
     try:
         answer = check_answer_text(text)
-        with ctx.reader() as db:
-            question = as_question(
-                load_question(db, load_interview(db, ctx, interview_id), position)
-            )
-        # Scoring runs outside the transaction: a cloud evaluator may take seconds.
-        evaluation = factory.evaluator(ctx.settings, ctx.paths).evaluate(
-            question, answer, delivery=delivery
-        )
-        # Everything _store reads (the interview's status, the attempt count) is read again
-        # under the write lock: another process may have answered in the meantime.
+        # Read again under the write lock what the answer depends on (the question exists,
+        # the interview is this profile's): another process may have deleted it meanwhile.
         with ctx.transaction() as db:
             interview = load_interview(db, ctx, interview_id)
             row = load_question(db, interview, position)
-            return _store(db, ctx, interview, row, answer, source, evaluation, recording, published)
+            submitted = submit_answer(db, ctx, row, answer, source, delivery)
+            if recording is not None:
+                _store_recording(db, ctx, interview, row, recording, published)
     except BaseException:
         from preppath.services.recordings import discard
 
@@ -123,9 +121,10 @@ def answer_question(
         if recording is not None:  # an answer that was not saved keeps no recording
             discard(Path(recording.path))
         raise
+    return score_now(ctx, submitted)
 
 
-def _store(
+def store_feedback(
     db: sqlite3.Connection,
     ctx: AppContext,
     interview: dict[str, Any],
@@ -133,9 +132,10 @@ def _store(
     answer: str,
     source: AnswerSource,
     evaluation: Evaluation,
-    recording: RecordingInfo | None,
-    published: list[Path],
-) -> AnswerResult:
+) -> tuple[AnswerResult, int]:
+    """The feedback row, the question answered, the activity and what it unlocks, inside the
+    caller's write transaction (the scoring job's finishing one). Returns the result and the
+    feedback row's id."""
     from preppath.services.progress_hooks import settle
 
     now = ctx.clock()
@@ -171,29 +171,6 @@ def _store(
         "created_at": now,
     }
     feedback["id"] = query.insert(db, query.FEEDBACK, feedback)
-    stored: Path | None = None
-    if recording is not None:
-        from preppath.services.recordings import stored_name
-
-        incoming = Path(recording.path)
-        stored = (
-            ctx.paths.recordings_dir
-            / str(interview["id"])
-            / stored_name(row["position"], now, incoming.suffix)
-        )
-        db.execute(
-            "INSERT INTO interview_recording (question_id, path, format, duration_s, "
-            "size_bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                row["id"],
-                str(stored),
-                recording.format,
-                recording.duration_s,
-                recording.size_bytes,
-                recording.sha256,
-                query.stored_time(now),
-            ),
-        )
     db.execute("UPDATE interview_question SET status = 'answered' WHERE id = ?", (row["id"],))
     row["status"] = "answered"
     kinds = mark_started(db, ctx, interview)
@@ -218,10 +195,7 @@ def _store(
         question=row,
         completed=interview if completed else None,
     )
-    if stored is not None and recording is not None:
-        _publish(Path(recording.path), stored)
-        published.append(stored)  # the commit that follows names it; if it fails, it goes
-    return AnswerResult(
+    result = AnswerResult(
         **vars(feedback_view(feedback)),
         interview_id=interview["id"],
         question_id=row["position"],
@@ -230,6 +204,43 @@ def _store(
         milestone=hooks.milestone,
         interview_completed=completed,
     )
+    return result, int(feedback["id"])
+
+
+def _store_recording(
+    db: sqlite3.Connection,
+    ctx: AppContext,
+    interview: dict[str, Any],
+    row: dict[str, Any],
+    recording: RecordingInfo,
+    published: list[Path],
+) -> None:
+    """The recording's row, and the file published under the write lock, last before the
+    commit that names it."""
+    from preppath.services.recordings import stored_name
+
+    now = ctx.clock()
+    incoming = Path(recording.path)
+    stored = (
+        ctx.paths.recordings_dir
+        / str(interview["id"])
+        / stored_name(row["position"], now, incoming.suffix)
+    )
+    db.execute(
+        "INSERT INTO interview_recording (question_id, path, format, duration_s, "
+        "size_bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            row["id"],
+            str(stored),
+            recording.format,
+            recording.duration_s,
+            recording.size_bytes,
+            recording.sha256,
+            query.stored_time(now),
+        ),
+    )
+    _publish(incoming, stored)
+    published.append(stored)  # the commit that follows names it; if it fails, it goes
 
 
 def _publish(incoming: Path, stored: Path) -> None:
