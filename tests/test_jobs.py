@@ -363,3 +363,25 @@ def test_dataclass_views_are_json(run: Runner) -> None:
     """`jobs list --json` on no jobs is an empty list."""
     assert run("jobs", "list", "--json").json() == []
     assert dataclasses.is_dataclass(Evaluation)
+
+
+def test_a_job_parked_at_shutdown_goes_back_to_the_queue_unapplied(
+    app: AppContext, home: Path
+) -> None:
+    """Shutdown with no grace parks a running job: queued again, its attempt not counted, and
+    the result that arrives afterwards is discarded."""
+    view = service_interview(app, count=1)
+    _submit(app, view.id, range(1, 2))
+    pools: list[Pool] = []
+
+    class ParksItself(FakeEvaluator):
+        def evaluate(self, question: Any, answer: str, **kw: Any) -> Evaluation:
+            pools[0].shutdown(grace_s=0)  # as Ctrl-C twice would, while this job runs
+            return GOOD
+
+    with overridden("evaluation", ParksItself()):
+        pools.append(Pool(app))
+        pools[0].run()
+    assert db_rows(home, "SELECT status, attempts, lease_owner FROM job") == [("queued", 0, None)]
+    assert db_rows(home, "SELECT count(*) FROM interview_feedback") == [(0,)]
+    assert "outcome=parked" in (home / "logs" / "jobs.log").read_text()

@@ -9,9 +9,11 @@ cuts that short), parks the rest back to the queue and re-raises, so the command
 from __future__ import annotations
 
 import random
+import signal
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -77,6 +79,8 @@ class Pool:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
+        self._interrupted = threading.Event()
+        self._park_now = threading.Event()
         self._last_renew = self._last_orphan_check = 0.0
 
     # The dispatcher.
@@ -84,22 +88,49 @@ class Pool:
     def run(self, until: Callable[[], bool] | None = None) -> None:
         """Run jobs until `until()` is true, or (without it) until nothing is queued or running.
         Ctrl-C parks what is still running and re-raises KeyboardInterrupt."""
+        with self._ctrl_c_stops():
+            try:
+                self._loop(until)
+            except KeyboardInterrupt:  # raised where no handler of ours was installed
+                self._interrupted.set()
+            if self._interrupted.is_set():
+                self.shutdown()
+                raise KeyboardInterrupt
+
+    def _loop(self, until: Callable[[], bool] | None) -> None:
+        while not self._stopping.is_set():
+            if until is not None and until():
+                return
+            self._housekeeping()
+            wake_in = self._start_due()
+            if not self.running_count():
+                due = self._next_due()
+                if due is None:
+                    return  # drained: nothing queued, nothing of ours running
+                wake_in = min(wake_in, max((due - utc_now()).total_seconds(), 0.0))
+            self._wake.wait(timeout=min(wake_in, POLL_S))
+            self._wake.clear()
+
+    @contextmanager
+    def _ctrl_c_stops(self) -> Iterator[None]:
+        """While the pool runs, Ctrl-C is a request, not an exception thrown wherever the
+        dispatcher happens to be (between claiming a job and starting it, say): the first
+        stops new work, a second parks the running jobs at once."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def on_sigint(signum: int, frame: object) -> None:
+            if self._interrupted.is_set():
+                self._park_now.set()
+            self._interrupted.set()
+            self.stop()
+
+        previous = signal.signal(signal.SIGINT, on_sigint)
         try:
-            while not self._stopping.is_set():
-                if until is not None and until():
-                    return
-                self._housekeeping()
-                wake_in = self._start_due()
-                if not self.running_count():
-                    due = self._next_due()
-                    if due is None:
-                        return  # drained: nothing queued, nothing of ours running
-                    wake_in = min(wake_in, max((due - utc_now()).total_seconds(), 0.0))
-                self._wake.wait(timeout=min(wake_in, POLL_S))
-                self._wake.clear()
-        except KeyboardInterrupt:
-            self.shutdown()
-            raise
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def stop(self) -> None:
         """Stop taking new work; `run` returns after the current round."""
@@ -111,15 +142,15 @@ class Pool:
             return len(self._running)
 
     def shutdown(self, grace_s: float = GRACE_S) -> list[int]:
-        """Stop claiming; let running jobs finish within `grace_s`, then park the rest.
-        Returns the parked job ids."""
+        """Stop claiming; let running jobs finish within `grace_s` (a second Ctrl-C cuts it
+        short), then park the rest back in the queue. Returns the parked job ids."""
         self._stopping.set()
         deadline = time.monotonic() + grace_s
-        try:
-            for running in self._snapshot():
-                running.thread.join(max(deadline - time.monotonic(), 0.0))
-        except KeyboardInterrupt:
-            pass  # a second Ctrl-C: park now
+        while self.running_count() and time.monotonic() < deadline:
+            if self._park_now.is_set():
+                break
+            self._wake.wait(timeout=0.05)
+            self._wake.clear()
         parked = []
         for running in self._snapshot():
             with self.ctx.transaction() as db:
