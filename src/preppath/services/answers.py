@@ -1,6 +1,7 @@
-"""Answering and skipping questions: evaluate, store the feedback, record the activity, and close
-the interview once every question is answered or skipped — all in one write transaction, through
-the thin query layer (`db/query.py`), so `interview answer` never imports the ORM."""
+"""Answering and skipping questions. An answer is stored at once; an evaluation job scores it
+and, in one write transaction, stores the feedback, records the activity and closes the
+interview once every question is answered or skipped, all through the thin query layer
+(`db/query.py`), so `interview answer` never imports the ORM."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from preppath.db import query
 from preppath.domain import ActivityType, AnswerSource, InterviewStatus
@@ -21,6 +22,9 @@ from preppath.services.reading import feedback_view
 from preppath.services.rows import load_interview, load_question, mark_started
 from preppath.services.views import AnswerResult, FeedbackView, Unlock
 from preppath.values import Evaluation, KeyPoint, Question, Weights
+
+if TYPE_CHECKING:
+    from preppath.services.scoring import Submitted
 
 MAX_ANSWER_CHARS = 20_000  # about 3,000 words: far beyond any spoken answer (20+ minutes)
 BLANK_MARGIN_CHARS = 4096  # blank space around an answer, stripped before the length check
@@ -100,7 +104,27 @@ def answer_question(
     """Store the answer (and its recording) at once, then score it through the job pool and
     return its feedback. If scoring fails the answer stays stored, unscored, and the error
     says how to score it again (`preppath jobs retry`)."""
-    from preppath.services.scoring import score_now, submit_answer
+    from preppath.services.scoring import score_now
+
+    submitted = store_answer(
+        ctx, interview_id, position, text, source=source, delivery=delivery, recording=recording
+    )
+    return score_now(ctx, submitted)
+
+
+def store_answer(
+    ctx: AppContext,
+    interview_id: int,
+    position: int,
+    text: str,
+    *,
+    source: AnswerSource = AnswerSource.TYPED,
+    delivery: dict[str, Any] | None = None,
+    recording: RecordingInfo | None = None,
+) -> Submitted:
+    """The answer, its recording and the job that will score it, in one transaction: from
+    here on nothing the person gave can be lost to a slow or failing scorer."""
+    from preppath.services.scoring import submit_answer
 
     published: list[Path] = []
     try:
@@ -121,7 +145,7 @@ def answer_question(
         if recording is not None:  # an answer that was not saved keeps no recording
             discard(Path(recording.path))
         raise
-    return score_now(ctx, submitted)
+    return submitted
 
 
 def store_feedback(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from preppath.db import query
 from preppath.domain import AnswerSource
@@ -19,6 +19,9 @@ from preppath.services.context import AppContext
 from preppath.services.rows import load_interview
 from preppath.services.views import AnswerResult
 from preppath.values import Evaluation, Question
+
+if TYPE_CHECKING:
+    from preppath.jobs.pool import Outcome
 
 EVALUATION = "evaluation"
 
@@ -125,7 +128,6 @@ def store_score(
 def score_now(ctx: AppContext, submitted: Submitted) -> AnswerResult:
     """Run the pool until this answer's job is finished: its feedback, or a one-line error
     that says the answer is kept and how to score it again."""
-    from preppath.jobs import store
     from preppath.jobs.pool import Pool
 
     pool = Pool(ctx)
@@ -135,7 +137,14 @@ def score_now(ctx: AppContext, submitted: Submitted) -> AnswerResult:
         return outcome is not None and outcome.status in ("done", "failed", "lost")
 
     pool.run(until=finished)
-    outcome = pool.outcomes.get(submitted.job_id)
+    return result_of(ctx, submitted, pool.outcomes.get(submitted.job_id))
+
+
+def result_of(ctx: AppContext, submitted: Submitted, outcome: Outcome | None) -> AnswerResult:
+    """The feedback of a finished scoring job, or the one-line error saying it failed, that
+    the answer is kept, and how to score it again."""
+    from preppath.jobs import store
+
     if outcome is not None and outcome.status == "done" and isinstance(outcome.value, AnswerResult):
         return outcome.value
     with ctx.reader() as db:
