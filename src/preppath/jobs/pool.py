@@ -88,7 +88,9 @@ class Pool:
     def run(self, until: Callable[[], bool] | None = None) -> None:
         """Run jobs until `until()` is true, or (without it) until nothing is queued or running.
         Ctrl-C parks what is still running and re-raises KeyboardInterrupt."""
-        with self._ctrl_c_stops():
+        # One connection held open for the run: closing the last connection to a WAL database
+        # checkpoints it, which would otherwise happen after every claim and every finish.
+        with self._ctrl_c_stops(), self.ctx.reader():
             try:
                 self._loop(until)
             except KeyboardInterrupt:  # raised where no handler of ours was installed
@@ -167,11 +169,17 @@ class Pool:
         now = time.monotonic()
         if now - self._last_orphan_check >= ORPHAN_CHECK_S:
             self._last_orphan_check = now
+            with self.ctx.reader() as db:  # the usual case, none, takes no write lock
+                if not store.orphaned(db, utc_now(), self.ctx.profile_id):
+                    return self._renew(now)
             with self.ctx.transaction() as db:
                 for job in store.requeue_orphans(db, utc_now(), self.ctx.profile_id):
                     handler = self.handlers.get(job.kind)
                     if handler is not None:
                         handler.failed(db, job, "the process running it stopped")
+        self._renew(now)
+
+    def _renew(self, now: float) -> None:
         if now - self._last_renew >= self._lease.total_seconds() / 3:
             self._last_renew = now
             owners = [r.owner for r in self._snapshot()]
