@@ -154,6 +154,13 @@ def result_of(ctx: AppContext, submitted: Submitted, outcome: Outcome | None) ->
     code = ExitCode.UNAVAILABLE
     if outcome is not None and isinstance(outcome.error, PrepPathError):
         code = outcome.error.code
+    elif outcome is not None and outcome.error is not None:
+        from preppath.jobs.retrying import classify
+
+        if not classify(outcome.error).retryable:
+            # A bug, not a service failing: it reaches the CLI as one (logged with its
+            # traceback), though the answer stays saved and the job can be retried.
+            raise outcome.error
     reason = job.last_error if job is not None and job.last_error else "scoring did not finish"
     raise PrepPathError(
         f"{reason}; the answer is saved, unscored: `preppath jobs retry {submitted.job_id}` "
