@@ -78,8 +78,10 @@ def test_a_transient_failure_is_retried_then_scored(app: AppContext, home: Path)
         result = answer_question(app, view.id, 1, "An answer worth scoring.")
     assert result.overall == 80 and len(fake.calls) == 2
     assert db_rows(home, "SELECT status, attempts FROM job") == [("done", 2)]
-    log = (home / "logs" / "jobs.log").read_text()
-    assert "attempt=1 outcome=retry" in log and "attempt=2 outcome=done" in log
+    log_file = home / "logs" / "jobs.log"
+    assert "attempt=1 outcome=retry" in log_file.read_text()
+    assert "attempt=2 outcome=done" in log_file.read_text()
+    assert log_file.stat().st_mode & 0o777 == 0o600  # it can quote what failed: private
 
 
 def test_a_permanent_failure_keeps_the_answer_and_says_how_to_retry(
