@@ -62,6 +62,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("PREPPATH_VOICE", "false")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("PREPPATH_JOBS_BACKOFF_S", "0")  # job retries at once: no test times them
     monkeypatch.chdir(tmp_path)  # no stray .env from the working directory
     yield root
 

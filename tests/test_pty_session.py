@@ -416,3 +416,70 @@ def test_interview_list_in_a_narrow_terminal_keeps_every_value_whole(
 
 def lines_words(lines: list[str]) -> set[str]:
     return {w.strip("│·") for line in lines for w in line.split()}
+
+
+def test_a_cloud_scorer_scores_answer_n_while_answer_n_plus_1_is_given(
+    home: Path, run: Any
+) -> None:
+    """With a cloud evaluator (the OpenAI stub, held until released) question 2 is asked while
+    answer 1 is still being scored; feedback 1 appears, in order, once ready; the session ends
+    with every answer scored exactly once and the report."""
+    import threading
+    import time
+
+    from conftest import cli_create
+    from openai_stub import OpenAIStub, chat_reply
+    from test_openai_providers import CHAT, _grade
+
+    interview_id = cli_create(run, count=3)["id"]  # from the offline bank
+    gate = threading.Event()
+    with OpenAIStub() as stub:
+        stub.script(CHAT, chat_reply(_grade()))
+        reply = stub._next_reply
+
+        def held(recorded: Any) -> Any:
+            gate.wait(TIMEOUT)  # scoring cannot finish before the test lets it
+            return reply(recorded)
+
+        stub._next_reply = held  # type: ignore[method-assign]
+        env = subprocess_env(
+            home,
+            TERM="dumb",
+            LINES="40",
+            PREPPATH_OPENAI_BASE_URL=stub.base_url,
+            PREPPATH_OPENAI_API_KEY="sk-pty-background-0123456789",
+        )
+        child = pexpect.spawn(
+            str(PREPPATH),
+            ["interview", "start", str(interview_id)],
+            env=env,
+            encoding="utf-8",
+            timeout=TIMEOUT,
+            dimensions=(40, 120),
+            cwd=str(home.parent),
+        )
+        child.delaybeforesend = 0.02
+        child.expect(r"Question 1/3")
+        answer_current(child, ANSWER_1)
+        child.expect("Answer 1 saved")
+        index = child.expect([r"Feedback on question 1", r"Question 2/3"])
+        assert index == 1, "question 2 waited for answer 1's score"
+        gate.set()
+        done = "SELECT count(*) FROM job WHERE status = 'done'"
+        deadline = time.monotonic() + TIMEOUT  # a bound against hanging, not a timing check
+        while rows(home, done) != [(1,)]:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        answer_current(child, "Tuples are immutable; lists are mutable and not hashable.")
+        child.expect(r"Feedback on question 1")
+        child.expect(r"Question 3/3")
+        answer_current(child, ANSWER_3)
+        child.expect(r"Feedback on question 3")
+        child.expect(rf"Interview {interview_id} report")
+        code, _ = finish(child)
+    assert code == 0
+    assert rows(home, "SELECT status FROM interview") == [("completed",)]
+    assert rows(home, "SELECT count(*), count(DISTINCT question_id) FROM interview_feedback") == [
+        (3, 3)
+    ]
+    assert rows(home, "SELECT status, count(*) FROM job GROUP BY status") == [("done", 3)]

@@ -58,6 +58,23 @@ class Settings(BaseSettings):
     streak_freezes: bool = Field(True, description="Earn freezes that cover a missed day")
     retake_threshold: int = Field(60, ge=0, le=100, description="Scores under this come back")
 
+    # Job pool (preppath/jobs/): how many jobs of each kind run at once and start per minute
+    # (the original queue workers' numbers), and how failed attempts are retried.
+    jobs_transcription_concurrency: int = Field(
+        2, ge=1, le=64, description="Transcriptions at once"
+    )
+    jobs_transcription_per_minute: int = Field(5, ge=1, description="Cloud transcriptions a minute")
+    jobs_speech_concurrency: int = Field(3, ge=1, le=64, description="Speech jobs at once")
+    jobs_speech_per_minute: int = Field(10, ge=1, description="Cloud speech jobs a minute")
+    jobs_evaluation_concurrency: int = Field(5, ge=1, le=64, description="Scorings at once")
+    jobs_evaluation_per_minute: int = Field(20, ge=1, description="Cloud scorings a minute")
+    jobs_max_attempts: int = Field(5, ge=1, le=100, description="Attempts before a job fails")
+    jobs_backoff_s: float = Field(1.0, ge=0, description="First retry's back-off ceiling, seconds")
+    jobs_backoff_max_s: float = Field(60.0, ge=0, description="Longest back-off, seconds")
+    jobs_lease_s: float = Field(
+        60.0, gt=0, description="A running job's lease, renewed while alive"
+    )
+
     # Provider per capability and spend guards (docs/models.md). An empty per-capability value
     # follows `provider`, `openai_base_url` and `openai_api_key`.
     question_provider: CapabilityProvider = Field("", description="Questions; empty = provider")

@@ -90,10 +90,24 @@ def settings_for(ctx: typer.Context) -> Any:
     return load_settings(**overrides)
 
 
-def open_context(ctx: typer.Context) -> AppContext:
+def open_context(ctx: typer.Context, *, runs_jobs: bool = False) -> AppContext:
+    """The app context; says in one line when earlier runs left jobs unfinished, unless the
+    command (`jobs …`, `interview answer`/`start`) is about to run them itself."""
     from preppath.services.context import open_app
 
-    return open_app(settings_for(ctx))
+    app_ctx = open_app(settings_for(ctx))
+    if not runs_jobs:
+        from preppath.services.jobs import unfinished_count
+
+        left = unfinished_count(app_ctx)
+        if left:
+            from preppath.messages import plural
+
+            notice(
+                f"{plural(left, 'job')} left unfinished by an earlier run; "
+                "`preppath jobs resume` runs them"
+            )
+    return app_ctx
 
 
 def print_json(value: Any) -> None:

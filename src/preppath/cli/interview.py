@@ -216,7 +216,7 @@ def start(
     from preppath.cli.session import SessionOptions, run_session
 
     run_session(
-        open_context(ctx),
+        open_context(ctx, runs_jobs=True),
         SessionOptions(
             interview_id=interview_id,
             type=type_,
@@ -247,7 +247,9 @@ def answer(
     from preppath.services.answers import answer_question
 
     body, source = _answer_text(text, file)
-    result = answer_question(open_context(ctx), interview_id, question_id, body, source=source)
+    result = answer_question(
+        open_context(ctx, runs_jobs=True), interview_id, question_id, body, source=source
+    )
     if as_json:
         print_json(result)
         return

@@ -27,6 +27,10 @@ def print_interview(view: InterviewView, *, with_feedback: bool = False) -> None
         if with_feedback and q.feedback:
             line += f" [{score_style(q.feedback.overall)}]{q.feedback.overall}/100[/]"
         console.print(line)
+        if q.scoring:
+            from preppath.services.reports import scoring_note
+
+            console.print(f"    [yellow]{escape(scoring_note(q) or '')}[/]")
 
 
 def _scores_line(scores: dict[str, float], overall: int) -> str:

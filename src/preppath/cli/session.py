@@ -31,6 +31,7 @@ from preppath.errors import ExitCode, PrepPathError
 
 if TYPE_CHECKING:
     from preppath.services.answers import RecordingInfo
+    from preppath.services.background import BackgroundScoring, Scored
     from preppath.services.context import AppContext
     from preppath.services.views import InterviewView, QuestionView
 
@@ -355,13 +356,47 @@ def _collector(ctx: AppContext, opts: SessionOptions) -> AnswerCollector:
 
 
 def _ask_all(ctx: AppContext, view: InterviewView, collector: AnswerCollector) -> None:
-    from preppath.services.answers import answer_question, skip_question
+    background = _background_scoring(ctx)
+    try:
+        _ask_each(ctx, view, collector, background)
+    except KeyboardInterrupt:
+        if background is not None:
+            background.stop()  # running scorings finish or go back to the queue
+        raise
+
+
+def _background_scoring(ctx: AppContext) -> BackgroundScoring | None:
+    """A cloud scorer takes seconds: its jobs run while the person answers the next question.
+    Offline scoring takes milliseconds, so it is waited for and shown at once, as before.
+    Either way, jobs an earlier run left unfinished are run now."""
+    from preppath.providers import factory
+    from preppath.services.background import BackgroundScoring
+
+    if factory.provider_name(ctx.settings, "evaluation") == "offline":
+        from preppath.jobs.pool import Pool
+
+        Pool(ctx).run()
+        return None
+    background = BackgroundScoring(ctx)
+    background.kick()
+    return background
+
+
+def _ask_each(
+    ctx: AppContext,
+    view: InterviewView,
+    collector: AnswerCollector,
+    background: BackgroundScoring | None,
+) -> None:
+    from preppath.services.answers import answer_question, skip_question, store_answer
 
     total = len(view.questions)
     for question in view.questions:
-        if question.status != "pending":
-            continue
+        if question.status != "pending" or question.scoring == "pending":
+            continue  # answered, or answered and awaiting its score
         while True:
+            if background is not None:
+                _show_scored(background.ready())
             console.print(
                 Panel(
                     escape(question.text),
@@ -376,12 +411,29 @@ def _ask_all(ctx: AppContext, view: InterviewView, collector: AnswerCollector) -
                 continue
             break
         if got.command == "quit":
+            _wait_for_scores(background)
             console.print(f"Paused. Resume with [bold]preppath interview start {view.id}[/].")
             return
         if got.command == "skip":
             from preppath.cli.render import print_unlocks
 
             print_unlocks(skip_question(ctx, view.id, question.id).unlocked)
+            continue
+        if background is not None:
+            submitted = store_answer(
+                ctx,
+                view.id,
+                question.id,
+                got.text,
+                source=got.source,
+                delivery=got.delivery,
+                recording=got.recording,
+            )
+            background.submit(question.id, submitted)
+            console.print(
+                f"[dim]Answer {question.id} saved; it is scored while you go on, and its "
+                "feedback appears when ready.[/]"
+            )
             continue
         with console.status("Scoring your answer…"):
             result = answer_question(
@@ -408,7 +460,31 @@ def _ask_all(ctx: AppContext, view: InterviewView, collector: AnswerCollector) -
         if reply in ("q", "/q", "/quit") and not result.interview_completed:
             console.print(f"Paused. Resume with [bold]preppath interview start {view.id}[/].")
             return
+    _wait_for_scores(background)
     _close(ctx, view.id)
+
+
+def _wait_for_scores(background: BackgroundScoring | None) -> None:
+    """Show what is ready, then wait for (and show) the feedback still being scored."""
+    if background is None:
+        return
+    _show_scored(background.ready())
+    if background.pending:
+        from preppath.messages import plural
+
+        with console.status(f"Scoring {plural(background.pending, 'answer')}…"):
+            scored = background.wait_all()
+        _show_scored(scored)
+
+
+def _show_scored(scored: list[Scored]) -> None:
+    from preppath.cli.render import print_answer_result
+
+    for item in scored:
+        if item.result is not None:
+            print_answer_result(item.result)
+        else:
+            console.print(f"[yellow]Question {item.question_id}: {escape(item.error or '')}[/]")
 
 
 def _close(ctx: AppContext, interview_id: int) -> None:

@@ -245,7 +245,7 @@ CREATE INDEX ix_question_text_unbanked ON interview_question(text) WHERE bank_id
 # Spend guards: tokens, audio seconds and characters each cloud call used, with its estimated
 # cost (NULL when the model is not in the price table). Rows outside an interview (doctor,
 # `audio speak`) keep interview_id NULL; deleting an interview deletes its usage.
-M_USAGE = """
+M7_USAGE = """
 CREATE TABLE usage (
     id INTEGER PRIMARY KEY,
     profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
@@ -263,13 +263,54 @@ CREATE INDEX ix_usage_interview ON usage(interview_id);
 CREATE INDEX ix_usage_profile ON usage(profile_id, created_at);
 """
 
+# The job pool (preppath/jobs/): slow work (scoring, transcription, speech) runs as persisted
+# jobs so that a killed process leaves work to resume rather than lost. (kind, key) is unique:
+# enqueueing the same work twice finds the first job. An answer is stored the moment it is
+# given, before its score: `scoring` is pending until its job writes the feedback row (and
+# `feedback_id`) in the same transaction that finishes the job, or failed with the reason.
+M6_JOB_POOL = """
+CREATE TABLE job (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    payload JSON NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    max_attempts INTEGER NOT NULL,
+    next_attempt_at DATETIME NOT NULL,
+    last_error TEXT,
+    result JSON,
+    lease_owner TEXT,
+    lease_expires_at DATETIME,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    UNIQUE (kind, key)
+);
+CREATE INDEX ix_job_status_next ON job(status, next_attempt_at);
+CREATE INDEX ix_job_profile_status ON job(profile_id, status);
+CREATE TABLE answer (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    question_id INTEGER NOT NULL REFERENCES interview_question(id) ON DELETE CASCADE,
+    answer_text TEXT NOT NULL,
+    answer_source TEXT NOT NULL,
+    delivery JSON,
+    scoring TEXT NOT NULL,
+    scoring_error TEXT,
+    feedback_id INTEGER REFERENCES interview_feedback(id) ON DELETE SET NULL,
+    created_at DATETIME NOT NULL
+);
+CREATE INDEX ix_answer_question ON answer(question_id, scoring);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     M1_INITIAL,
     M2_RETAKE_QUEUE,
     M3_SCORE_ROLLUP,
     M4_UNIQUE_IDS_AND_ONCE_ONLY_EVENTS,
     M5_ANSWER_PATH_INDEXES,
-    M_USAGE,
+    M6_JOB_POOL,
+    M7_USAGE,
 )
 LATEST = len(MIGRATIONS)
 

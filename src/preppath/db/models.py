@@ -187,3 +187,41 @@ class Usage(SQLModel, table=True):
     characters: int = 0
     cost_usd: float | None = None
     created_at: datetime
+
+
+class Job(SQLModel, table=True):
+    """A unit of slow work (scoring, transcription, speech) the job pool runs and retries."""
+
+    __tablename__ = "job"
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profile.id", ondelete="CASCADE")
+    kind: str
+    key: str
+    payload: dict[str, Any] = _json({})
+    status: str
+    attempts: int = 0
+    max_attempts: int
+    next_attempt_at: datetime
+    last_error: str | None = None
+    result: dict[str, Any] | None = _json()
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Answer(SQLModel, table=True):
+    """An answer as given, stored before its score; `scoring` says where its feedback is."""
+
+    __tablename__ = "answer"
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="interview_question.id", ondelete="CASCADE")
+    answer_text: str
+    answer_source: str
+    delivery: dict[str, Any] | None = _json()
+    scoring: str
+    scoring_error: str | None = None
+    feedback_id: int | None = Field(
+        default=None, foreign_key="interview_feedback.id", ondelete="SET NULL"
+    )
+    created_at: datetime

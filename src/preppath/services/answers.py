@@ -1,6 +1,7 @@
-"""Answering and skipping questions: evaluate, store the feedback, record the activity, and close
-the interview once every question is answered or skipped — all in one write transaction, through
-the thin query layer (`db/query.py`), so `interview answer` never imports the ORM."""
+"""Answering and skipping questions. An answer is stored at once; an evaluation job scores it
+and, in one write transaction, stores the feedback, records the activity and closes the
+interview once every question is answered or skipped, all through the thin query layer
+(`db/query.py`), so `interview answer` never imports the ORM."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from preppath.db import query
 from preppath.domain import ActivityType, AnswerSource, InterviewStatus
 from preppath.errors import ExitCode, PrepPathError
-from preppath.providers import factory
 from preppath.services.activity import record_activity
 from preppath.services.context import AppContext
 from preppath.services.reading import feedback_view
@@ -23,6 +23,9 @@ from preppath.services.rows import load_interview, load_question, mark_started
 from preppath.services.views import AnswerResult, FeedbackView, Unlock
 from preppath.spend import usage
 from preppath.values import Evaluation, KeyPoint, Question, Weights
+
+if TYPE_CHECKING:
+    from preppath.services.scoring import Submitted
 
 MAX_ANSWER_CHARS = 20_000  # about 3,000 words: far beyond any spoken answer (20+ minutes)
 BLANK_MARGIN_CHARS = 4096  # blank space around an answer, stripped before the length check
@@ -99,27 +102,45 @@ def answer_question(
     delivery: dict[str, Any] | None = None,
     recording: RecordingInfo | None = None,
 ) -> AnswerResult:
+    """Store the answer (and its recording) at once, then score it through the job pool and
+    return its feedback. If scoring fails the answer stays stored, unscored, and the error
+    says how to score it again (`preppath jobs retry`)."""
+    from preppath.services.scoring import score_now
+
+    submitted = store_answer(
+        ctx, interview_id, position, text, source=source, delivery=delivery, recording=recording
+    )
+    return score_now(ctx, submitted)
+
+
+def store_answer(
+    ctx: AppContext,
+    interview_id: int,
+    position: int,
+    text: str,
+    *,
+    source: AnswerSource = AnswerSource.TYPED,
+    delivery: dict[str, Any] | None = None,
+    recording: RecordingInfo | None = None,
+) -> Submitted:
+    """The answer, its recording and the job that will score it, in one transaction: from
+    here on nothing the person gave can be lost to a slow or failing scorer."""
+    from preppath.services.scoring import submit_answer
+
     published: list[Path] = []
     try:
         answer = check_answer_text(text)
-        with ctx.reader() as db:
-            question = as_question(
-                load_question(db, load_interview(db, ctx, interview_id), position)
-            )
-        with usage.metering() as used:
-            # Scoring runs outside the transaction: a cloud evaluator may take seconds.
-            evaluation = factory.evaluator(ctx.settings, ctx.paths).evaluate(
-                question, answer, delivery=delivery
-            )
-            # Everything _store reads (the interview's status, the attempt count) is read again
-            # under the write lock: another process may have answered in the meantime.
-            with ctx.transaction() as db:
-                interview = load_interview(db, ctx, interview_id)
-                row = load_question(db, interview, position)
-                usage.save(db, ctx.profile_id, interview_id, used, ctx.clock())
-                return _store(
-                    db, ctx, interview, row, answer, source, evaluation, recording, published
-                )
+        # Read again under the write lock what the answer depends on (the question exists,
+        # the interview is this profile's): another process may have deleted it meanwhile.
+        with ctx.transaction() as db:
+            interview = load_interview(db, ctx, interview_id)
+            row = load_question(db, interview, position)
+            submitted = submit_answer(db, ctx, row, answer, source, delivery)
+            # A transcription metered by the caller is saved with the answer; the scoring's
+            # own usage is saved by its job.
+            usage.save(db, ctx.profile_id, interview_id, usage.drain(), ctx.clock())
+            if recording is not None:
+                _store_recording(db, ctx, interview, row, recording, published)
     except BaseException:
         from preppath.services.recordings import discard
 
@@ -128,9 +149,10 @@ def answer_question(
         if recording is not None:  # an answer that was not saved keeps no recording
             discard(Path(recording.path))
         raise
+    return submitted
 
 
-def _store(
+def store_feedback(
     db: sqlite3.Connection,
     ctx: AppContext,
     interview: dict[str, Any],
@@ -138,9 +160,10 @@ def _store(
     answer: str,
     source: AnswerSource,
     evaluation: Evaluation,
-    recording: RecordingInfo | None,
-    published: list[Path],
-) -> AnswerResult:
+) -> tuple[AnswerResult, int]:
+    """The feedback row, the question answered, the activity and what it unlocks, inside the
+    caller's write transaction (the scoring job's finishing one). Returns the result and the
+    feedback row's id."""
     from preppath.services.progress_hooks import settle
 
     now = ctx.clock()
@@ -176,29 +199,6 @@ def _store(
         "created_at": now,
     }
     feedback["id"] = query.insert(db, query.FEEDBACK, feedback)
-    stored: Path | None = None
-    if recording is not None:
-        from preppath.services.recordings import stored_name
-
-        incoming = Path(recording.path)
-        stored = (
-            ctx.paths.recordings_dir
-            / str(interview["id"])
-            / stored_name(row["position"], now, incoming.suffix)
-        )
-        db.execute(
-            "INSERT INTO interview_recording (question_id, path, format, duration_s, "
-            "size_bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                row["id"],
-                str(stored),
-                recording.format,
-                recording.duration_s,
-                recording.size_bytes,
-                recording.sha256,
-                query.stored_time(now),
-            ),
-        )
     db.execute("UPDATE interview_question SET status = 'answered' WHERE id = ?", (row["id"],))
     row["status"] = "answered"
     kinds = mark_started(db, ctx, interview)
@@ -223,10 +223,7 @@ def _store(
         question=row,
         completed=interview if completed else None,
     )
-    if stored is not None and recording is not None:
-        _publish(Path(recording.path), stored)
-        published.append(stored)  # the commit that follows names it; if it fails, it goes
-    return AnswerResult(
+    result = AnswerResult(
         **vars(feedback_view(feedback)),
         interview_id=interview["id"],
         question_id=row["position"],
@@ -235,6 +232,43 @@ def _store(
         milestone=hooks.milestone,
         interview_completed=completed,
     )
+    return result, int(feedback["id"])
+
+
+def _store_recording(
+    db: sqlite3.Connection,
+    ctx: AppContext,
+    interview: dict[str, Any],
+    row: dict[str, Any],
+    recording: RecordingInfo,
+    published: list[Path],
+) -> None:
+    """The recording's row, and the file published under the write lock, last before the
+    commit that names it."""
+    from preppath.services.recordings import stored_name
+
+    now = ctx.clock()
+    incoming = Path(recording.path)
+    stored = (
+        ctx.paths.recordings_dir
+        / str(interview["id"])
+        / stored_name(row["position"], now, incoming.suffix)
+    )
+    db.execute(
+        "INSERT INTO interview_recording (question_id, path, format, duration_s, "
+        "size_bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            row["id"],
+            str(stored),
+            recording.format,
+            recording.duration_s,
+            recording.size_bytes,
+            recording.sha256,
+            query.stored_time(now),
+        ),
+    )
+    _publish(incoming, stored)
+    published.append(stored)  # the commit that follows names it; if it fails, it goes
 
 
 def _publish(incoming: Path, stored: Path) -> None:

@@ -43,29 +43,29 @@ def import_audio_answer(
             question.expected_answer,
             *(kp.point for kp in question.key_points),
         )
-        with usage.metering():  # saved with the answer, by answer_question
+        with usage.metering():  # the transcription is saved with the answer (store_answer)
             transcript = factory.speech_to_text(ctx.settings).transcribe_file(
                 incoming, vocabulary=vocabulary
             )
-        if not transcript.text.strip():
-            raise PrepPathError(f"no speech was recognised in {source}", ExitCode.INVALID)
-        delivery = voice.measure_delivery(transcript, question.type).to_dict()
-        recording = RecordingInfo(
-            path=str(incoming),
-            format=incoming.suffix.lstrip("."),
-            duration_s=info.duration_s,
-            size_bytes=incoming.stat().st_size,
-            sha256=file_sha256(incoming),
-        )
-        return answer_question(
-            ctx,
-            interview_id,
-            position,
-            transcript.text,
-            source=AnswerSource.AUDIO_IMPORT,
-            delivery=delivery,
-            recording=recording,
-        )
+            if not transcript.text.strip():
+                raise PrepPathError(f"no speech was recognised in {source}", ExitCode.INVALID)
+            delivery = voice.measure_delivery(transcript, question.type).to_dict()
+            recording = RecordingInfo(
+                path=str(incoming),
+                format=incoming.suffix.lstrip("."),
+                duration_s=info.duration_s,
+                size_bytes=incoming.stat().st_size,
+                sha256=file_sha256(incoming),
+            )
+            return answer_question(
+                ctx,
+                interview_id,
+                position,
+                transcript.text,
+                source=AnswerSource.AUDIO_IMPORT,
+                delivery=delivery,
+                recording=recording,
+            )
     except BaseException:
         recordings.discard(incoming)  # no orphan copy for an answer that was not saved
         raise

@@ -32,6 +32,7 @@ def interview_view(db: sqlite3.Connection, profile_id: int, interview_id: int) -
         raise NotFoundError("interview", interview_id)
     questions = query.questions(db, interview_id)
     latest = query.latest_feedback(db, (q["id"] for q in questions))
+    unscored = _unscored_answers(db, [q["id"] for q in questions])
     views = [
         QuestionView(
             id=q["position"],
@@ -45,6 +46,7 @@ def interview_view(db: sqlite3.Connection, profile_id: int, interview_id: int) -
             expected_answer=q["expected_answer"],
             key_points=[kp["point"] for kp in q["key_points"]],
             feedback=feedback_view(latest[q["id"]]) if q["id"] in latest else None,
+            **unscored.get(q["id"], {}),
         )
         for q in questions
     ]
@@ -63,6 +65,25 @@ def interview_view(db: sqlite3.Connection, profile_id: int, interview_id: int) -
         overall=interview["overall"],
         questions=views,
     )
+
+
+def _unscored_answers(db: sqlite3.Connection, question_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """For each question whose latest answer is not scored yet: its scoring state, the reason
+    it failed, and the job that scores it."""
+    if not question_ids:
+        return {}
+    marks = ", ".join("?" * len(question_ids))
+    rows = db.execute(
+        "SELECT a.question_id, a.scoring, a.scoring_error, j.id FROM answer a "
+        "LEFT JOIN job j ON j.kind = 'evaluation' AND j.key = 'answer:' || a.id "
+        f"WHERE a.question_id IN ({marks}) AND a.id = (SELECT max(b.id) FROM answer b "
+        "WHERE b.question_id = a.question_id) AND a.scoring != 'scored'",
+        question_ids,
+    ).fetchall()
+    return {
+        qid: {"scoring": state, "scoring_error": error, "scoring_job": job}
+        for qid, state, error, job in rows
+    }
 
 
 SCORE_NAMES = ("correctness", "completeness", "clarity")

@@ -110,8 +110,12 @@ def build_document(report: Report) -> Document:
 def _question_section(q: ReportQuestion) -> Section:
     meta = f"{q.type.replace('_', ' ')} · {q.difficulty} · {q.status}"
     blocks: list[Block] = [Paragraph(meta, "meta")]
+    if q.scoring_note is not None:  # a newer answer than any feedback shown, still unscored
+        blocks.append(Paragraph(q.scoring_note[0].upper() + q.scoring_note[1:] + "."))
     if q.answer is not None:
         blocks += _answer_blocks(q.answer)
+    elif q.scoring_note is not None:
+        pass
     elif q.status == "skipped":
         blocks.append(Paragraph("Skipped: compare the model answer with what you would say."))
     else:

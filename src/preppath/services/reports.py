@@ -75,11 +75,22 @@ def _report_question(q: QuestionView) -> ReportQuestion:
         text=q.text,
         type=q.type,
         difficulty=q.difficulty,
-        status=q.status,
+        status=f"scoring {q.scoring}" if q.scoring else q.status,
         answer=_report_answer(q.feedback) if q.feedback is not None else None,
         # A pending question may still be answered: its model answer would give it away.
         model_answer=q.expected_answer if q.status != "pending" else None,
+        scoring_note=scoring_note(q),
     )
+
+
+def scoring_note(q: QuestionView) -> str | None:
+    """One line on an answer still without its score, or None."""
+    if q.scoring == "pending":
+        return "answer saved; scoring pending (`preppath jobs resume` runs it)"
+    if q.scoring == "failed":
+        reason = q.scoring_error or "no reason recorded"
+        return f"answer saved; scoring failed: {reason} (`preppath jobs retry {q.scoring_job}`)"
+    return None
 
 
 def _report_answer(fb: FeedbackView) -> ReportAnswer:

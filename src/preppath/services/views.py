@@ -54,6 +54,11 @@ class QuestionView:
     expected_answer: str
     key_points: list[str]
     feedback: FeedbackView | None = None
+    scoring: str | None = None
+    """`pending` or `failed` while the latest answer has no score yet (see services/scoring)."""
+    scoring_error: str | None = None
+    scoring_job: int | None = None
+    """The job that scores it: `preppath jobs retry` takes this id."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,8 @@ class ReportQuestion:
     answer: ReportAnswer | None
     model_answer: str | None
     """The expected answer, once the question is answered or skipped (never while pending)."""
+    scoring_note: str | None = None
+    """Why the latest answer has no score yet (pending, or failed and why)."""
 
 
 @dataclass(frozen=True)

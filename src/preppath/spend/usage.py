@@ -97,6 +97,17 @@ def metering() -> Iterator[list[Usage]]:
         _METER.reset(token)
 
 
+def drain() -> list[Usage]:
+    """What the enclosing `metering()` block has noted so far, handed over once: the caller
+    saves it (an answer's transcription, saved with the answer) and it is not saved twice."""
+    collected = _METER.get()
+    if not collected:
+        return []
+    taken = list(collected)
+    collected.clear()
+    return taken
+
+
 def note(usage: Usage) -> None:
     """Called by the client for each reply; kept only where a service is metering."""
     collected = _METER.get()

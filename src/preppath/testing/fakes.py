@@ -30,15 +30,16 @@ class _Queue(Generic[T]):
 
 
 class FakeEvaluator:
-    """Returns queued evaluations; `calls` holds (question id, answer) for each."""
+    """Returns queued evaluations, or raises a queued exception (a failing service);
+    `calls` holds (question id, answer) for each."""
 
     name = "fake"
 
     def __init__(self) -> None:
-        self._queue: _Queue[Evaluation] = _Queue("evaluator")
+        self._queue: _Queue[Evaluation | Exception] = _Queue("evaluator")
         self.calls: list[tuple[str, str]] = []
 
-    def enqueue(self, *evaluations: Evaluation) -> FakeEvaluator:
+    def enqueue(self, *evaluations: Evaluation | Exception) -> FakeEvaluator:
         self._queue.enqueue(*evaluations)
         return self
 
@@ -46,7 +47,10 @@ class FakeEvaluator:
         self, question: Question, answer: str, *, delivery: dict[str, object] | None = None
     ) -> Evaluation:
         self.calls.append((question.id, answer))
-        return self._queue.next()
+        item = self._queue.next()
+        if isinstance(item, Exception):
+            raise item
+        return item
 
 
 class FakeQuestionProvider:

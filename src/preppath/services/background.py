@@ -1,0 +1,99 @@
+"""Scoring in the background during a session: each answer is stored at once and its job runs
+in a pool thread while the person answers the next question; the session collects each
+feedback when it is ready, in the order the answers were given."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from preppath.services.context import AppContext
+from preppath.services.scoring import Submitted
+from preppath.services.views import AnswerResult
+
+
+@dataclass(frozen=True)
+class Scored:
+    question_id: int
+    result: AnswerResult | None
+    error: str | None
+    """Why scoring failed (the answer is saved): one line that says how to retry."""
+
+
+class BackgroundScoring:
+    def __init__(self, ctx: AppContext) -> None:
+        from preppath.jobs.pool import Pool
+
+        self.ctx = ctx
+        self.pool = Pool(ctx)
+        self._waiting: list[tuple[int, Submitted]] = []  # (question position, its job)
+        self._lock = threading.Lock()
+        self._more = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, question_id: int, submitted: Submitted) -> None:
+        with self._lock:
+            self._waiting.append((question_id, submitted))
+        self.kick()
+
+    def kick(self) -> None:
+        """Make sure a pool thread runs what is queued (this session's and any left over)."""
+        with self._lock:
+            self._more = True
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._drain, name="scoring", daemon=True)
+                self._thread.start()
+        self.pool._wake.set()
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                self._more = False
+            self.pool.run()
+            with self._lock:
+                if not self._more:  # nothing submitted since this round began
+                    self._thread = None
+                    return
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._waiting)
+
+    def ready(self) -> list[Scored]:
+        """Feedback finished since the last call, oldest answer first; stops at the first
+        answer still being scored, so feedback never appears out of order."""
+        out = []
+        with self._lock:
+            while self._waiting:
+                question_id, submitted = self._waiting[0]
+                scored = self._finished(question_id, submitted)
+                if scored is None:
+                    break
+                out.append(scored)
+                self._waiting.pop(0)
+        return out
+
+    def _finished(self, question_id: int, submitted: Submitted) -> Scored | None:
+        from preppath.errors import PrepPathError
+        from preppath.services.scoring import result_of
+
+        outcome = self.pool.outcomes.get(submitted.job_id)
+        if outcome is None or outcome.status not in ("done", "failed", "lost"):
+            return None
+        try:
+            return Scored(question_id, result_of(self.ctx, submitted, outcome), None)
+        except PrepPathError as exc:
+            return Scored(question_id, None, exc.message)
+
+    def wait_all(self) -> list[Scored]:
+        """Everything still being scored, once it is (retries included)."""
+        while (thread := self._thread) is not None:
+            thread.join(timeout=0.2)  # in slices: Ctrl-C stays responsive
+        if self.pending:
+            self.pool.run()  # what the thread left (a retry not yet due), here
+        return self.ready()
+
+    def stop(self) -> None:
+        """Ctrl-C: running jobs finish or are parked; queued ones wait for the next run."""
+        self.pool.shutdown()
