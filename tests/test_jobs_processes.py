@@ -94,7 +94,8 @@ def test_a_batch_killed_half_way_resumes_with_every_job_done_once(
     second = _resume(home, slow_stub)
     out, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
-    assert "0 failed" in out
+    failed = db_rows(home, "SELECT last_error FROM job WHERE status = 'failed'")
+    assert "0 failed" in out, failed
     _assert_each_answer_scored_once(home, 8)
     assert KEY not in (home / "logs" / "jobs.log").read_text()
 
