@@ -25,8 +25,6 @@ from s3_server import S3
 if TYPE_CHECKING:
     from s3_server import S3
 
-pytest_plugins = ("s3_server",)  # the moto server and bucket fixtures
-
 ANSWER = "The GIL is a lock so that only one thread runs Python bytecode at a time."
 
 
