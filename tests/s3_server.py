@@ -33,7 +33,10 @@ class S3:
     def require_signed_requests(self, on: bool) -> None:
         """Make moto check credentials (off by default: it accepts any signature)."""
         request = urllib.request.Request(
-            f"{self.endpoint}/moto-api/reset-auth", data=b"0" if on else b"inf", method="POST"
+            f"{self.endpoint}/moto-api/reset-auth",
+            data=b"0" if on else b"inf",
+            method="POST",
+            headers={"Content-Type": "text/plain"},  # a form body would hide the number
         )
         with urllib.request.urlopen(request) as reply:
             json.load(reply)
