@@ -81,7 +81,6 @@ class SyncReport:
 class _State:
     etag: str | None
     sha256: str | None
-    cached: dict[str, Any] | None
 
 
 def open_bucket(ctx: AppContext) -> Bucket:
@@ -121,13 +120,20 @@ def _sync(ctx: AppContext, action: str, dry_run: bool, progress: Progress) -> Sy
     state = _load_state(ctx)
     fresh = False
     for _round in range(MAX_ROUNDS):
-        use_cache = state.cached is not None and not fresh
-        body, etag = bucket.get_manifest(state.etag if use_cache else None)
+        use_copy = state.etag is not None and not fresh and _state_file(ctx).is_file()
+        body, etag = bucket.get_manifest(state.etag if use_copy else None)
         if body is not None:
             report.bytes_received += len(body)
             base = _parse(body, bucket.where)
-        elif etag is not None and state.cached is not None:
-            base = state.cached  # unchanged since we last merged it (HTTP 304)
+        elif etag is not None:  # HTTP 304: the bucket holds what we merged last
+            if not dry_run and _sha(_export(ctx)) == state.sha256:
+                report.up_to_date = True  # the usual case: nothing to read, merge or send
+                return report
+            copy = _load_copy(ctx, state.sha256)
+            if copy is None:  # the private copy is gone or damaged: read the manifest whole
+                fresh = True
+                continue
+            base = copy
         else:
             base = sync_records.empty(ctx.profile)
         base_sha = _sha(base) if etag else None
@@ -140,7 +146,8 @@ def _sync(ctx: AppContext, action: str, dry_run: bool, progress: Progress) -> Sy
         local_sha = _sha(local)
         if action == "pull" or local_sha == base_sha:
             report.up_to_date = local_sha == base_sha
-            _save_state(ctx, etag, base_sha, base if etag else None)
+            if body is not None:
+                _save_state(ctx, etag, base_sha, base)
             return report
         _upload_missing(ctx, bucket, local, report, progress)
         payload = sync_records.canonical(local)
@@ -388,14 +395,16 @@ def _load_state(ctx: AppContext) -> _State:
             "SELECT manifest_etag, manifest_sha256 FROM sync_state WHERE profile_id = ?",
             (ctx.profile_id,),
         ).fetchone()
-    if row is None:
-        return _State(None, None, None)
-    cached: dict[str, Any] | None = None
+    return _State(None, None) if row is None else _State(row[0], row[1])
+
+
+def _load_copy(ctx: AppContext, sha: str | None) -> dict[str, Any] | None:
+    """The private copy of the manifest merged last, if it is exactly that one."""
     with contextlib.suppress(OSError, ValueError):
         loaded = json.loads(_state_file(ctx).read_text(encoding="utf-8"))
-        if isinstance(loaded, dict) and _sha(loaded) == row[1]:
-            cached = loaded  # only a copy that is exactly what was merged counts
-    return _State(row[0], row[1], cached)
+        if isinstance(loaded, dict) and _sha(loaded) == sha:
+            return loaded
+    return None
 
 
 def _save_state(

@@ -12,6 +12,7 @@ boto3 is imported inside `connect` (it costs ~100 ms); only sync and share comma
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -261,6 +262,25 @@ def connect(
             "an S3-compatible server)",
             ExitCode.USAGE,
         )
+    client = _client(endpoint_url, region, transfers, _chain_identity())
+    root = "/".join(p for p in (prefix.strip("/"), "profiles", profile) if p) + "/"
+    where = f"s3://{bucket}" + (f" at {endpoint_url}" if endpoint_url else "")
+    return Bucket(client, bucket, root, where)
+
+
+def _chain_identity() -> tuple[str, ...]:
+    """What picks the credentials from the AWS chain, so a changed choice gets a new client.
+    Only names and key IDs: the secret never becomes part of a cache key."""
+    import os
+
+    names = ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE")
+    return tuple(os.environ.get(n, "") for n in names)
+
+
+@functools.lru_cache(maxsize=4)
+def _client(endpoint_url: str, region: str, transfers: int, _identity: tuple[str, ...]) -> Any:
+    """One client per process and configuration: building one loads botocore's service model
+    (~100 ms), more than an unchanged sync costs. Clients are safe to share between threads."""
     import boto3
     from botocore.config import Config
 
@@ -272,7 +292,4 @@ def connect(
         signature_version="s3v4",
     )
     session = boto3.session.Session(region_name=region or None)
-    client = session.client("s3", endpoint_url=endpoint_url or None, config=config)
-    root = "/".join(p for p in (prefix.strip("/"), "profiles", profile) if p) + "/"
-    where = f"s3://{bucket}" + (f" at {endpoint_url}" if endpoint_url else "")
-    return Bucket(client, bucket, root, where)
+    return session.client("s3", endpoint_url=endpoint_url or None, config=config)
