@@ -161,7 +161,7 @@ def test_answers_to_one_question_on_both_machines_are_all_kept(
     assert starts == [(1,)]
 
 
-def test_a_later_edit_wins_and_a_delete_travels(
+def test_a_delete_travels_to_the_other_machine_and_the_bucket(
     two: tuple[Machine, Machine], s3_server: S3, bucket: str
 ) -> None:
     """A deleted interview is deleted on the other machine at its next sync, with its
@@ -276,3 +276,63 @@ def test_manifest_holds_no_local_paths_or_secrets(
     assert str(a.home) not in text and "testing" not in text
     assert obj["ServerSideEncryption"] == "AES256"
     assert json.loads(text)["format"] == 1
+
+
+def test_the_later_of_two_concurrent_edits_wins_on_both_machines(
+    two: tuple[Machine, Machine],
+) -> None:
+    """One synced interview: A skips its question, then B answers it. After both sync, both
+    machines hold B's later edit (answered, completed), and A's skip is not double-applied."""
+    from preppath.services.answers import skip_question
+
+    a, b = two
+    interview = interview_with_recording(a, b"q1" * 10, count=2)
+    push(a.ctx)
+    pull(b.ctx)
+    (b_id,) = {r[0] for r in db_rows(b.home, "SELECT id FROM interview")}
+    skip_question(a.ctx, interview, 2)
+    record_answer(b, b_id, 2, b"b answers" * 10)  # later in time than A's skip
+    push(a.ctx)
+    push(b.ctx)
+    pull(a.ctx)
+    assert a.export() == b.export()
+    for m in (a, b):
+        assert db_rows(m.home, "SELECT status FROM interview_question WHERE position = 2") == [
+            ("answered",)
+        ]
+        assert db_rows(m.home, "SELECT status FROM interview") == [("completed",)]
+
+
+class PushElsewhereFirst:
+    """A progress display that, when the first transfer starts, lets another machine push:
+    a real interleaving of two pushes, with no fake in between."""
+
+    def __init__(self, other: Machine) -> None:
+        self.other: Machine | None = other
+
+    def start(self, label: str, total_bytes: int) -> None:
+        if self.other is not None:
+            other, self.other = self.other, None
+            push(other.ctx)
+
+    def advance(self, nbytes: int) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def test_a_push_refused_by_a_concurrent_push_retries_after_a_fresh_pull(
+    two: tuple[Machine, Machine],
+) -> None:
+    """B pushes while A is uploading: A's manifest write is refused (412), A pulls B's
+    records and writes again; nothing of either machine is lost."""
+    a, b = two
+    interview_with_recording(a, b"from a" * 10)
+    interview_with_recording(b, b"from b" * 10)
+    report = push(a.ctx, progress=PushElsewhereFirst(b))
+    assert report.refused_writes == 1 and report.manifest_written
+    assert report.downloads == 1  # B's recording, fetched in the fresh round
+    pull(b.ctx)
+    assert a.export() == b.export()
+    assert len(a.export()["records"]["interview"]) == 2
