@@ -71,6 +71,7 @@ def _show(report: SyncReport, as_json: bool) -> None:
         console.print(f"{report.remote}: up to date; nothing was transferred.")
         return
     parts = [
+        *([f"{plural(report.records_sent, 'record')} sent"] if report.action == "push" else []),
         f"{plural(report.records_added, 'record')} added here",
         f"{report.records_updated} updated",
         f"{report.records_deleted} deleted",

@@ -63,6 +63,8 @@ class SyncReport:
     records_added: int = 0
     records_updated: int = 0
     records_deleted: int = 0
+    records_sent: int = 0
+    """Records (and tombstones) the written manifest holds that the replaced one did not."""
     uploads: int = 0
     downloads: int = 0
     bytes_sent: int = 0
@@ -159,6 +161,8 @@ def _sync(ctx: AppContext, action: str, dry_run: bool, progress: Progress) -> Sy
             continue
         report.manifest_written = True
         report.bytes_sent += len(payload)
+        sent = sync_records.differences(local, base)
+        report.records_sent = sent["local_only"] + sent["changed"] + sent["tombstones_to_send"]
         report.remote_deleted += _collect_garbage(bucket, base, local)
         _save_state(ctx, new_etag, local_sha, local)
         return report
