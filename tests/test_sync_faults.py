@@ -172,6 +172,7 @@ def test_push_killed_half_way_resumes_without_resending(
         timeout=300,
     )
     assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stderr == ""  # no progress bar, warning or log line when not on a terminal
     report = json.loads(resumed.stdout)
     assert report["uploads"] == count - len(arrived)
     assert report["manifest_written"]

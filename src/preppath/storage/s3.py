@@ -281,9 +281,17 @@ def _chain_identity() -> tuple[str, ...]:
 def _client(endpoint_url: str, region: str, transfers: int, _identity: tuple[str, ...]) -> Any:
     """One client per process and configuration: building one loads botocore's service model
     (~100 ms), more than an unchanged sync costs. Clients are safe to share between threads."""
+    import logging
+
     import boto3
     from botocore.config import Config
 
+    # Their records carry request headers and presigned URLs: never let Python's last-resort
+    # handler print them, whoever configures logging later.
+    for name in ("boto3", "botocore", "s3transfer", "urllib3"):
+        quiet = logging.getLogger(name)
+        quiet.addHandler(logging.NullHandler())
+        quiet.propagate = False
     config = Config(
         retries={"max_attempts": 2, "mode": "standard"},
         connect_timeout=5,
