@@ -182,3 +182,33 @@ def test_push_killed_half_way_resumes_without_resending(
     for sha in list(shas)[:3]:
         body = client.get_object(Bucket=bucket, Key=f"preppath/profiles/default/blobs/{sha}")
         assert hashlib.sha256(body["Body"].read()).hexdigest() == sha
+
+
+def test_progress_bar_shows_on_a_terminal_only(home: Path, s3_server: S3, bucket: str) -> None:
+    """On a terminal, a push that uploads recordings draws a progress bar (on standard
+    error); the same push piped prints none (checked in the resume test above)."""
+    import pexpect
+
+    from conftest import START, Clock
+    from preppath.services.context import open_app
+    from preppath.settings import load_settings
+    from test_sync import Machine, interview_with_recording
+
+    interview_with_recording(Machine(home, open_app(load_settings()), Clock(START)), b"v" * 4000)
+    env = subprocess_env(home, TERM="xterm-256color")
+    env.pop("COLUMNS")
+    env.update({k: v for k, v in os.environ.items() if k.startswith("AWS_")})
+    env.update(PREPPATH_S3_BUCKET=bucket, PREPPATH_S3_ENDPOINT_URL=s3_server.endpoint)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "preppath", "sync", "push"],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 120),
+    )
+    child.expect("pushing recordings")
+    child.expect(r"1\s+recording\s+uploaded")  # the summary may wrap on the terminal
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
