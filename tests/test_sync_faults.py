@@ -44,6 +44,14 @@ def test_no_bucket_set_is_a_usage_error(run: Runner) -> None:
         assert "s3_bucket" in one_line_error(run(*args), 2)
 
 
+def test_without_boto3_sync_says_which_extra_to_install(
+    run: Runner, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the s3 extra installed, sync names it in one line (exit 6), no traceback."""
+    monkeypatch.setitem(sys.modules, "boto3", None)  # what an install without [s3] sees
+    assert "preppath[s3]" in one_line_error(run("sync", "status"), 6)
+
+
 def test_missing_bucket_is_one_line_and_keeps_local_data(
     run: Runner, home: Path, bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -262,6 +262,12 @@ def connect(
             "an S3-compatible server)",
             ExitCode.USAGE,
         )
+    try:
+        import boto3  # noqa: F401  (an optional extra: say so rather than fail on import)
+    except ImportError:
+        raise PrepPathError(
+            "sync and share need boto3: pip install 'preppath[s3]'", ExitCode.UNAVAILABLE
+        ) from None
     client = _client(endpoint_url, region, transfers, _chain_identity())
     root = "/".join(p for p in (prefix.strip("/"), "profiles", profile) if p) + "/"
     where = f"s3://{bucket}" + (f" at {endpoint_url}" if endpoint_url else "")
