@@ -139,7 +139,7 @@ def test_answers_to_one_question_on_both_machines_are_all_kept(
     two: tuple[Machine, Machine],
 ) -> None:
     """The same interview answered on both machines after a sync keeps both answers, with
-    attempts numbered by time on both, and its start is counted once."""
+    attempts numbered by time on both; its start and its completion count once."""
     a, b = two
     interview = interview_with_recording(a, b"first" * 50, count=2)
     push(a.ctx)
@@ -157,8 +157,12 @@ def test_answers_to_one_question_on_both_machines_are_all_kept(
         " ON q.id = f.question_id WHERE q.position = 2 ORDER BY f.attempt",
     )
     assert attempts == [(1,), (2,)]
-    starts = db_rows(a.home, "SELECT count(*) FROM activity WHERE type = 'interview_started'")
-    assert starts == [(1,)]
+    for m in (a, b):  # completed on both machines, counted once (the earlier, A's)
+        events = db_rows(
+            m.home, "SELECT type, count(*) FROM activity WHERE type LIKE 'interview_%' GROUP BY 1"
+        )
+        assert sorted(events) == [("interview_completed", 1), ("interview_started", 1)]
+    assert a.points() == b.points()
 
 
 def test_a_delete_travels_to_the_other_machine_and_the_bucket(

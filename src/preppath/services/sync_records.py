@@ -279,6 +279,7 @@ def _insert(
         values[kind.parent_column] = parent_id
     if kind.table == "user_achievement" and _lost_to_local(
         db,
+        "user_achievement",
         "SELECT id, unlocked_at, global_id FROM user_achievement"
         " WHERE profile_id = ? AND achievement_id = ?",
         (profile_id, values["achievement_id"]),
@@ -291,6 +292,7 @@ def _insert(
         and values["type"] in ("interview_started", "interview_completed")
         and _lost_to_local(
             db,
+            "activity",
             "SELECT id, occurred_at, global_id FROM activity WHERE interview_id = ? AND type = ?",
             (parent_id, values["type"]),
             (values["occurred_at"], values["global_id"]),
@@ -318,7 +320,11 @@ def _insert(
 
 
 def _lost_to_local(
-    db: sqlite3.Connection, sql: str, args: tuple[Any, ...], theirs: tuple[str, str]
+    db: sqlite3.Connection,
+    table: str,
+    sql: str,
+    args: tuple[Any, ...],
+    theirs: tuple[str, str],
 ) -> bool:
     """One fact (an unlock, an interview's start) recorded on both machines under two IDs:
     keep the earliest. True when the local one stays; otherwise the local row is removed so
@@ -328,7 +334,6 @@ def _lost_to_local(
         return False
     if (str(row[1]), str(row[2])) <= (str(theirs[0]), str(theirs[1])):
         return True
-    table = "user_achievement" if "user_achievement" in sql else "activity"
     db.execute(f"DELETE FROM {table} WHERE id = ?", (row[0],))
     db.execute("DELETE FROM sync_tombstone WHERE kind = ? AND global_id = ?", (table, str(row[2])))
     return False
