@@ -78,7 +78,8 @@ class Bucket:
             yield
         except ClientError as exc:
             code = str(exc.response.get("Error", {}).get("Code", ""))
-            if code in ("PreconditionFailed", "412"):
+            # S3 answers 409 ConditionalRequestConflict to a conditional write racing another.
+            if code in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
                 raise ManifestConflict from None
             if code in ("NoSuchBucket",):
                 raise PrepPathError(
