@@ -23,6 +23,9 @@ from preppath.services.interviews import InterviewOptions, create_interview
 from preppath.services.views import InterviewView
 from preppath.settings import load_settings
 
+# The S3 protocol server (moto) and a fresh bucket for the sync tests.
+from s3_server import bucket, s3_server  # noqa: F401 (pytest finds fixtures by name)
+
 # `--require-all` (CI) turns skips into failures; the hooks live in their own module so that
 # tests/test_project_setup.py can run them on a suite of its own.
 from strict_skips import (  # noqa: F401 (pytest finds hooks by name in conftest)

@@ -351,8 +351,9 @@ def assert_recordings_match_rows(home: Path) -> None:
     rows = db_rows(home, "SELECT path, sha256, size_bytes FROM interview_recording")
     on_disk = files_under(recordings(home))
     assert sorted(p.name for p in on_disk) == sorted(Path(p).name for p, _, _ in rows)
-    for path, sha, size in rows:
-        assert Path(path).stat().st_size == size and file_sha256(Path(path)) == sha
+    for key, sha, size in rows:
+        path = home / "data" / key  # rows name files relative to the data folder
+        assert path.stat().st_size == size and file_sha256(path) == sha
     answers = db_rows(
         home, "SELECT count(*) FROM interview_feedback WHERE answer_source = 'audio_import'"
     )
@@ -456,7 +457,7 @@ def test_imports_in_the_same_second_keep_both_recordings(
     rows = db_rows(home, "SELECT path FROM interview_recording")
     assert len({p for (p,) in rows}) == 4
     sources = {s.read_bytes() for s in speech_wavs}
-    assert all(Path(p).read_bytes() in sources for (p,) in rows)
+    assert all((home / "data" / p).read_bytes() in sources for (p,) in rows)
     assert_recordings_match_rows(home)
 
 

@@ -87,7 +87,8 @@ def test_spoken_answer_is_recorded_transcribed_scored_and_stored(tmp_path: Path)
     path, fmt, duration, size, sha = db.execute(
         "SELECT path, format, duration_s, size_bytes, sha256 FROM interview_recording"
     ).fetchone()
-    assert fmt == "wav" and Path(path).stat().st_size == size and len(sha) == 64
+    assert not Path(path).is_absolute()  # a key relative to the data folder
+    assert fmt == "wav" and (home / "data" / path).stat().st_size == size and len(sha) == 64
     assert 2.8 < duration < 12  # the clip, its lead-in, and the silence that stopped it
 
 
@@ -138,7 +139,7 @@ def test_audio_import_answers_a_question_from_a_recording(run: Any, home: Path) 
     ).fetchone()
     assert source == "audio_import" and "forward" in text
     (stored,) = db.execute("SELECT path FROM interview_recording").fetchone()
-    assert Path(stored).read_bytes() == goforward().read_bytes()
+    assert (home / "data" / stored).read_bytes() == goforward().read_bytes()
 
 
 def test_audio_import_rejects_a_corrupt_file_and_saves_nothing(

@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     streak_freezes: bool = Field(True, description="Earn freezes that cover a missed day")
     retake_threshold: int = Field(60, ge=0, le=100, description="Scores under this come back")
 
+    # S3 sync and share links (issue 9). Credentials come only from the standard AWS chain
+    # (environment, ~/.aws, an instance role): PrepPath never stores them.
+    s3_bucket: str = Field("", description="S3 bucket for `preppath sync` and share links")
+    s3_prefix: str = Field("preppath", description="Key prefix for PrepPath's objects")
+    s3_endpoint_url: str = Field("", description="S3-compatible endpoint; empty = AWS")
+    s3_region: str = Field("", description="The bucket's region; empty = the AWS chain's")
+    s3_transfers: int = Field(4, ge=1, le=32, description="Uploads or downloads at once")
+
     # Job pool (preppath/jobs/): how many jobs of each kind run at once and start per minute
     # (the original queue workers' numbers), and how failed attempts are retried.
     jobs_transcription_concurrency: int = Field(

@@ -49,13 +49,14 @@ def version_command() -> None:
 @cache
 def build_command() -> Command:
     """The command tree, built once per process (groups must not be added twice)."""
-    from preppath.cli import audio, config, doctor, interview, jobs, progress, questions
+    from preppath.cli import audio, config, doctor, interview, jobs, progress, questions, sync
 
     app.add_typer(interview.app, name="interview")
     app.add_typer(questions.app, name="questions")
     app.add_typer(config.app, name="config")
     app.add_typer(audio.app, name="audio")
     app.add_typer(jobs.app, name="jobs")
+    app.add_typer(sync.app, name="sync")
     progress.register(app)
     app.command()(doctor.doctor)
     # Listed last; `preppath version` itself is answered in __main__ before any of this loads.

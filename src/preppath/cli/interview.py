@@ -360,6 +360,30 @@ def delete(
     )
 
 
+@app.command()
+def share(
+    ctx: typer.Context,
+    interview_id: int = typer.Argument(..., metavar="ID"),
+    audio: bool = typer.Option(False, "--audio", help="Share the recordings too."),
+    expires: str = typer.Option(
+        "7d", "--expires", metavar="DURATION", help="Link lifetime, e.g. 12h or 3d; at most 7d."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Upload the report to the S3 bucket and print links to it that expire."""
+    from preppath.services.share import parse_duration, share_interview
+
+    expires_s = parse_duration(expires)  # a bad duration fails before any upload
+    result = share_interview(open_context(ctx), interview_id, audio=audio, expires_s=expires_s)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    console.print(f"Links valid until {result.expires_at:%Y-%m-%d %H:%M} UTC:", soft_wrap=True)
+    for link in result.links:
+        # Printed whole (no wrapping) so the link can be copied; it is the only copy.
+        console.print(f"{link.what}: {link.url}", soft_wrap=True, markup=False, highlight=False)
+
+
 def _print_interview(view: InterviewView, with_feedback: bool = False) -> None:
     from preppath.cli.render import print_interview
 

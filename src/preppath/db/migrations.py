@@ -302,6 +302,86 @@ CREATE TABLE answer (
 );
 CREATE INDEX ix_answer_question ON answer(question_id, scoring);
 """
+# Sync (issue 9, items 1-2). Every record that syncs gets a stable global ID (a UUID4, filled
+# here for existing rows and by a trigger for new ones, so no insert elsewhere has to know)
+# beside its integer ID, which stays local; a delete leaves a tombstone so the deletion can
+# travel to other machines; interviews and questions, the records that change after they are
+# made, carry updated_at (set by a trigger on every change) so concurrent edits resolve by
+# time. sync_state remembers the remote manifest a profile last merged. Recording paths become
+# keys relative to the data folder: an older absolute path is rewritten as
+# recordings/<interview>/<file name>.
+_UUID4_SQL = (
+    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'"
+    " || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (random() & 3), 1)"
+    " || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))"
+)
+_NOW_SQL = "strftime('%Y-%m-%d %H:%M:%f000', 'now')"  # the ORM's layout, to the microsecond
+_SYNCED_TABLES = (
+    "profile",
+    "interview",
+    "interview_question",
+    "interview_feedback",
+    "interview_recording",
+    "activity",
+    "user_achievement",
+)
+
+
+def _identity_sql(table: str) -> str:
+    return f"""
+ALTER TABLE {table} ADD COLUMN global_id TEXT;
+UPDATE {table} SET global_id = {_UUID4_SQL};
+CREATE UNIQUE INDEX ux_{table}_global_id ON {table}(global_id);
+CREATE TRIGGER {table}_global_id AFTER INSERT ON {table} WHEN NEW.global_id IS NULL BEGIN
+    UPDATE {table} SET global_id = {_UUID4_SQL} WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER {table}_tombstone AFTER DELETE ON {table} BEGIN
+    INSERT OR IGNORE INTO sync_tombstone (kind, global_id, deleted_at)
+    VALUES ('{table}', OLD.global_id, {_NOW_SQL});
+END;
+"""
+
+
+def _updated_at_sql(table: str, fill: str) -> str:
+    return f"""
+ALTER TABLE {table} ADD COLUMN updated_at DATETIME;
+UPDATE {table} SET updated_at = {fill};
+CREATE TRIGGER {table}_updated_at AFTER UPDATE ON {table}
+WHEN NEW.updated_at IS OLD.updated_at BEGIN
+    UPDATE {table} SET updated_at = {_NOW_SQL} WHERE rowid = NEW.rowid;
+END;
+"""
+
+
+M8_SYNC_IDENTITY = (
+    """
+CREATE TABLE sync_tombstone (
+    kind TEXT NOT NULL,
+    global_id TEXT NOT NULL,
+    deleted_at DATETIME NOT NULL,
+    PRIMARY KEY (kind, global_id)
+);
+CREATE TABLE sync_state (
+    profile_id INTEGER PRIMARY KEY REFERENCES profile(id) ON DELETE CASCADE,
+    manifest_etag TEXT,
+    manifest_sha256 TEXT,
+    synced_at DATETIME
+);
+"""
+    + "".join(_identity_sql(t) for t in _SYNCED_TABLES)
+    + _updated_at_sql("interview", "coalesce(completed_at, started_at, created_at)")
+    + _updated_at_sql(
+        "interview_question",
+        "(SELECT coalesce(i.completed_at, i.started_at, i.created_at) FROM interview AS i"
+        " WHERE i.id = interview_id)",
+    )
+    + """
+UPDATE interview_recording SET path = 'recordings/'
+    || (SELECT q.interview_id FROM interview_question AS q WHERE q.id = question_id) || '/'
+    || replace(path, rtrim(path, replace(path, '/', '')), '')
+WHERE substr(path, 1, 1) = '/';
+"""
+)
 
 MIGRATIONS: tuple[str, ...] = (
     M1_INITIAL,
@@ -311,6 +391,7 @@ MIGRATIONS: tuple[str, ...] = (
     M5_ANSWER_PATH_INDEXES,
     M6_JOB_POOL,
     M7_USAGE,
+    M8_SYNC_IDENTITY,
 )
 LATEST = len(MIGRATIONS)
 

@@ -21,6 +21,7 @@ class Profile(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     created_at: datetime
+    global_id: str | None = Field(default=None, unique=True)
 
 
 class Interview(SQLModel, table=True):
@@ -40,6 +41,8 @@ class Interview(SQLModel, table=True):
     completed_at: datetime | None = None
     overall: float | None = None
     summary: dict[str, Any] | None = _json()
+    global_id: str | None = Field(default=None, unique=True)
+    updated_at: datetime | None = None
 
 
 class InterviewQuestion(SQLModel, table=True):
@@ -58,6 +61,8 @@ class InterviewQuestion(SQLModel, table=True):
     stack: list[str] = _json([])
     source: str = "bank"
     status: str = "pending"
+    global_id: str | None = Field(default=None, unique=True)
+    updated_at: datetime | None = None
 
 
 class InterviewFeedback(SQLModel, table=True):
@@ -78,6 +83,7 @@ class InterviewFeedback(SQLModel, table=True):
     delivery: dict[str, Any] | None = _json()
     evaluator: str
     created_at: datetime
+    global_id: str | None = Field(default=None, unique=True)
 
 
 class InterviewRecording(SQLModel, table=True):
@@ -90,6 +96,7 @@ class InterviewRecording(SQLModel, table=True):
     size_bytes: int
     sha256: str
     created_at: datetime
+    global_id: str | None = Field(default=None, unique=True)
 
 
 class Activity(SQLModel, table=True):
@@ -103,6 +110,7 @@ class Activity(SQLModel, table=True):
     local_hour: int
     interview_id: int | None = Field(default=None, foreign_key="interview.id", ondelete="SET NULL")
     note: str | None = None
+    global_id: str | None = Field(default=None, unique=True)
 
 
 class DailyActivity(SQLModel, table=True):
@@ -135,6 +143,7 @@ class UserAchievement(SQLModel, table=True):
     profile_id: int = Field(foreign_key="profile.id", ondelete="CASCADE")
     achievement_id: str = Field(foreign_key="achievement.id", ondelete="CASCADE")
     unlocked_at: datetime
+    global_id: str | None = Field(default=None, unique=True)
 
 
 class Retake(SQLModel, table=True):
@@ -225,3 +234,22 @@ class Answer(SQLModel, table=True):
         default=None, foreign_key="interview_feedback.id", ondelete="SET NULL"
     )
     created_at: datetime
+
+
+class SyncTombstone(SQLModel, table=True):
+    """A deleted record's global ID, kept so the delete reaches the other machines."""
+
+    __tablename__ = "sync_tombstone"
+    kind: str = Field(primary_key=True)
+    global_id: str = Field(primary_key=True)
+    deleted_at: datetime
+
+
+class SyncState(SQLModel, table=True):
+    """The remote manifest a profile last merged (its ETag and content hash)."""
+
+    __tablename__ = "sync_state"
+    profile_id: int = Field(foreign_key="profile.id", ondelete="CASCADE", primary_key=True)
+    manifest_etag: str | None = None
+    manifest_sha256: str | None = None
+    synced_at: datetime | None = None

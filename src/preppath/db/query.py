@@ -100,9 +100,11 @@ INTERVIEW = Table(
         "completed_at",
         "overall",
         "summary",
+        "global_id",
+        "updated_at",
     ),
     json=_set("stack", "summary"),
-    times=_set("created_at", "started_at", "completed_at"),
+    times=_set("created_at", "started_at", "completed_at", "updated_at"),
 )
 
 QUESTION = Table(
@@ -122,8 +124,11 @@ QUESTION = Table(
         "stack",
         "source",
         "status",
+        "global_id",
+        "updated_at",
     ),
     json=_set("key_points", "weights", "tags", "stack"),
+    times=_set("updated_at"),
 )
 
 FEEDBACK = Table(
@@ -145,6 +150,7 @@ FEEDBACK = Table(
         "delivery",
         "evaluator",
         "created_at",
+        "global_id",
     ),
     json=_set("strengths", "improvements", "key_points", "star", "delivery"),
     times=_set("created_at"),

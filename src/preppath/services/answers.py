@@ -245,21 +245,18 @@ def _store_recording(
 ) -> None:
     """The recording's row, and the file published under the write lock, last before the
     commit that names it."""
-    from preppath.services.recordings import stored_name
+    from preppath.services.recordings import stored_key
 
     now = ctx.clock()
-    incoming = Path(recording.path)
-    stored = (
-        ctx.paths.recordings_dir
-        / str(interview["id"])
-        / stored_name(row["position"], now, incoming.suffix)
-    )
+    # The row names the file by its key, relative to the data folder (never an absolute path,
+    # which would break when the folder moves).
+    key = stored_key(interview["id"], row["position"], now, Path(recording.path).suffix)
     db.execute(
         "INSERT INTO interview_recording (question_id, path, format, duration_s, "
         "size_bytes, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             row["id"],
-            str(stored),
+            key,
             recording.format,
             recording.duration_s,
             recording.size_bytes,
@@ -267,16 +264,16 @@ def _store_recording(
             query.stored_time(now),
         ),
     )
-    _publish(incoming, stored)
-    published.append(stored)  # the commit that follows names it; if it fails, it goes
+    published.append(_publish(ctx, Path(recording.path), key))
+    # the commit that follows names it; if it fails, it goes
 
 
-def _publish(incoming: Path, stored: Path) -> None:
+def _publish(ctx: AppContext, incoming: Path, key: str) -> Path:
     """Publish the recording under the write lock, last before the commit that names it."""
-    from preppath.services.recordings import publish
+    from preppath.services.recordings import local_store, publish
 
     try:
-        publish(incoming, stored)
+        return publish(incoming, local_store(ctx.paths.data_dir), key)
     except OSError as exc:
         raise PrepPathError(f"cannot store the recording: {exc.strerror}", ExitCode.DATA) from None
 

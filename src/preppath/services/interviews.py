@@ -189,7 +189,7 @@ def delete_interview(ctx: AppContext, interview_id: int) -> int:
     Files go after the rows are committed: a crash in between leaves files that no row names,
     which the next open sweeps away, never a row naming a file that is gone."""
     from preppath.services import rows
-    from preppath.services.recordings import remove_interview_files
+    from preppath.services.recordings import local_store, remove_interview_files
 
     with ctx.transaction() as db:
         rows.load_interview(db, ctx, interview_id)
@@ -204,4 +204,4 @@ def delete_interview(ctx: AppContext, interview_id: int) -> int:
         # Questions, feedback and recording rows go by ON DELETE CASCADE (the transaction
         # turns foreign keys on); activity and retakes keep their rows with the link cleared.
         db.execute("DELETE FROM interview WHERE id = ?", (interview_id,))
-    return remove_interview_files(ctx.paths.recordings_dir, interview_id, paths)
+    return remove_interview_files(local_store(ctx.paths.data_dir), interview_id, paths)

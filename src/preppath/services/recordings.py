@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from preppath.storage import PRIVATE_FILE, exact_mode, narrow, narrow_contents, private_dir
+from preppath.storage.local import LocalRecordingStore
 
 try:
     import fcntl
@@ -66,18 +67,24 @@ def new_incoming(recordings_dir: Path, suffix: str) -> Path:
     return path
 
 
-def stored_name(position: int, at: datetime, suffix: str) -> str:
-    """The name of a stored recording: question, time, and a token that makes it unique."""
-    return f"q{position}-{at:%Y%m%dT%H%M%S}-{secrets.token_hex(6)}{suffix.lower()}"
+def local_store(data_dir: Path) -> LocalRecordingStore:
+    """The store of this machine's recordings; its keys are relative to the data folder."""
+    return LocalRecordingStore(data_dir)
 
 
-def publish(incoming: Path, target: Path) -> Path:
+def stored_key(interview_id: int, position: int, at: datetime, suffix: str) -> str:
+    """The key of a stored recording: its interview's folder, then question, time, and a token
+    that makes it unique."""
+    name = f"q{position}-{at:%Y%m%dT%H%M%S}-{secrets.token_hex(6)}{suffix.lower()}"
+    return f"recordings/{interview_id}/{name}"
+
+
+def publish(incoming: Path, store: LocalRecordingStore, key: str) -> Path:
     """Move an incoming recording to its stored place. Call it inside the write transaction
-    that stores the row naming `target`, right before the commit."""
-    private_dir(target.parent)
-    incoming.rename(target)
+    that stores the row naming `key`, right before the commit."""
+    store.put(incoming, key)
     _release(incoming)
-    return target
+    return store.path(key)
 
 
 def discard(path: Path) -> None:
@@ -93,15 +100,13 @@ def _release(path: Path) -> None:
         os.close(fd)
 
 
-def remove_interview_files(recordings_dir: Path, interview_id: int, paths: Iterable[str]) -> int:
+def remove_interview_files(
+    store: LocalRecordingStore, interview_id: int, keys: Iterable[str]
+) -> int:
     """After an interview's rows are gone: remove its recordings, its folder and anything else
     left in it (a recording from an older PrepPath interrupted mid-way); returns files removed."""
-    removed = 0
-    for p in set(paths):
-        with contextlib.suppress(FileNotFoundError):
-            Path(p).unlink()
-            removed += 1
-    folder = recordings_dir / str(interview_id)
+    removed = sum(store.delete(key) for key in set(keys))
+    folder = store.root / "recordings" / str(interview_id)
     with contextlib.suppress(FileNotFoundError):
         for leftover in folder.iterdir():
             with contextlib.suppress(FileNotFoundError):
