@@ -49,12 +49,13 @@ def version_command() -> None:
 @cache
 def build_command() -> Command:
     """The command tree, built once per process (groups must not be added twice)."""
-    from preppath.cli import audio, config, interview, progress, questions
+    from preppath.cli import audio, batch, config, interview, progress, questions
 
     app.add_typer(interview.app, name="interview")
     app.add_typer(questions.app, name="questions")
     app.add_typer(config.app, name="config")
     app.add_typer(audio.app, name="audio")
+    app.add_typer(batch.app, name="batch")  # batch practice from plan files
     progress.register(app)
     # Listed last; `preppath version` itself is answered in __main__ before any of this loads.
     app.command("version")(version_command)

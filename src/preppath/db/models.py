@@ -170,3 +170,14 @@ class ScoreMonth(SQLModel, table=True):
     spoken: int
     sum_wpm: float
     sum_fillers_per_100: float
+
+
+class BatchInterview(SQLModel, table=True):
+    """Which interview an entry of a batch plan (by the plan file's hash) created."""
+
+    __tablename__ = "batch_interview"
+    profile_id: int = Field(foreign_key="profile.id", ondelete="CASCADE", primary_key=True)
+    plan_sha256: str = Field(primary_key=True)
+    plan_index: int = Field(primary_key=True)
+    interview_id: int = Field(foreign_key="interview.id", ondelete="CASCADE")
+    created_at: datetime

@@ -1,0 +1,54 @@
+"""Running a batch's items through a bounded number of workers.
+
+A stand-in with the shape of the job pool to come (`preppath.jobs`): hand it the items and a
+worker, get each result as it finishes. One worker runs the items in order in this thread,
+which is the default: offline, each answer is pure-Python scoring (it holds the GIL) followed
+by a SQLite write transaction (one writer at a time), so threads only add switching
+(bench/bench_batch.py measures it). More workers pay off when a cloud evaluator spends its
+time waiting on the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MAX_WORKERS = 8
+
+
+def run_bounded(
+    items: Sequence[T], worker: Callable[[T], R], *, workers: int = 1
+) -> Iterator[tuple[T, R]]:
+    """Yield (item, result) as each item finishes; at most `workers` run at once and no more
+    than that are queued, so an interruption leaves at most `workers` items in flight (each
+    finishes or rolls back its own transaction) and nothing half-submitted."""
+    if not 1 <= workers <= MAX_WORKERS:
+        raise ValueError(f"workers must be 1 to {MAX_WORKERS}")
+    if workers == 1:
+        for item in items:
+            yield item, worker(item)
+        return
+    pending = iter(items)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="batch") as pool:
+        running: dict[Future[R], T] = {}
+        try:
+            for item in pending:
+                running[pool.submit(worker, item)] = item
+                if len(running) >= workers:
+                    yield from _drain(running, FIRST_COMPLETED)
+            yield from _drain(running, None)
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise
+
+
+def _drain(running: dict[Future[R], T], until: str | None) -> Iterator[tuple[T, R]]:
+    done, _ = wait(running, return_when=until or "ALL_COMPLETED")
+    for future in done:
+        item = running.pop(future)
+        yield item, future.result()
