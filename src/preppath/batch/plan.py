@@ -112,7 +112,7 @@ def load_plan(path: Path, bank_types: Mapping[str, str]) -> Plan:
         raise PlanInvalid(path, [f"{path}:{exc.line}: {exc.message}"]) from None
     checker = _Checker(path, tree, bank_types)
     interviews = checker.plan()
-    if checker.problems:
+    if checker.found:
         raise PlanInvalid(path, checker.problems)
     return Plan(path, hashlib.sha256(data).hexdigest(), interviews)
 
@@ -138,10 +138,16 @@ class _Checker:
         self.folder = path.resolve().parent
         self.tree = tree
         self.bank_types = bank_types
-        self.problems = [f"{path}:{line}: {message}" for line, message in tree.problems]
+        self.found: list[tuple[int, str]] = list(tree.problems)
+
+    @property
+    def problems(self) -> list[str]:
+        """In the order of the file's lines, as an editor shows them."""
+        ordered = sorted(self.found, key=lambda problem: problem[0])
+        return [f"{self.path}:{line}: {message}" for line, message in ordered]
 
     def fail(self, where: Path_, message: str) -> None:
-        self.problems.append(f"{self.path}:{self.tree.line(where)}: {message}")
+        self.found.append((self.tree.line(where), message))
 
     def plan(self) -> tuple[PlannedInterview, ...]:
         root = self.tree.value
@@ -172,7 +178,7 @@ class _Checker:
         if not isinstance(raw, dict):
             self.fail(where, f"{label} must be a mapping (type, role, answers …)")
             return None
-        before = len(self.problems)
+        before = len(self.found)
         self._unknown_keys(raw, where, INTERVIEW_KEYS, label)
         kind = self._parsed(raw, where, "type", parse_interview_type)
         level = self._parsed(raw, where, "level", parse_level) or ExperienceLevel.MID
@@ -186,18 +192,20 @@ class _Checker:
                     f"{', '.join(drawn)} draw questions; "
                     "`questions` names them: give one or the other",
                 )
-        elif role is None and "questions" not in raw:
+        elif "role" not in raw and "questions" not in raw:
             self.fail(where, f"{label} needs a `role` (or `questions`)")
         stack = self._stack(raw, where)
         count = self._whole(raw, where, "count", 1, MAX_QUESTIONS)
         seed = self._whole(raw, where, "seed", 0, 2**31 - 1)
         answers = self._answers(raw, where)
+        listed = raw.get("answers")
+        given = len(listed) if isinstance(listed, list) else 0  # invalid entries count too
         limit = len(questions) or count
-        if limit is not None and len(answers) > limit:
-            self.fail((*where, "answers", limit), f"{len(answers)} answers for {limit} questions")
-        if count is None and not questions and len(answers) > MAX_QUESTIONS:
+        if limit is not None and given > limit:
+            self.fail((*where, "answers", limit), f"{given} answers for {limit} questions")
+        if count is None and not questions and given > MAX_QUESTIONS:
             self.fail((*where, "answers"), f"at most {MAX_QUESTIONS} answers per interview")
-        if len(self.problems) > before:
+        if len(self.found) > before:
             return None
         return PlannedInterview(
             index=index,
@@ -273,6 +281,7 @@ class _Checker:
         for i, ident in enumerate(value):
             if ident in seen:
                 self.fail((*here, i), f"question {ident!r} is listed twice")
+                continue
             seen.add(ident)
             own = self.bank_types.get(ident)
             if own is None:
