@@ -71,7 +71,12 @@ def run(
     ),
     force: bool = FORCE_OPTION,
     workers: int = typer.Option(
-        2, "--workers", min=1, max=8, help="Answers scored at once (1-8; 1 runs them in order)."
+        2,
+        "--workers",
+        min=1,
+        max=8,
+        metavar="N",
+        help="Answers scored at once (1-8; 1 runs them in order).",
     ),
     restart: bool = typer.Option(
         False, "--restart", help="Run the plan again from the start, in new interviews."
