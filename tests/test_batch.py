@@ -357,6 +357,19 @@ interviews:
     ]
 
 
+def test_a_recording_of_an_unknown_format_is_refused(run: Runner, tmp_path: Path) -> None:
+    """An `audio` answer whose file is not a format PrepPath decodes is a problem up front."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "notes.docx").write_bytes(b"PK")
+    path = write_plan(
+        folder,
+        "interviews:\n  - questions: [python-gil]\n    answers:\n      - audio: notes.docx\n",
+    )
+    (found,) = problems(run, path)
+    assert found.startswith(f"{path}:4: notes.docx is not a recording PrepPath reads; use ")
+
+
 def test_paths_leading_out_of_the_plans_folder_are_refused(run: Runner, tmp_path: Path) -> None:
     """`..`, absolute paths and symbolic links out of the folder are refused, even if real."""
     secret = tmp_path / "secret.txt"
@@ -391,6 +404,12 @@ def test_a_run_of_a_bad_plan_lists_its_problems_and_touches_nothing(
     assert not (home / "data" / "preppath.db").exists()
 
 
+# Nine levels of ten aliases each: a few hundred bytes that would expand to a billion nodes.
+_ALIAS_BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 9)
+)
+
+
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
@@ -399,6 +418,7 @@ def test_a_run_of_a_bad_plan_lists_its_problems_and_touches_nothing(
         ("interviews: []\n", 1, "at least one interview"),
         ("interviews:\n  - role: a\n    role: b\n", 3, "'role' is given twice"),
         ("interviews:\n  - role: a\n    count: 2\n    answers: [a, b, c]\n", 4, "3 answers"),
+        (_ALIAS_BOMB, 1, "too large"),
     ],
 )
 def test_malformed_plans_name_the_line(

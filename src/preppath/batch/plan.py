@@ -321,7 +321,12 @@ class _Checker:
         if kind == "text":
             return PlannedAnswer("text", value, line)
         resolved = self._inside(value, here)
-        return None if resolved is None else PlannedAnswer(kind, str(resolved), line)
+        if resolved is None:
+            return None
+        if kind == "audio" and not _audio_suffix(resolved):
+            self.fail(here, f"{value} is not a recording PrepPath reads; use {_audio_kinds()}")
+            return None
+        return PlannedAnswer(kind, str(resolved), line)
 
     def _inside(self, name: str, where: Path_) -> Path | None:
         """`name` resolved against the plan's folder, if it stays inside it and is a file."""
@@ -341,3 +346,16 @@ class _Checker:
             self.fail(where, f"{name} is not a file")
             return None
         return resolved
+
+
+def _audio_suffix(path: Path) -> bool:
+    # The decoder module loads PyAV and numpy: only plans with recordings pay for it.
+    from preppath.voice.decode import SUPPORTED_EXTENSIONS
+
+    return path.suffix.lower() in SUPPORTED_EXTENSIONS
+
+
+def _audio_kinds() -> str:
+    from preppath.voice.decode import SUPPORTED_EXTENSIONS
+
+    return ", ".join(ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS)
