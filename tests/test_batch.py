@@ -257,6 +257,42 @@ interviews:
     assert "failed: the answer is empty" in table.stdout
 
 
+def test_an_interview_that_cannot_be_created_fails_its_items(
+    run: Runner, home: Path, tmp_path: Path
+) -> None:
+    """A draw that finds nothing fails that entry's answers (or the entry itself, when it has
+    none) with the draw's exit code; the other entries still run."""
+    from preppath.providers.factory import overridden
+    from preppath.testing.fakes import FakeQuestionProvider
+
+    path = write_plan(
+        tmp_path / "p",
+        f"""\
+interviews:
+  - role: Backend Engineer
+    answers:
+      - text: "anything"
+  - role: Backend Engineer
+    count: 2
+  - questions: [python-gil]
+    answers:
+      - text: "{GIL_ANSWER}"
+""",
+    )
+    with overridden("questions", FakeQuestionProvider().enqueue([], [])):
+        result = run("batch", "run", str(path), "--json")
+    assert result.code == 5
+    report = result.json()
+    assert report["interviews"][:2] == [None, None]
+    summary = [(i["entry"], i["question"], i["answer"], i["status"]) for i in report["items"]]
+    assert summary == [
+        (1, 1, "text", "failed"),
+        (2, 0, "none", "failed"),
+        (3, 1, "text", "answered"),
+    ]
+    assert report["items"][0]["error"] == "interview not created: no questions match these options"
+
+
 def test_a_second_run_of_a_running_plan_is_refused(run: Runner, home: Path, plan: Path) -> None:
     """While one process holds a plan's lock, another run of it exits 6 and changes nothing."""
     import fcntl

@@ -15,7 +15,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,8 @@ class BatchItem:
     """The question's position in its interview, from 1 (what `interview answer` takes)."""
     bank_id: str | None
     answer: str
-    """How the plan answers it: text, file, audio or skip."""
+    """How the plan answers it: text, file, audio or skip; `none` marks an entry without
+    answers whose interview could not be created (question 0)."""
     line: int
     status: str
     """answered, skipped or failed."""
@@ -113,6 +114,12 @@ def run_plan(
         for entry in plan.interviews:
             view, failure = _interview_for(ctx, plan, entry)
             interviews.append(view.id if view else None)
+            if failure is not None and not entry.answers:
+                # An entry with nothing to answer still fails visibly (question 0: none).
+                lost = _settled(entry, PlannedAnswer("skip", "", entry.line), 0, None, failure)
+                assert lost is not None
+                items.append(replace(lost, answer="none"))
+                report(items[-1])
             for position, answer in enumerate(entry.answers, start=1):
                 settled = _settled(entry, answer, position, view, failure)
                 if settled is None:
