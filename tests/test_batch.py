@@ -504,3 +504,27 @@ def test_on_a_terminal_progress_is_a_bar_not_lines(home: Path, plan: Path) -> No
     assert child.exitstatus == 0, output
     assert "2 answers, 1 skipped, 0 failed" in output
     assert "[1/3]" not in output
+
+
+def test_a_plan_is_scored_by_the_configured_cloud_evaluator(
+    run: Runner, home: Path, plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a key and base URL set, the batch's answers are scored through the real OpenAI SDK
+    (a stub server on 127.0.0.1), two at a time, and the key appears in no output."""
+    from openai_stub import OpenAIStub, chat_reply
+    from test_openai_providers import CHAT, _grade
+
+    secret = "sk-test-batch-0123456789SECRET"
+    with OpenAIStub() as server:
+        monkeypatch.setenv("PREPPATH_OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("PREPPATH_OPENAI_API_KEY", secret)
+        server.script(CHAT, chat_reply(_grade()), chat_reply(_grade()))
+        result = run("batch", "run", str(plan), "--workers", "2", "--json")
+        assert len(server.requests_to(CHAT)) == 2
+    assert result.code == 0, result.stderr
+    answered = [i for i in result.json()["items"] if i["status"] == "answered"]
+    assert [i["scores"] for i in answered] == [
+        {"correctness": 8, "completeness": 5, "clarity": 10}
+    ] * 2
+    assert rows(home, "SELECT DISTINCT evaluator FROM interview_feedback") == [("openai",)]
+    assert secret not in result.stdout + result.stderr
