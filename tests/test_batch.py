@@ -187,14 +187,29 @@ interviews:
       - text: "Generators yield values lazily."
 """,
     )
-    report = run("batch", "run", str(path), "--json").json()
+    result = run("batch", "run", str(path), "--json")
+    report = result.json()
     (interview_id,) = report["interviews"]
+    assert report["notices"] == []
     shown = run("interview", "show", str(interview_id), "--json").json()
     assert (shown["level"], shown["seed"], len(shown["questions"])) == ("senior", 7, 3)
     assert [q["status"] for q in shown["questions"]] == ["answered", "pending", "pending"]
 
 
 # --- outputs ----------------------------------------------------------------------------------
+
+
+def test_what_creating_an_interview_notes_is_passed_on(run: Runner, tmp_path: Path) -> None:
+    """A role PrepPath does not know is noted on standard error, naming the plan entry."""
+    path = write_plan(
+        tmp_path / "p",
+        "interviews:\n  - role: Lighthouse Keeper\n    count: 1\n    answers:\n"
+        "      - skip: true\n",
+    )
+    result = run("batch", "run", str(path), "--json")
+    assert result.code == 0, result.stderr
+    assert "note: entry 1: role 'Lighthouse Keeper' is not one PrepPath knows" in result.stderr
+    assert result.json()["notices"][0].startswith("entry 1: role 'Lighthouse Keeper'")
 
 
 def test_csv_results_are_a_private_file(run: Runner, plan: Path, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from preppath.cli.common import (
     command_group,
     console,
     err_console,
+    notice,
     open_context,
     print_json,
 )
@@ -95,6 +96,8 @@ def run(
     app_ctx = open_context(ctx)
     with _progress(plan) as on_item:
         result = run_plan(app_ctx, plan, workers=workers, restart=restart, on_item=on_item)
+    for message in result.notices:
+        notice(message)
     if csv_file is not None:
         from preppath.cli.batch_output import results_csv
         from preppath.files import write_output

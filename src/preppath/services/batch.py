@@ -63,6 +63,8 @@ class BatchResult:
     interviews: list[int | None]
     """The interview each plan entry created (None where creating it failed)."""
     items: list[BatchItem]
+    notices: list[str] = field(default_factory=list)
+    """What creating the interviews noted (an unknown role, a stack the bank lacks …)."""
 
     @property
     def failed(self) -> list[BatchItem]:
@@ -111,9 +113,12 @@ def run_plan(
         items: list[BatchItem] = []
         interviews: list[int | None] = []
         work: list[_Work] = []
+        notices: list[str] = []
         for entry in plan.interviews:
             view, failure = _interview_for(ctx, plan, entry)
             interviews.append(view.id if view else None)
+            if view is not None:
+                notices += [f"entry {entry.index + 1}: {text}" for text in view.notices]
             if failure is not None and not entry.answers:
                 # An entry with nothing to answer still fails visibly (question 0: none).
                 lost = _settled(entry, PlannedAnswer("skip", "", entry.line), 0, None, failure)
@@ -134,7 +139,7 @@ def run_plan(
                 items.append(item)
                 report(item)
         items.sort(key=lambda item: (item.entry, item.question))
-        return BatchResult(str(plan.path), plan.sha256, interviews, items)
+        return BatchResult(str(plan.path), plan.sha256, interviews, items, notices)
 
 
 @contextlib.contextmanager
