@@ -5,7 +5,8 @@ worker, get each result as it finishes. With one worker the items run in order i
 thread. `batch run` uses two by default: offline an answer is pure-Python scoring (which holds
 the GIL) and then a SQLite write transaction (one writer at a time), but sqlite3 releases the
 GIL while it commits and syncs, so a second worker scores while the first writes. Measured by
-bench/bench_batch.py on a 50-answer plan: 2 workers took 0.77x the time of 1, 4 took 0.79x.
+bench/bench_batch.py on a 50-answer plan, in two runs: 2 workers took 0.77x and 0.93x the
+time of 1, 4 took 0.79x and 0.90x.
 A cloud evaluator, which mostly waits on the network, gains more.
 """
 
