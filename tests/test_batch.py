@@ -308,6 +308,32 @@ interviews:
     assert report["items"][0]["error"] == "interview not created: no questions match these options"
 
 
+def test_answers_beyond_a_short_draw_fail_alone(run: Runner, tmp_path: Path) -> None:
+    """When the draw gives fewer questions than the plan answers, only the extra answers fail."""
+    from preppath.bank.loader import load_bank
+    from preppath.providers.factory import overridden
+    from preppath.testing.fakes import FakeQuestionProvider
+
+    gil = load_bank(None).by_id()["python-gil"]
+    path = write_plan(
+        tmp_path / "p",
+        f"""\
+interviews:
+  - role: Backend Engineer
+    answers:
+      - text: "{GIL_ANSWER}"
+      - text: "an answer with no question to meet"
+""",
+    )
+    with overridden("questions", FakeQuestionProvider().enqueue([gil])):
+        result = run("batch", "run", str(path), "--json")
+    assert result.code == 5
+    items = result.json()["items"]
+    assert [(i["question"], i["status"]) for i in items] == [(1, "answered"), (2, "failed")]
+    assert items[1]["error"] == "the draw gave only 1 question"
+    assert items[1]["line"] == 5
+
+
 def test_a_second_run_of_a_running_plan_is_refused(run: Runner, home: Path, plan: Path) -> None:
     """While one process holds a plan's lock, another run of it exits 6 and changes nothing."""
     import fcntl

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from preppath.batch.yamltree import Path_, YamlSyntaxError, YamlTree, load_tree
+from preppath.batch.yamltree import KeyPath, YamlSyntaxError, YamlTree, load_tree
 from preppath.domain import (
     ExperienceLevel,
     InterviewType,
@@ -146,7 +146,7 @@ class _Checker:
         ordered = sorted(self.found, key=lambda problem: problem[0])
         return [f"{self.path}:{line}: {message}" for line, message in ordered]
 
-    def fail(self, where: Path_, message: str) -> None:
+    def fail(self, where: KeyPath, message: str) -> None:
         self.found.append((self.tree.line(where), message))
 
     def plan(self) -> tuple[PlannedInterview, ...]:
@@ -163,7 +163,7 @@ class _Checker:
         return tuple(item for item in found if item is not None)
 
     def _unknown_keys(
-        self, raw: dict[str, Any], where: Path_, allowed: frozenset[str], what: str
+        self, raw: dict[str, Any], where: KeyPath, allowed: frozenset[str], what: str
     ) -> None:
         for key in raw:
             if key not in allowed:
@@ -173,7 +173,7 @@ class _Checker:
                 )
 
     def _interview(self, index: int, raw: Any) -> PlannedInterview | None:
-        where: Path_ = ("interviews", index)
+        where: KeyPath = ("interviews", index)
         label = f"interview {index + 1}"
         if not isinstance(raw, dict):
             self.fail(where, f"{label} must be a mapping (type, role, answers …)")
@@ -221,7 +221,7 @@ class _Checker:
         )
 
     def _parsed(
-        self, raw: dict[str, Any], where: Path_, key: str, parse: Callable[[str], Any]
+        self, raw: dict[str, Any], where: KeyPath, key: str, parse: Callable[[str], Any]
     ) -> Any:
         if key not in raw:
             return None
@@ -235,7 +235,7 @@ class _Checker:
             self.fail((*where, key), str(exc))
             return None
 
-    def _text(self, raw: dict[str, Any], where: Path_, key: str) -> str | None:
+    def _text(self, raw: dict[str, Any], where: KeyPath, key: str) -> str | None:
         if key not in raw:
             return None
         value = raw[key]
@@ -245,7 +245,7 @@ class _Checker:
         return value.strip()
 
     def _whole(
-        self, raw: dict[str, Any], where: Path_, key: str, low: int, high: int
+        self, raw: dict[str, Any], where: KeyPath, key: str, low: int, high: int
     ) -> int | None:
         if key not in raw:
             return None
@@ -256,7 +256,7 @@ class _Checker:
             return None
         return value
 
-    def _stack(self, raw: dict[str, Any], where: Path_) -> tuple[str, ...]:
+    def _stack(self, raw: dict[str, Any], where: KeyPath) -> tuple[str, ...]:
         value = raw.get("stack", [])
         if isinstance(value, str):
             value = [value]
@@ -266,7 +266,7 @@ class _Checker:
         return split_stacks(value)
 
     def _questions(
-        self, raw: dict[str, Any], where: Path_, kind: InterviewType | None
+        self, raw: dict[str, Any], where: KeyPath, kind: InterviewType | None
     ) -> tuple[str, ...]:
         if "questions" not in raw:
             return ()
@@ -290,7 +290,7 @@ class _Checker:
                 self.fail((*here, i), f"question {ident!r} is {own}, not {kind.value}")
         return tuple(value)
 
-    def _answers(self, raw: dict[str, Any], where: Path_) -> tuple[PlannedAnswer, ...]:
+    def _answers(self, raw: dict[str, Any], where: KeyPath) -> tuple[PlannedAnswer, ...]:
         value = raw.get("answers", [])
         here = (*where, "answers")
         if not isinstance(value, list):
@@ -299,7 +299,7 @@ class _Checker:
         found = [self._answer(entry, (*here, i)) for i, entry in enumerate(value)]
         return tuple(a for a in found if a is not None)
 
-    def _answer(self, entry: Any, where: Path_) -> PlannedAnswer | None:
+    def _answer(self, entry: Any, where: KeyPath) -> PlannedAnswer | None:
         kinds = ", ".join(ANSWER_KINDS)
         if not isinstance(entry, dict) or len(entry) != 1:
             self.fail(where, f'an answer is one of {kinds}, e.g. `- text: "…"`')
@@ -328,7 +328,7 @@ class _Checker:
             return None
         return PlannedAnswer(kind, str(resolved), line)
 
-    def _inside(self, name: str, where: Path_) -> Path | None:
+    def _inside(self, name: str, where: KeyPath) -> Path | None:
         """`name` resolved against the plan's folder, if it stays inside it and is a file."""
         candidate = Path(name)
         resolved = (self.folder / candidate).resolve()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import yaml
 
-Path_ = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 MAX_NODES = 50_000
 """Aliases can make a small file expand enormously ("billion laughs"); a plan is never this big."""
@@ -31,10 +31,10 @@ class YamlSyntaxError(Exception):
 @dataclass
 class YamlTree:
     value: Any
-    lines: dict[Path_, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)
 
-    def line(self, path: Path_) -> int:
+    def line(self, path: KeyPath) -> int:
         """The line of `path`, or of its nearest ancestor that has one."""
         while path and path not in self.lines:
             path = path[:-1]
@@ -63,7 +63,7 @@ def load_tree(text: str) -> YamlTree:
 
 
 def _convert(
-    loader: yaml.SafeLoader, node: yaml.Node, path: Path_, tree: YamlTree, budget: list[int]
+    loader: yaml.SafeLoader, node: yaml.Node, path: KeyPath, tree: YamlTree, budget: list[int]
 ) -> Any:
     import yaml
 

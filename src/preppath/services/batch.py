@@ -24,6 +24,7 @@ from preppath.batch.pool import run_bounded
 from preppath.db import query
 from preppath.domain import AnswerSource, InterviewType
 from preppath.errors import ExitCode, PrepPathError
+from preppath.messages import plural
 from preppath.services.context import AppContext
 from preppath.services.reading import get_interview
 from preppath.services.views import InterviewView
@@ -246,15 +247,24 @@ def _settled(
         assert failure is not None
         message = f"interview not created: {failure.message}"
         return BatchItem(
-            **base, interview_id=None, bank_id=None, line=entry.line, status=FAILED,
-            error=message, exit_code=int(failure.code),
-        )  # fmt: skip
+            **base,
+            interview_id=None,
+            bank_id=None,
+            line=entry.line,
+            status=FAILED,
+            error=message,
+            exit_code=int(failure.code),
+        )
     if position > len(view.questions):
         return BatchItem(
-            **base, interview_id=view.id, bank_id=None, line=answer.line, status=FAILED,
-            error=f"the bank had only {len(view.questions)} fitting questions",
+            **base,
+            interview_id=view.id,
+            bank_id=None,
+            line=answer.line,
+            status=FAILED,
+            error=f"the draw gave only {plural(len(view.questions), 'question')}",
             exit_code=int(ExitCode.INVALID),
-        )  # fmt: skip
+        )
     question = view.questions[position - 1]
     if question.status == "pending":
         return None
