@@ -110,7 +110,11 @@ def test_a_plan_creates_its_interviews_and_answers_them(
         (second, 1, "skipped"),
     ]
     assert feedback_per_question(home) == [(first, 1, 1), (first, 2, 1), (second, 1, 0)]
-    sources = rows(home, "SELECT answer_source FROM interview_feedback ORDER BY id")
+    sources = rows(
+        home,
+        "SELECT f.answer_source FROM interview_feedback AS f JOIN interview_question AS q"
+        " ON f.question_id = q.id ORDER BY q.interview_id, q.position",
+    )
     assert sources == [("typed",), ("file",)]
     statuses = rows(home, "SELECT status FROM interview ORDER BY id")
     assert statuses == [("completed",), ("abandoned",)]
