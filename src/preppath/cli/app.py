@@ -49,7 +49,17 @@ def version_command() -> None:
 @cache
 def build_command() -> Command:
     """The command tree, built once per process (groups must not be added twice)."""
-    from preppath.cli import audio, config, doctor, interview, jobs, progress, questions, sync
+    from preppath.cli import (
+        audio,
+        batch,
+        config,
+        doctor,
+        interview,
+        jobs,
+        progress,
+        questions,
+        sync,
+    )
 
     app.add_typer(interview.app, name="interview")
     app.add_typer(questions.app, name="questions")
@@ -57,6 +67,7 @@ def build_command() -> Command:
     app.add_typer(audio.app, name="audio")
     app.add_typer(jobs.app, name="jobs")
     app.add_typer(sync.app, name="sync")
+    app.add_typer(batch.app, name="batch")  # batch practice from plan files
     progress.register(app)
     app.command()(doctor.doctor)
     # Listed last; `preppath version` itself is answered in __main__ before any of this loads.

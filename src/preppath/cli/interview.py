@@ -55,20 +55,62 @@ STACK_OPT = typer.Option([], "--stack", "-s", metavar=STACK_METAVAR, help=STACK_
 @app.command()
 def create(
     ctx: typer.Context,
-    type_: InterviewType = TYPE_OPT,
-    role: str = typer.Option(..., "--role", "-r", help='Role, e.g. "Backend Engineer".'),
+    type_: InterviewType | None = typer.Option(
+        None,
+        "--type",
+        "-t",
+        parser=interview_type_parser,
+        help=f"Interview type: {TYPES_HELP} (default technical; with --question, the"
+        " questions' own).",
+    ),
+    role: str | None = typer.Option(
+        None, "--role", "-r", help='Role, e.g. "Backend Engineer" (optional with --question).'
+    ),
     level: ExperienceLevel = LEVEL_OPT,
     stack: list[str] = STACK_OPT,
-    count: int = typer.Option(5, "--count", "-n", help="Number of questions (1-20)."),
+    count: int | None = typer.Option(
+        None, "--count", "-n", help="Number of questions (1-20, default 5)."
+    ),
     seed: int | None = typer.Option(None, "--seed", help="Seed for a reproducible draw."),
+    question: list[str] = typer.Option(
+        [],
+        "--question",
+        "-q",
+        metavar="ID",
+        help="A bank question to ask (repeatable), instead of drawing them; see"
+        " `preppath questions list`.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Create an interview with questions fitted to the type, role, level and stack."""
-    from preppath.services.interviews import InterviewOptions, create_interview
+    """Create an interview with questions fitted to the type, role, level and stack, or with
+    the bank questions named by --question."""
+    app_ctx = open_context(ctx)
+    if question:
+        from preppath.services.drills import PickedQuestions, create_from_questions
 
-    view = create_interview(
-        open_context(ctx), InterviewOptions(type_, role, level, split_stacks(stack), count, seed)
-    )
+        given = {"--count": count is not None, "--stack": bool(stack), "--seed": seed is not None}
+        drawn = [name for name, present in given.items() if present]
+        if drawn:
+            raise PrepPathError(
+                f"--question names the questions; drop {', '.join(drawn)}", ExitCode.USAGE
+            )
+        view = create_from_questions(app_ctx, PickedQuestions(tuple(question), role, level, type_))
+    else:
+        from preppath.services.interviews import InterviewOptions, create_interview
+
+        if role is None:
+            raise PrepPathError("give --role (or --question ID)", ExitCode.USAGE)
+        view = create_interview(
+            app_ctx,
+            InterviewOptions(
+                type_ or InterviewType.TECHNICAL,
+                role,
+                level,
+                split_stacks(stack),
+                5 if count is None else count,
+                seed,
+            ),
+        )
     for message in view.notices:
         notice(message)
     if as_json:

@@ -383,6 +383,21 @@ WHERE substr(path, 1, 1) = '/';
 """
 )
 
+# Batch plans (`preppath batch run`): which interview each of a plan's entries created, keyed by
+# the plan file's hash, so a re-run after an interruption answers into the same interviews. The
+# row is written in the transaction that creates the interview; deleting the interview drops it.
+M9_BATCH_PLAN_INTERVIEWS = """
+CREATE TABLE batch_interview (
+    profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+    plan_sha256 TEXT NOT NULL,
+    plan_index INTEGER NOT NULL,
+    interview_id INTEGER NOT NULL REFERENCES interview(id) ON DELETE CASCADE,
+    created_at DATETIME NOT NULL,
+    PRIMARY KEY (profile_id, plan_sha256, plan_index)
+);
+CREATE INDEX ix_batch_interview_interview ON batch_interview(interview_id);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     M1_INITIAL,
     M2_RETAKE_QUEUE,
@@ -392,6 +407,7 @@ MIGRATIONS: tuple[str, ...] = (
     M6_JOB_POOL,
     M7_USAGE,
     M8_SYNC_IDENTITY,
+    M9_BATCH_PLAN_INTERVIEWS,
 )
 LATEST = len(MIGRATIONS)
 

@@ -253,3 +253,14 @@ class SyncState(SQLModel, table=True):
     manifest_etag: str | None = None
     manifest_sha256: str | None = None
     synced_at: datetime | None = None
+
+
+class BatchInterview(SQLModel, table=True):
+    """Which interview an entry of a batch plan (by the plan file's hash) created."""
+
+    __tablename__ = "batch_interview"
+    profile_id: int = Field(foreign_key="profile.id", ondelete="CASCADE", primary_key=True)
+    plan_sha256: str = Field(primary_key=True)
+    plan_index: int = Field(primary_key=True)
+    interview_id: int = Field(foreign_key="interview.id", ondelete="CASCADE")
+    created_at: datetime

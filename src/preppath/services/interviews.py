@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +41,14 @@ class InterviewOptions:
     seed: int | None = None
 
 
-def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewView:
+def create_interview(
+    ctx: AppContext,
+    options: InterviewOptions,
+    *,
+    on_created: Callable[[sqlite3.Connection, int], None] | None = None,
+) -> InterviewView:
+    """`on_created(db, id)` runs inside the transaction that creates the interview (a batch
+    plan records which of its interviews this is, so a crash cannot leave one unrecorded)."""
     if not 1 <= options.count <= MAX_QUESTIONS:
         raise PrepPathError(f"--count must be between 1 and {MAX_QUESTIONS}", ExitCode.USAGE)
     if not options.role.strip():
@@ -89,6 +97,8 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
             [question_values(q) for q in questions],
         )
         usage.save(db, ctx.profile_id, interview_id, used, ctx.clock())
+        if on_created is not None:
+            on_created(db, interview_id)
         view = interview_view(db, ctx.profile_id, interview_id)
     return InterviewView(**{**view.__dict__, "notices": notices})
 

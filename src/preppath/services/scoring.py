@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -136,8 +137,55 @@ def score_now(ctx: AppContext, submitted: Submitted) -> AnswerResult:
         outcome = pool.outcomes.get(submitted.job_id)
         return outcome is not None and outcome.status in ("done", "failed", "lost")
 
-    pool.run(until=finished)
+    while True:
+        pool.run(until=finished)
+        if finished() or not _held_elsewhere(ctx, submitted.job_id):
+            break
+        # Another worker holds this job: a thread of this process (a batch runs several
+        # answers at once) or another process. Wait for it; a dead holder's lease is taken
+        # back by the next run's housekeeping.
+        time.sleep(WAIT_FOR_OTHERS_S)
     return result_of(ctx, submitted, pool.outcomes.get(submitted.job_id))
+
+
+WAIT_FOR_OTHERS_S = 0.05
+
+
+def resume_unscored(ctx: AppContext, interview_id: int, position: int) -> AnswerResult | None:
+    """Score the answer this question already holds, if one was stored and never scored (its
+    process was killed, or its scoring failed): a re-run scores it instead of answering the
+    question a second time. None when there is no such answer."""
+    from preppath.jobs import store
+    from preppath.jobs.handlers import default_handlers
+    from preppath.jobs.pool import utc_now
+
+    with ctx.transaction() as db:
+        row = db.execute(
+            "SELECT a.id, j.id, j.status FROM answer a"
+            " JOIN interview_question q ON q.id = a.question_id"
+            " JOIN interview i ON i.id = q.interview_id"
+            " JOIN job j ON j.kind = ? AND j.key = 'answer:' || a.id"
+            " WHERE i.id = ? AND i.profile_id = ? AND q.position = ? AND a.scoring != 'scored'"
+            " ORDER BY a.id DESC LIMIT 1",
+            (EVALUATION, interview_id, ctx.profile_id, position),
+        ).fetchone()
+        if row is None:
+            return None
+        answer_id, job_id, status = int(row[0]), int(row[1]), str(row[2])
+        if status in ("failed", "cancelled"):  # read and changed under one write lock
+            job = store.get(db, job_id)
+            assert job is not None
+            store.requeue(db, job_id, utc_now())
+            default_handlers()[EVALUATION].requeued(db, job)
+    return score_now(ctx, Submitted(answer_id, job_id))
+
+
+def _held_elsewhere(ctx: AppContext, job_id: int) -> bool:
+    from preppath.jobs import store
+
+    with ctx.reader() as db:
+        job = store.get(db, job_id)
+    return job is not None and job.status in ("queued", "running")
 
 
 def result_of(ctx: AppContext, submitted: Submitted, outcome: Outcome | None) -> AnswerResult:

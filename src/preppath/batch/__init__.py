@@ -1,0 +1,1 @@
+"""Batch practice: plan files that create interviews and answer them without prompts."""
