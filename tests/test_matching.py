@@ -141,3 +141,21 @@ def test_lexicon_terms_with_negation_need_it_said() -> None:
     tokens = units_of("props change often", lexicon).units[0]
     assert "immut" not in [t.stem for t in tokens]
     assert phrase_tokens("cannot change") == (("chang", True),)
+
+
+def test_function_words_the_question_names_are_terms() -> None:
+    """WHERE, HAVING and TypeScript's never stay words when the question names them, so a
+    statement about them can be matched and a swapped one caught."""
+    from preppath.evaluation.contrast import contrast_of, question_terms
+
+    question = "What is the difference between WHERE and HAVING?"
+    terms = question_terms(question)
+    assert terms == {"where", "having"}
+    point = KeyPoint("HAVING filters groups after aggregation", ("filters groups",))
+    swapped = units_of("WHERE filters groups after the aggregation step.", terms=terms)
+    assert judge(point, swapped, contrast_of(question)).status == "contradicted"
+    stated = units_of("HAVING filters groups once they are built.", terms=terms)
+    assert judge(point, stated, contrast_of(question)).status == "covered"
+    never = question_terms("Explain the difference between any, unknown and never in TypeScript.")
+    assert "never" in never
+    assert not read("never is the bottom type", never).clauses[0].tokens[1].negated

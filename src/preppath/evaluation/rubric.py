@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from preppath.evaluation.behavioral import Story, read_story
-from preppath.evaluation.contrast import contrast_of
+from preppath.evaluation.contrast import contrast_of, question_terms
 from preppath.evaluation.matching import Units, units_of
 from preppath.evaluation.points import Judgement, judge
 from preppath.evaluation.screening import screen
@@ -124,7 +124,7 @@ class RubricEvaluator:
 
     def _parts(self, question: Question, text: str, notes: tuple[str, ...]) -> _Parts:
         t = self.tuning
-        units = units_of(text)
+        units = units_of(text, terms=question_terms(question.text))
         analysed = analyse(text)
         contrast = contrast_of(question.text)
         technical = question.type != "behavioral"
@@ -132,7 +132,9 @@ class RubricEvaluator:
         n = max(len(judgements), 1)
         credit = sum(j.credit for j in judgements)
         contradicted = sum(j.status == "contradicted" for j in judgements)
-        stated = credit + contradicted
+        # Accuracy counts statements only: naming a term ("load factor") is not a claim, so a
+        # handful of mentions cannot dilute the wrong facts an answer states.
+        stated = sum(j.status == "covered" for j in judgements) + contradicted
         accuracy = 1 - contradicted / stated if stated else 0.0
         coverage = _clamp(credit / (t.full_at * n))
         prose = _clamp((analysed.stop_ratio - 0.12) / 0.18)

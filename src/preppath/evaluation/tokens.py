@@ -105,8 +105,10 @@ def _normal(kind: str, raw: str) -> str:
     return raw
 
 
-def read(text: str) -> Reading:
-    """Split an answer into clauses of content tokens with negation marked."""
+def read(text: str, terms: frozenset[str] = frozenset()) -> Reading:
+    """Split an answer into clauses of content tokens with negation marked. `terms` are words
+    the question uses as names although English uses them as function words (SQL's WHERE and
+    HAVING, TypeScript's any and never): they are kept as content, never read as negators."""
     lowered = text.lower().replace("’", "'")
     clauses: list[Clause] = []
     tokens: list[Token] = []
@@ -164,6 +166,10 @@ def read(text: str) -> Reading:
             continues = word in _CONTINUATIONS and not sentence_start
             opening = False
             sentence_start = False
+        if kind == "word" and word in terms:
+            tokens.append(Token(stem(word), m.start(), m.end(), negated))
+            pending = None
+            continue
         if pending is not None and (pending, word) in _NEGATING_PAIRS:
             negated, scope = not negated, NEGATION_SCOPE
             pending = None
@@ -215,7 +221,7 @@ def _parts(kind: str, word: str, start: int, end: int) -> list[tuple[str, int, i
     return found
 
 
-def phrase_tokens(phrase: str) -> tuple[tuple[str, bool], ...]:
+def phrase_tokens(phrase: str, terms: frozenset[str] = frozenset()) -> tuple[tuple[str, bool], ...]:
     """A phrasing or claim as (stem, negated) pairs, read by the same rules as answers."""
-    reading = read(phrase)
+    reading = read(phrase, terms)
     return tuple((t.stem, t.negated) for c in reading.clauses for t in c.tokens)
