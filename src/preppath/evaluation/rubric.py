@@ -95,7 +95,9 @@ class RubricEvaluator:
         )
         overall *= 0.35 + 0.65 * parts.substance
         if parts.contradicted:
-            overall *= 1 - self.tuning.contradiction_weight * (1 - parts.accuracy)
+            # Squared: an answer whose statements are half wrong keeps under a third of its
+            # score, so naming every term cannot carry a mostly backwards answer to a pass.
+            overall *= (1 - self.tuning.contradiction_weight * (1 - parts.accuracy)) ** 2
         final = max(0, min(100, round(overall)))
         if screening.cap is not None:
             final = min(final, screening.cap)
