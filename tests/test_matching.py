@@ -159,3 +159,10 @@ def test_function_words_the_question_names_are_terms() -> None:
     never = question_terms("Explain the difference between any, unknown and never in TypeScript.")
     assert "never" in never
     assert not read("never is the bottom type", never).clauses[0].tokens[1].negated
+
+
+def test_a_pronoun_clause_borrows_the_subject_before_it() -> None:
+    """ "Read committed is the lowest: it allows dirty reads" claims read committed allows them."""
+    answer = units_of("Read committed is the lowest level: it allows dirty reads.")
+    hit = best_hit("read committed allows dirty reads", answer)
+    assert hit is not None and hit.complete and hit.polarity == "affirmed"

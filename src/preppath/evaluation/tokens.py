@@ -65,7 +65,13 @@ AUXILIARIES = _wordset(
     "only just always never often usually"
 )
 # Clauses that open like this continue the previous clause's subject ("…, which means they…").
-_CONTINUATIONS = frozenset({"which", "who", "that", "whose", "where", "also", "so"}) | AUXILIARIES
+# So do clauses whose subject is a pronoun for it ("read committed is the lowest: it allows
+# dirty reads"), within one sentence.
+_CONTINUATIONS = (
+    frozenset({"which", "who", "that", "whose", "where", "also", "so"})
+    | frozenset({"it", "they", "this", "these", "those", "it's", "they're"})
+    | AUXILIARIES
+)
 
 
 @dataclass(frozen=True)
