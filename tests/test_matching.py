@@ -166,3 +166,10 @@ def test_a_pronoun_clause_borrows_the_subject_before_it() -> None:
     answer = units_of("Read committed is the lowest level: it allows dirty reads.")
     hit = best_hit("read committed allows dirty reads", answer)
     assert hit is not None and hit.complete and hit.polarity == "affirmed"
+
+
+def test_a_new_subject_ends_a_negation_in_unpunctuated_speech() -> None:
+    """ "you don't stash it in a struct you always call cancel" affirms calling cancel."""
+    answer = units_of("you don't stash it in a struct you always call the cancel function")
+    hit = best_hit("call the cancel function", answer)
+    assert hit is not None and hit.polarity == "affirmed"

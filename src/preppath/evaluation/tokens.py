@@ -74,6 +74,9 @@ _CONTINUATIONS = (
 )
 
 
+_SUBJECTS = _wordset("i you we they he she")
+
+
 @dataclass(frozen=True)
 class Token:
     """One content word: its stem (or a concept from the lexicon), where it stands in the
@@ -172,6 +175,10 @@ def read(text: str, terms: frozenset[str] = frozenset()) -> Reading:
             continues = word in _CONTINUATIONS and not sentence_start
             opening = False
             sentence_start = False
+        if word in _SUBJECTS:
+            # A new subject starts a new statement, even in unpunctuated speech: "you don't
+            # stash it in a struct you always call cancel" does not deny the call.
+            negated, scope = False, 0
         if kind == "word" and word in terms:
             tokens.append(Token(stem(word), m.start(), m.end(), negated))
             pending = None
