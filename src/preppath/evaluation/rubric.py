@@ -10,7 +10,7 @@ sentences and is long enough to be an answer, and, for behavioural questions, wh
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -70,10 +70,15 @@ class RubricEvaluator:
     name = "rubric"
 
     def __init__(
-        self, idf: Mapping[str, float] | None = None, tuning: Tuning | None = None
+        self,
+        idf: Mapping[str, float] | None = None,
+        tuning: Tuning | None = None,
+        topics: Sequence[frozenset[str]] = (),
     ) -> None:
         self.idf = idf or {}
         self.tuning = tuning or Tuning()
+        self.topics = topics
+        """Every bank question's vocabulary (bank_topics), to tell which one an answer is about."""
         self._max_idf = max(self.idf.values(), default=1.0)
 
     def _weight(self, stem: str) -> float:
@@ -211,8 +216,18 @@ class RubricEvaluator:
         if not unique:
             return 0.0
         total = sum(self._weight(s) for s in unique)
-        shared = sum(self._weight(s) for s in unique & vocabulary)
-        return _clamp((shared / total) / 0.3)
+        share = sum(self._weight(s) for s in unique & vocabulary) / total
+        absolute = _clamp(share / 0.3)
+        others = [t for t in self.topics if t != vocabulary]
+        if not others or absolute >= 1:
+            return absolute
+        # An answer in plain words shares little vocabulary with any question, but still more
+        # with its own than with any other: then it is about this question. An answer to
+        # another question shares far more with that one.
+        rival = max(sum(self._weight(s) for s in unique & t) for t in others) / total
+        ratio = share / rival if rival else 1.0
+        relative = _clamp((ratio - 0.4) / 0.5) * _clamp(share / 0.15)
+        return max(absolute, relative)
 
 
 def _star_share(story: Story) -> float:
@@ -291,6 +306,12 @@ def bank_idf(questions: tuple[Question, ...]) -> dict[str, float]:
     return build_idf(_question_text(q) for q in questions)
 
 
+@cache
+def bank_topics(questions: tuple[Question, ...]) -> tuple[frozenset[str], ...]:
+    """Each question's vocabulary: what an answer is compared with to find its topic."""
+    return tuple(_vocabulary(q) for q in questions)
+
+
 def scoring_idf(user_dir: Path | None) -> dict[str, float]:
     """The vocabulary table of the whole bank, from the build cache when the packs are unchanged."""
     from preppath.bank.loader import code_files, load_bank, pack_files
@@ -301,4 +322,14 @@ def scoring_idf(user_dir: Path | None) -> dict[str, float]:
     return cached(name, sources, lambda: bank_idf(load_bank(user_dir).questions))
 
 
-__all__ = ["RubricEvaluator", "Tuning", "Units", "bank_idf", "build_idf"]
+def scoring_topics(user_dir: Path | None) -> tuple[frozenset[str], ...]:
+    """Every question's vocabulary, from the build cache when the packs are unchanged."""
+    from preppath.bank.loader import code_files, load_bank, pack_files
+    from preppath.buildcache import cached
+
+    name = "topics-with-user-packs" if user_dir is not None else "topics"
+    sources = [*pack_files(user_dir), *code_files(), Path(__file__)]
+    return cached(name, sources, lambda: bank_topics(load_bank(user_dir).questions))
+
+
+__all__ = ["RubricEvaluator", "Tuning", "Units", "bank_idf", "bank_topics", "build_idf"]
