@@ -173,3 +173,14 @@ def test_a_new_subject_ends_a_negation_in_unpunctuated_speech() -> None:
     answer = units_of("you don't stash it in a struct you always call the cancel function")
     hit = best_hit("call the cancel function", answer)
     assert hit is not None and hit.polarity == "affirmed"
+
+
+def test_scattered_words_are_no_swapped_statement() -> None:
+    """ "filtering the rows before you group them" says nothing of WHERE filtering groups."""
+    from preppath.evaluation.contrast import contrast_of, question_terms
+
+    question = "What is the difference between WHERE and HAVING?"
+    terms = question_terms(question)
+    point = KeyPoint("HAVING filters groups after aggregation", ("filter groups",))
+    answer = units_of("so where is for filtering the rows before you group them", terms=terms)
+    assert judge(point, answer, contrast_of(question)).status != "contradicted"
