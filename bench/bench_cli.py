@@ -54,11 +54,11 @@ def evaluator_throughput() -> None:
     import tomllib
 
     from preppath.bank.loader import load_bank
-    from preppath.evaluation.rubric import RubricEvaluator, bank_idf
+    from preppath.evaluation.rubric import RubricEvaluator, bank_idf, bank_topics
 
     bank = load_bank(None)
     questions = bank.by_id()
-    evaluator = RubricEvaluator(bank_idf(bank.questions))
+    evaluator = RubricEvaluator(bank_idf(bank.questions), topics=bank_topics(bank.questions))
     cases = []
     for path in sorted((Path(__file__).parents[1] / "tests/fixtures/graded").glob("*.toml")):
         for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]:

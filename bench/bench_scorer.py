@@ -29,10 +29,14 @@ GRADED = ROOT / "tests" / "fixtures" / "graded_answers"
 def _setup() -> tuple[object, dict[str, object], float]:
     started = time.perf_counter()
     from preppath.bank.loader import load_bank
-    from preppath.evaluation.rubric import RubricEvaluator, bank_idf
+    from preppath.evaluation import rubric
 
     bank = load_bank(None)
-    evaluator = RubricEvaluator(bank_idf(bank.questions))
+    idf = rubric.bank_idf(bank.questions)
+    if hasattr(rubric, "bank_topics"):  # an older checkout (--compare) scores without them
+        evaluator = rubric.RubricEvaluator(idf, topics=rubric.bank_topics(bank.questions))
+    else:
+        evaluator = rubric.RubricEvaluator(idf)
     questions = bank.by_id()
     return evaluator, questions, time.perf_counter() - started  # type: ignore[return-value]
 
@@ -72,7 +76,7 @@ def _tune(answers: list[object]) -> None:
     results = []
     for values in itertools.product(*grid.values()):
         tuning = replace(Tuning(), **dict(zip(grid, values, strict=True)))
-        scorer = RubricEvaluator(evaluator.idf, tuning)  # type: ignore[attr-defined]
+        scorer = RubricEvaluator(evaluator.idf, tuning, evaluator.topics)  # type: ignore[attr-defined]
         scored = _score_all(scorer, questions, answers)
         f = figures(answers, scored)  # type: ignore[arg-type]
         results.append((f.ordered - f.band_distance / 100, f.ordered, f.band_distance, tuning))

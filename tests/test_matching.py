@@ -141,3 +141,46 @@ def test_lexicon_terms_with_negation_need_it_said() -> None:
     tokens = units_of("props change often", lexicon).units[0]
     assert "immut" not in [t.stem for t in tokens]
     assert phrase_tokens("cannot change") == (("chang", True),)
+
+
+def test_function_words_the_question_names_are_terms() -> None:
+    """WHERE, HAVING and TypeScript's never stay words when the question names them, so a
+    statement about them can be matched and a swapped one caught."""
+    from preppath.evaluation.contrast import contrast_of, question_terms
+
+    question = "What is the difference between WHERE and HAVING?"
+    terms = question_terms(question)
+    assert terms == {"where", "having"}
+    point = KeyPoint("HAVING filters groups after aggregation", ("filters groups",))
+    swapped = units_of("WHERE filters groups after the aggregation step.", terms=terms)
+    assert judge(point, swapped, contrast_of(question)).status == "contradicted"
+    stated = units_of("HAVING filters groups once they are built.", terms=terms)
+    assert judge(point, stated, contrast_of(question)).status == "covered"
+    never = question_terms("Explain the difference between any, unknown and never in TypeScript.")
+    assert "never" in never
+    assert not read("never is the bottom type", never).clauses[0].tokens[1].negated
+
+
+def test_a_pronoun_clause_borrows_the_subject_before_it() -> None:
+    """ "Read committed is the lowest: it allows dirty reads" claims read committed allows them."""
+    answer = units_of("Read committed is the lowest level: it allows dirty reads.")
+    hit = best_hit("read committed allows dirty reads", answer)
+    assert hit is not None and hit.complete and hit.polarity == "affirmed"
+
+
+def test_a_new_subject_ends_a_negation_in_unpunctuated_speech() -> None:
+    """ "you don't stash it in a struct you always call cancel" affirms calling cancel."""
+    answer = units_of("you don't stash it in a struct you always call the cancel function")
+    hit = best_hit("call the cancel function", answer)
+    assert hit is not None and hit.polarity == "affirmed"
+
+
+def test_scattered_words_are_no_swapped_statement() -> None:
+    """ "filtering the rows before you group them" says nothing of WHERE filtering groups."""
+    from preppath.evaluation.contrast import contrast_of, question_terms
+
+    question = "What is the difference between WHERE and HAVING?"
+    terms = question_terms(question)
+    point = KeyPoint("HAVING filters groups after aggregation", ("filter groups",))
+    answer = units_of("so where is for filtering the rows before you group them", terms=terms)
+    assert judge(point, answer, contrast_of(question)).status != "contradicted"

@@ -8,14 +8,16 @@ from functools import cache
 import pytest
 
 from preppath.bank.loader import load_bank
-from preppath.evaluation.rubric import RubricEvaluator, bank_idf
+from preppath.evaluation.rubric import RubricEvaluator, bank_idf, bank_topics
+from preppath.evaluation.text import analyse
 from preppath.values import Evaluation, Question
 
 
 @cache
 def _bank() -> tuple[RubricEvaluator, dict[str, Question]]:
     bank = load_bank(None)
-    return RubricEvaluator(bank_idf(bank.questions)), bank.by_id()
+    scorer = RubricEvaluator(bank_idf(bank.questions), topics=bank_topics(bank.questions))
+    return scorer, bank.by_id()
 
 
 def _evaluate(question_id: str, answer: str) -> Evaluation:
@@ -147,3 +149,21 @@ def test_repetition_is_scored_once() -> None:
     once = _evaluate("python-list-vs-tuple", sentence)
     assert result.overall <= once.overall + 5
     assert any("repeats itself" in line for line in result.improvements)
+
+
+def test_topic_is_the_question_an_answer_most_resembles() -> None:
+    """An answer in plain words is on topic when its words belong to this question more than
+    to any other; the same answer given to another question stays off topic."""
+    evaluator, questions = _bank()
+    plain = (
+        "When a record changes I save it in the main place first and afterwards throw away the "
+        "quick lookup entry rather than overwriting it, since two writers may finish out of "
+        "order and leave an old version sitting there. Entries also lapse on their own after a "
+        "few minutes, so a forgotten removal only hurts for a while."
+    )
+    asked = questions["system-design-cache-invalidation"]
+    other = questions["python-list-vs-tuple"]
+    analysed = analyse(plain)
+    alone = RubricEvaluator(evaluator.idf)
+    assert evaluator._topic(asked, analysed) > alone._topic(asked, analysed)
+    assert evaluator._topic(other, analysed) == alone._topic(other, analysed)

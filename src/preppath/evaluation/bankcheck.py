@@ -17,20 +17,21 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from preppath.bank.loader import load_pack
-from preppath.evaluation.contrast import contrast_of
+from preppath.evaluation.contrast import contrast_of, question_terms
 from preppath.evaluation.matching import best_hit, units_of
 from preppath.evaluation.points import judge
 from preppath.values import Question
 
 
-def _states_itself(phrase: str) -> bool:
-    hit = best_hit(phrase, units_of(phrase))
+def _states_itself(phrase: str, terms: frozenset[str]) -> bool:
+    hit = best_hit(phrase, units_of(phrase, terms=terms))
     return hit is not None and hit.complete and hit.polarity == "affirmed"
 
 
 def question_findings(question: Question) -> list[str]:
     found: list[str] = []
-    model = units_of(question.expected_answer)
+    terms = question_terms(question.text)
+    model = units_of(question.expected_answer, terms=terms)
     for n, point in enumerate(question.key_points, start=1):
         judgement = judge(
             point, model, contrast_of(question.text), mentions=question.type != "behavioral"
@@ -42,10 +43,10 @@ def question_findings(question: Question) -> list[str]:
         elif judgement.status != "covered":
             found.append(f"key point {n} ({point.point!r}): the model answer does not state it")
         for phrasing in point.phrasings:
-            if not _states_itself(phrasing):
+            if not _states_itself(phrasing, terms):
                 found.append(f"key point {n}: phrasing {phrasing!r} cannot match itself")
         for wrong in point.misconceptions:
-            if not _states_itself(wrong.claim):
+            if not _states_itself(wrong.claim, terms):
                 found.append(f"key point {n}: claim {wrong.claim!r} cannot match itself")
     return found
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from preppath.evaluation.lexicon import default_lexicon
-from preppath.evaluation.tokens import Token, phrase_tokens
+from preppath.evaluation.tokens import AUXILIARIES, MATCH_STOP_WORDS, NEGATORS, Token, phrase_tokens
 
 # Where a question lists the things it compares, up to the end of that list.
 _LISTS = (
@@ -47,10 +47,12 @@ _TRAILING = re.compile(r"\s+(?:in|on|inside|within|under|for)\s+.*$")
 class Contrast:
     sides: tuple[frozenset[str], ...]
     """The stems that tell each compared thing apart (words they share dropped)."""
+    terms: frozenset[str] = frozenset()
 
     def side_of_text(self, text: str) -> int | None:
         """Which thing a key point's own text is about: None when several or none."""
-        stems = {s for s, _ in default_lexicon().normalise_pattern(phrase_tokens(text))}
+        tokens = phrase_tokens(text, self.terms)
+        stems = {s for s, _ in default_lexicon().normalise_pattern(tokens)}
         found = [i for i, side in enumerate(self.sides) if stems & side]
         return found[0] if len(found) == 1 else None
 
@@ -61,9 +63,30 @@ class Contrast:
         return None
 
 
-def _stems(phrase: str) -> frozenset[str]:
-    pattern = default_lexicon().normalise_pattern(phrase_tokens(phrase))
+def _stems(phrase: str, terms: frozenset[str] = frozenset()) -> frozenset[str]:
+    pattern = default_lexicon().normalise_pattern(phrase_tokens(phrase, terms))
     return frozenset(s for s, _ in pattern)
+
+
+_FUNCTION_WORDS = MATCH_STOP_WORDS | NEGATORS | AUXILIARIES
+_CODE = re.compile(r"`([^`]+)`")
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+
+
+@cache
+def question_terms(question_text: str) -> frozenset[str]:
+    """Function words the question uses as names: written as code (`this`), in capitals (WHERE,
+    HAVING, UNION ALL) or listed as the things it compares ("any, unknown and never"). Read as
+    stop words they would vanish, and every statement about them with them."""
+    named = [w for c in _CODE.findall(question_text) for w in c.split()]
+    named += _CAPITALS.findall(question_text)
+    lowered = question_text.lower().replace("’", "'")
+    for pattern in _LISTS:
+        match = pattern.search(lowered)
+        if match is not None:
+            named += [full for g in match.groups() if g for _, full in _items(g)]
+            break
+    return frozenset(w.lower() for w in named if w.lower() in _FUNCTION_WORDS)
 
 
 def _items(listed: str) -> list[tuple[str, str]]:
@@ -87,22 +110,26 @@ def contrast_of(question_text: str) -> Contrast | None:
         if match is None:
             continue
         items = [i for g in match.groups() if g for i in _items(g)]
+        terms = question_terms(question_text)
         # A side is told apart by its own words: not ones two sides share ("copy" in "shallow
         # copy" and "deep copy"), nor ones the question uses elsewhere ("load balancer"); and by
         # the lexicon's concept for its full name ("deep copy", "ES modules").
-        raw = [frozenset(s for s, _ in phrase_tokens(head)) for head, _ in items]
-        names = [frozenset(s for s, _ in phrase_tokens(full)) for _, full in items]
+        raw = [frozenset(s for s, _ in phrase_tokens(head, terms)) for head, _ in items]
+        names = [frozenset(s for s, _ in phrase_tokens(full, terms)) for _, full in items]
         words = set().union(*names)
         outside = frozenset(
-            s for s, _ in phrase_tokens(lowered[: match.start()] + " " + lowered[match.end() :])
+            s
+            for s, _ in phrase_tokens(
+                lowered[: match.start()] + " " + lowered[match.end() :], terms
+            )
         )
         common = {s for s in words if sum(s in n for n in names) > 1} | outside
         sides = tuple(
-            (r - common) | (_stems(full) - words - common)
+            (r - common) | (_stems(full, terms) - words - common)
             for r, (_, full) in zip(raw, items, strict=True)
         )
         if len(sides) >= 2 and all(sides) and len(set(sides)) == len(sides):
-            return Contrast(sides)
+            return Contrast(sides, terms)
     return None
 
 

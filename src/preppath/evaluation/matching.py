@@ -37,6 +37,8 @@ class Units:
     units: tuple[tuple[Token, ...], ...]
     sentences: tuple[tuple[Token, ...], ...] = ()
     """Every (lexicon-read) token of each sentence, in order."""
+    terms: frozenset[str] = frozenset()
+    """The question's names that are also function words, read as content (tokens.read)."""
 
     def sentence_of(self, token: Token) -> tuple[Token, ...]:
         for sentence in self.sentences:
@@ -55,9 +57,11 @@ class Units:
         return " … ".join(" ".join(text[t.start : t.end].split()) for t in ordered)
 
 
-def units_of(text: str, lexicon: Lexicon | None = None) -> Units:
+def units_of(
+    text: str, lexicon: Lexicon | None = None, terms: frozenset[str] = frozenset()
+) -> Units:
     lexicon = lexicon or default_lexicon()
-    reading = read(text)
+    reading = read(text, terms)
     found: list[tuple[Token, ...]] = []
     sentences: dict[int, list[Token]] = {}
     previous: tuple[Token, ...] = ()
@@ -69,12 +73,14 @@ def units_of(text: str, lexicon: Lexicon | None = None) -> Units:
             found.append(previous + tokens)
         else:
             previous = tokens
-    return Units(reading, tuple(found), tuple(tuple(s) for s in sentences.values()))
+    return Units(reading, tuple(found), tuple(tuple(s) for s in sentences.values()), terms)
 
 
 @cache
-def compile_phrase(phrase: str, lexicon: Lexicon | None = None) -> Pattern:
-    return (lexicon or default_lexicon()).normalise_pattern(phrase_tokens(phrase))
+def compile_phrase(
+    phrase: str, lexicon: Lexicon | None = None, terms: frozenset[str] = frozenset()
+) -> Pattern:
+    return (lexicon or default_lexicon()).normalise_pattern(phrase_tokens(phrase, terms))
 
 
 def _window(length: int) -> int:
@@ -196,7 +202,7 @@ def best_hit(phrase: str, units: Units, lexicon: Lexicon | None = None) -> Hit |
     """The strongest reading of the phrase in the answer: a complete affirmed statement first,
     then a contradiction, then a partial statement; None when it is not there at all."""
     lexicon = lexicon or default_lexicon()
-    pattern = compile_phrase(phrase, lexicon)
+    pattern = compile_phrase(phrase, lexicon, units.terms)
     if not pattern:
         return None
     hits = [h for unit in units.units for h in _candidates(pattern, unit, lexicon)]

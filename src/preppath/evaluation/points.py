@@ -31,7 +31,7 @@ def _only_names(hit: Hit, contrast: Contrast) -> bool:
 
 def _swapped(point: KeyPoint, hit: Hit, units: Units, contrast: Contrast | None) -> bool:
     """Said of the other side of a comparison: "lists are lighter" for a point about tuples."""
-    if contrast is None:
+    if contrast is None or not _tight(hit, units):
         return False
     side = contrast.side_of_text(point.point)
     if side is None:
@@ -43,6 +43,16 @@ def _swapped(point: KeyPoint, hit: Hit, units: Units, contrast: Contrast | None)
         else said_about(list(units.sentence_of(hit.tokens[0])), hit.tokens[0].start, contrast)
     )
     return said is not None and said != side
+
+
+def _tight(hit: Hit, units: Units) -> bool:
+    """The phrasing's words in its order with little between them: scattered words ("filtering
+    the rows before you group" for "filter groups") are no statement to have swapped."""
+    starts = [t.start for t in hit.tokens]
+    if starts != sorted(starts):
+        return False
+    span = units.reading.text[starts[0] : hit.tokens[-1].end]
+    return len(span.split()) <= len(hit.tokens) + 3
 
 
 def _stronger(hit: Hit, than: Hit, contrast: Contrast | None) -> bool:

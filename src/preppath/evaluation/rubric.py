@@ -10,13 +10,13 @@ sentences and is long enough to be an answer, and, for behavioural questions, wh
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from preppath.evaluation.behavioral import Story, read_story
-from preppath.evaluation.contrast import contrast_of
+from preppath.evaluation.contrast import contrast_of, question_terms
 from preppath.evaluation.matching import Units, units_of
 from preppath.evaluation.points import Judgement, judge
 from preppath.evaluation.screening import screen
@@ -70,10 +70,15 @@ class RubricEvaluator:
     name = "rubric"
 
     def __init__(
-        self, idf: Mapping[str, float] | None = None, tuning: Tuning | None = None
+        self,
+        idf: Mapping[str, float] | None = None,
+        tuning: Tuning | None = None,
+        topics: Sequence[frozenset[str]] = (),
     ) -> None:
         self.idf = idf or {}
         self.tuning = tuning or Tuning()
+        self.topics = topics
+        """Every bank question's vocabulary (bank_topics), to tell which one an answer is about."""
         self._max_idf = max(self.idf.values(), default=1.0)
 
     def _weight(self, stem: str) -> float:
@@ -95,7 +100,9 @@ class RubricEvaluator:
         )
         overall *= 0.35 + 0.65 * parts.substance
         if parts.contradicted:
-            overall *= 1 - self.tuning.contradiction_weight * (1 - parts.accuracy)
+            # Squared: an answer whose statements are half wrong keeps under a third of its
+            # score, so naming every term cannot carry a mostly backwards answer to a pass.
+            overall *= (1 - self.tuning.contradiction_weight * (1 - parts.accuracy)) ** 2
         final = max(0, min(100, round(overall)))
         if screening.cap is not None:
             final = min(final, screening.cap)
@@ -124,7 +131,7 @@ class RubricEvaluator:
 
     def _parts(self, question: Question, text: str, notes: tuple[str, ...]) -> _Parts:
         t = self.tuning
-        units = units_of(text)
+        units = units_of(text, terms=question_terms(question.text))
         analysed = analyse(text)
         contrast = contrast_of(question.text)
         technical = question.type != "behavioral"
@@ -132,7 +139,9 @@ class RubricEvaluator:
         n = max(len(judgements), 1)
         credit = sum(j.credit for j in judgements)
         contradicted = sum(j.status == "contradicted" for j in judgements)
-        stated = credit + contradicted
+        # Accuracy counts statements only: naming a term ("load factor") is not a claim, so a
+        # handful of mentions cannot dilute the wrong facts an answer states.
+        stated = sum(j.status == "covered" for j in judgements) + contradicted
         accuracy = 1 - contradicted / stated if stated else 0.0
         coverage = _clamp(credit / (t.full_at * n))
         prose = _clamp((analysed.stop_ratio - 0.12) / 0.18)
@@ -207,8 +216,18 @@ class RubricEvaluator:
         if not unique:
             return 0.0
         total = sum(self._weight(s) for s in unique)
-        shared = sum(self._weight(s) for s in unique & vocabulary)
-        return _clamp((shared / total) / 0.3)
+        share = sum(self._weight(s) for s in unique & vocabulary) / total
+        absolute = _clamp(share / 0.3)
+        others = [t for t in self.topics if t != vocabulary]
+        if not others or absolute >= 1:
+            return absolute
+        # An answer in plain words shares little vocabulary with any question, but still more
+        # with its own than with any other: then it is about this question. An answer to
+        # another question shares far more with that one.
+        rival = max(sum(self._weight(s) for s in unique & t) for t in others) / total
+        ratio = share / rival if rival else 1.0
+        relative = _clamp((ratio - 0.4) / 0.5) * _clamp(share / 0.15)
+        return max(absolute, relative)
 
 
 def _star_share(story: Story) -> float:
@@ -287,6 +306,12 @@ def bank_idf(questions: tuple[Question, ...]) -> dict[str, float]:
     return build_idf(_question_text(q) for q in questions)
 
 
+@cache
+def bank_topics(questions: tuple[Question, ...]) -> tuple[frozenset[str], ...]:
+    """Each question's vocabulary: what an answer is compared with to find its topic."""
+    return tuple(_vocabulary(q) for q in questions)
+
+
 def scoring_idf(user_dir: Path | None) -> dict[str, float]:
     """The vocabulary table of the whole bank, from the build cache when the packs are unchanged."""
     from preppath.bank.loader import code_files, load_bank, pack_files
@@ -297,4 +322,14 @@ def scoring_idf(user_dir: Path | None) -> dict[str, float]:
     return cached(name, sources, lambda: bank_idf(load_bank(user_dir).questions))
 
 
-__all__ = ["RubricEvaluator", "Tuning", "Units", "bank_idf", "build_idf"]
+def scoring_topics(user_dir: Path | None) -> tuple[frozenset[str], ...]:
+    """Every question's vocabulary, from the build cache when the packs are unchanged."""
+    from preppath.bank.loader import code_files, load_bank, pack_files
+    from preppath.buildcache import cached
+
+    name = "topics-with-user-packs" if user_dir is not None else "topics"
+    sources = [*pack_files(user_dir), *code_files(), Path(__file__)]
+    return cached(name, sources, lambda: bank_topics(load_bank(user_dir).questions))
+
+
+__all__ = ["RubricEvaluator", "Tuning", "Units", "bank_idf", "bank_topics", "build_idf"]

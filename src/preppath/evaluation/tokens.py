@@ -65,7 +65,16 @@ AUXILIARIES = _wordset(
     "only just always never often usually"
 )
 # Clauses that open like this continue the previous clause's subject ("…, which means they…").
-_CONTINUATIONS = frozenset({"which", "who", "that", "whose", "where", "also", "so"}) | AUXILIARIES
+# So do clauses whose subject is a pronoun for it ("read committed is the lowest: it allows
+# dirty reads"), within one sentence.
+_CONTINUATIONS = (
+    frozenset({"which", "who", "that", "whose", "where", "also", "so"})
+    | frozenset({"it", "they", "this", "these", "those", "it's", "they're"})
+    | AUXILIARIES
+)
+
+
+_SUBJECTS = _wordset("i you we they he she")
 
 
 @dataclass(frozen=True)
@@ -105,8 +114,10 @@ def _normal(kind: str, raw: str) -> str:
     return raw
 
 
-def read(text: str) -> Reading:
-    """Split an answer into clauses of content tokens with negation marked."""
+def read(text: str, terms: frozenset[str] = frozenset()) -> Reading:
+    """Split an answer into clauses of content tokens with negation marked. `terms` are words
+    the question uses as names although English uses them as function words (SQL's WHERE and
+    HAVING, TypeScript's any and never): they are kept as content, never read as negators."""
     lowered = text.lower().replace("’", "'")
     clauses: list[Clause] = []
     tokens: list[Token] = []
@@ -164,6 +175,14 @@ def read(text: str) -> Reading:
             continues = word in _CONTINUATIONS and not sentence_start
             opening = False
             sentence_start = False
+        if word in _SUBJECTS:
+            # A new subject starts a new statement, even in unpunctuated speech: "you don't
+            # stash it in a struct you always call cancel" does not deny the call.
+            negated, scope = False, 0
+        if kind == "word" and word in terms:
+            tokens.append(Token(stem(word), m.start(), m.end(), negated))
+            pending = None
+            continue
         if pending is not None and (pending, word) in _NEGATING_PAIRS:
             negated, scope = not negated, NEGATION_SCOPE
             pending = None
@@ -215,7 +234,7 @@ def _parts(kind: str, word: str, start: int, end: int) -> list[tuple[str, int, i
     return found
 
 
-def phrase_tokens(phrase: str) -> tuple[tuple[str, bool], ...]:
+def phrase_tokens(phrase: str, terms: frozenset[str] = frozenset()) -> tuple[tuple[str, bool], ...]:
     """A phrasing or claim as (stem, negated) pairs, read by the same rules as answers."""
-    reading = read(phrase)
+    reading = read(phrase, terms)
     return tuple((t.stem, t.negated) for c in reading.clauses for t in c.tokens)

@@ -108,9 +108,10 @@ def _openai_questions(settings: Settings, paths: Paths | None) -> QuestionProvid
 
 @register("evaluation", "offline")
 def _rubric(settings: Settings, paths: Paths | None) -> Evaluator:
-    from preppath.evaluation.rubric import RubricEvaluator, scoring_idf
+    from preppath.evaluation.rubric import RubricEvaluator, scoring_idf, scoring_topics
 
-    return RubricEvaluator(scoring_idf(paths.packs_dir if paths else None))
+    packs = paths.packs_dir if paths else None
+    return RubricEvaluator(scoring_idf(packs), topics=scoring_topics(packs))
 
 
 @register("evaluation", "openai")
