@@ -159,7 +159,9 @@ def test_topic_is_the_question_an_answer_most_resembles() -> None:
         "When a record changes I save it in the main place first and afterwards throw away the "
         "quick lookup entry rather than overwriting it, since two writers may finish out of "
         "order and leave an old version sitting there. Entries also lapse on their own after a "
-        "few minutes, so a forgotten removal only hurts for a while."
+        "few minutes, so a forgotten removal only hurts for a while. It took us a while to see "
+        "this. My colleagues were sceptical at the start. We tried several variations over the "
+        "summer."  # talk around the point: less of the answer is the bank's own vocabulary
     )
     asked = questions["system-design-cache-invalidation"]
     other = questions["python-list-vs-tuple"]
