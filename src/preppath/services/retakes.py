@@ -16,7 +16,9 @@ from preppath.services.views import InterviewView
 # What a review copies from the question it retakes; its interview, position and status are
 # its own.
 _COPIED = tuple(
-    c for c in query.QUESTION.columns if c not in {"id", "interview_id", "position", "status"}
+    c
+    for c in query.QUESTION.columns
+    if c not in {"id", "interview_id", "position", "status", "global_id", "updated_at"}
 )
 
 
