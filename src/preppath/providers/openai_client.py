@@ -283,3 +283,56 @@ def _scrub(text: str, secrets: Iterable[str]) -> str:
         if len(secret) >= 4:
             text = text.replace(secret, "***")
     return _KEY_LIKE.sub("sk-***", text)
+
+
+# --- Helpers for providers that validate the model's text themselves (questions, evaluation).
+
+
+def chat_content(client: openai.OpenAI, response_format: object, **request: object) -> str:
+    """The text of the first choice of a chat completion, checked for shape, an empty choice
+    list, a refusal and empty content; call inside `translate_errors()`.
+
+    `response_format` is a pydantic model (sent as a strict `json_schema` by the SDK) or a plain
+    dict such as `{"type": "json_object"}`. The JSON inside the text is left to the caller, so a
+    malformed reply can be retried with the validation error instead of failing outright.
+    """
+    if isinstance(response_format, type):
+        raw = client.chat.completions.with_raw_response.parse(
+            response_format=response_format,
+            **request,  # type: ignore[arg-type]
+        )
+    else:
+        raw = client.chat.completions.with_raw_response.create(  # type: ignore[call-overload]
+            response_format=response_format,
+            **request,
+        )
+    reply = checked_reply(raw.http_response, _ChatReply, "chat reply")
+    if not reply.choices:
+        raise _unavailable(f"{_server(raw.http_response)} returned no reply (no choices)")
+    message = reply.choices[0].message
+    if message.refusal:
+        raise _unavailable(f"the model refused: {_one_line(message.refusal, ())}")
+    return message.content or ""  # empty: the caller retries it like malformed JSON
+
+
+def rejects_json_schema(exc: openai.OpenAIError) -> bool:
+    """True for the 400 a server without structured output sends (llama.cpp, older Ollama)."""
+    if not isinstance(exc, openai.BadRequestError):
+        return False
+    text = f"{exc.message} {exc.body}".lower()
+    return "response_format" in text or "json_schema" in text
+
+
+def validation_summary(exc: pydantic.ValidationError, limit: int = 3) -> str:
+    """The first few problems of a validation error in one line, to quote back to the model."""
+    parts = []
+    for error in exc.errors()[:limit]:
+        where = ".".join(str(p) for p in error["loc"]) or "the reply"
+        parts.append(f"{where}: {error['msg']}")
+    more = exc.error_count() - limit
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def one_line(text: str) -> str:
+    """`text` flattened to one short line with anything key-like masked."""
+    return _one_line(text, ())

@@ -19,6 +19,8 @@ from preppath.domain import (
 from preppath.errors import ExitCode, PrepPathError
 from preppath.messages import plural
 from preppath.providers import factory
+from preppath.providers.base import QuestionProvider
+from preppath.providers.errors import UnusableModelOutput
 from preppath.services.context import AppContext
 from preppath.services.reading import feedback_view, get_interview, interview_view
 from preppath.services.views import InterviewView
@@ -60,7 +62,7 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
     )
     # Drawing questions may call a cloud model for seconds: it runs outside any transaction.
     provider = factory.question_provider(ctx.settings, ctx.paths)
-    questions = provider.questions(request)
+    questions = _draw_questions(provider, request, ctx, notices)
     if not questions:
         raise PrepPathError("no questions match these options", ExitCode.INVALID)
     if len(questions) < options.count:
@@ -88,6 +90,19 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
         )
         view = interview_view(db, ctx.profile_id, interview_id)
     return InterviewView(**{**view.__dict__, "notices": notices})
+
+
+def _draw_questions(
+    provider: QuestionProvider, request: QuestionRequest, ctx: AppContext, notices: list[str]
+) -> list[Question]:
+    """The provider's questions; a model whose replies stay unusable gives way to the bank."""
+    try:
+        return provider.questions(request)
+    except UnusableModelOutput as exc:
+        from preppath.providers.offline_questions import BankQuestionProvider
+
+        notices.append(f"{exc}; using questions from the offline bank instead")
+        return BankQuestionProvider(ctx.paths.packs_dir).questions(request)
 
 
 def insert_interview(
