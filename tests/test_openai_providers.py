@@ -116,9 +116,9 @@ def _grade(**overrides: Any) -> dict[str, Any]:
             {
                 "point": "Only one thread runs bytecode at a time",
                 "covered": True,
-                "matched": ["only one thread executes Python bytecode", "not in the answer"],
+                "quotes": ["only one thread executes Python bytecode", "not in the answer"],
             },
-            {"point": "Reference counting is not thread-safe", "covered": False, "matched": []},
+            {"point": "Reference counting is not thread-safe", "covered": False, "quotes": []},
         ],
         "star": {"situation": False, "task": False, "action": True, "result": False},
     }
@@ -188,7 +188,9 @@ def test_evaluation_computes_overall_from_question_weights(
         'Accurate core definition ("only one thread executes")',
         "Invented quote",
     ]
-    assert result.improvements == ["Explain why the GIL exists"]
+    # The offline rubric, reading the same short answer, scores it far lower and says why.
+    assert result.improvements[1:] == ["Explain why the GIL exists"]
+    assert result.improvements[0].startswith("The model scored this 78 and the offline rubric")
     assert [(k.covered, k.matched) for k in result.key_points] == [
         (True, ("only one thread executes Python bytecode",)),
         (False, ()),
