@@ -43,6 +43,7 @@ class VoiceCollector:
 
     def present(self, question: QuestionView) -> None:
         from preppath import voice
+        from preppath.providers.base import StreamingTextToSpeech
 
         if not self.ctx.settings.uses_openai:
             # Building the recogniser takes ~0.3 s: do it while the question is being read.
@@ -55,6 +56,12 @@ class VoiceCollector:
         with voice.KeyWatcher() as keys:
             if isinstance(self.tts, voice.EspeakTTS):
                 voice.speak(question.text, tts=self.tts, stop_event=keys.event)
+            elif isinstance(self.tts, StreamingTextToSpeech):  # play while it downloads
+                from preppath.voice.stream_playback import play_chunks
+
+                play_chunks(
+                    self.tts.stream(question.text), self.tts.sample_rate, stop_event=keys.event
+                )
             else:
                 voice.play_speech(self.tts.synthesize(question.text), stop_event=keys.event)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import openai
@@ -132,33 +132,79 @@ def check_upload(path: Path) -> None:
         raise PrepPathError(f"{path.name} is empty", ExitCode.INVALID)
 
 
-class OpenAITextToSpeech:
-    name = "openai"
+VOICES = ("alloy", "echo", "fable", "onyx", "nova", "shimmer")
+STREAM_CHUNK = 4800  # 0.1 s of 24 kHz PCM: small enough that playback starts early
 
-    def __init__(self, client: openai.OpenAI, model: str, voice: str) -> None:
+
+class OpenAITextToSpeech:
+    """OpenAI speech as 24 kHz PCM, streamed so playback can start before the audio has all
+    arrived, and cached by (text, voice, model, format) so a repeated question is free."""
+
+    name = "openai"
+    sample_rate = PCM_SAMPLE_RATE
+
+    def __init__(
+        self, client: openai.OpenAI, model: str, voice: str, *, cache_dir: Path | None = None
+    ) -> None:
+        from preppath.paths import resolve_paths
+        from preppath.providers.speech_cache import SpeechCache
+
+        if voice not in VOICES:
+            raise PrepPathError(
+                f"unknown voice {voice!r}; tts_voice is one of {', '.join(VOICES)}",
+                ExitCode.USAGE,
+            )
         self._client = client
         self._model = model
         self._voice = voice
+        self._cache = SpeechCache(cache_dir or resolve_paths().cache_dir / "speech")
 
     def synthesize(self, text: str) -> Speech:
-        text = " ".join(text.split())
-        if not text:
-            raise PrepPathError("nothing to say: the text is empty", ExitCode.INVALID)
-        if len(text) > MAX_TTS_CHARS:
-            raise PrepPathError(
-                f"text of {len(text)} characters is over OpenAI's {MAX_TTS_CHARS}-character "
-                "speech limit",
-                ExitCode.INVALID,
-            )
-        with (
-            translate_errors(),
-            self._client.audio.speech.with_streaming_response.create(
-                model=self._model, voice=self._voice, input=text, response_format="pcm"
-            ) as response,
-        ):
-            check_audio(response.http_response)
-            pcm = b"".join(response.iter_bytes())
-        if len(pcm) < 2:
-            raise PrepPathError("the speech service returned no audio", ExitCode.UNAVAILABLE)
-        # A stray odd byte would shift every later sample; drop it.
-        return Speech(pcm=pcm[: len(pcm) - len(pcm) % 2], sample_rate=PCM_SAMPLE_RATE)
+        return Speech(pcm=b"".join(self.stream(text)), sample_rate=PCM_SAMPLE_RATE)
+
+    def stream(self, text: str) -> Iterator[bytes]:
+        """PCM chunks (each a whole number of samples) as they arrive, or from the cache."""
+        text = _speakable(text)
+        cached_at = self._cache.path(text, self._voice, self._model, "pcm")
+        cached = self._cache.read(cached_at)
+        if cached is not None:
+            yield cached
+            return
+        writer = self._cache.writer(cached_at)
+        try:
+            with (
+                translate_errors(),
+                self._client.audio.speech.with_streaming_response.create(
+                    model=self._model, voice=self._voice, input=text, response_format="pcm"
+                ) as response,
+            ):
+                check_audio(response.http_response)
+                carry, sent = b"", 0
+                for chunk in response.iter_bytes(STREAM_CHUNK):
+                    data = carry + chunk
+                    # A sample split across chunks would shift every later one: hold its byte.
+                    whole = len(data) - len(data) % 2
+                    carry = data[whole:]
+                    if whole:
+                        writer.write(data[:whole])
+                        sent += whole
+                        yield data[:whole]
+            if not sent:
+                raise PrepPathError("the speech service returned no audio", ExitCode.UNAVAILABLE)
+        except BaseException:  # failed, or the listener skipped: never cache part of it
+            writer.discard()
+            raise
+        writer.commit()
+
+
+def _speakable(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise PrepPathError("nothing to say: the text is empty", ExitCode.INVALID)
+    if len(text) > MAX_TTS_CHARS:
+        raise PrepPathError(
+            f"text of {len(text)} characters is over OpenAI's {MAX_TTS_CHARS}-character "
+            "speech limit",
+            ExitCode.INVALID,
+        )
+    return text

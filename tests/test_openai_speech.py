@@ -1,0 +1,123 @@
+"""Cloud speech: the six voices and HD model, a private cache by (text, voice, model, format),
+and playback that starts while the audio is still streaming in (real SDK, stub, fake ALSA)."""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import openai
+import pytest
+from pydantic import SecretStr
+
+from openai_stub import OpenAIStub, error_reply, pcm_reply
+from preppath.errors import ExitCode, PrepPathError
+from preppath.providers.openai_client import make_client
+from preppath.providers.openai_speech import PCM_SAMPLE_RATE, VOICES, OpenAITextToSpeech
+from preppath.settings import Settings
+from test_openai_providers import KEY, SPEECH
+from voice_conftest import ALSA_DIR, FakeAlsa
+
+# Never zero, so the speaker's recording can be told apart from the silence around it.
+PCM = (1000 + np.arange(2 * PCM_SAMPLE_RATE) % 500).astype("<i2").tobytes()
+
+
+@pytest.fixture
+def stub(home: Path) -> Iterator[OpenAIStub]:
+    with OpenAIStub() as server:
+        yield server
+
+
+def _client(stub: OpenAIStub) -> openai.OpenAI:
+    settings = Settings(openai_api_key=SecretStr(KEY), openai_base_url=stub.base_url)
+    return make_client(settings, max_retries=0)
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_each_of_the_six_voices_is_sent_with_the_chosen_model(
+    stub: OpenAIStub, tmp_path: Path, voice: str
+) -> None:
+    """Every OpenAI voice and the HD model reach the request as chosen."""
+    stub.script(SPEECH, pcm_reply(PCM[:4800]))
+    OpenAITextToSpeech(_client(stub), "tts-1-hd", voice, cache_dir=tmp_path).synthesize("Hi.")
+    sent = stub.requests_to(SPEECH)[0].json()
+    assert (sent["voice"], sent["model"], sent["response_format"]) == (voice, "tts-1-hd", "pcm")
+
+
+def test_an_unknown_voice_is_a_usage_error(stub: OpenAIStub, tmp_path: Path) -> None:
+    """A voice OpenAI does not have is refused before any request, naming the six."""
+    with pytest.raises(PrepPathError, match="alloy, echo, fable, onyx, nova, shimmer") as info:
+        OpenAITextToSpeech(_client(stub), "tts-1", "bob", cache_dir=tmp_path)
+    assert info.value.code == ExitCode.USAGE and stub.requests == []
+
+
+def test_a_repeated_question_comes_from_the_private_cache(stub: OpenAIStub, tmp_path: Path) -> None:
+    """The second speaking of the same text, voice and model sends no request; the cached file
+    is 0600 in a 0700 folder; another voice or model is a new request."""
+    stub.script(SPEECH, pcm_reply(PCM, chunk_delay_s=0.001))
+    cache = tmp_path / "speech"
+    first = OpenAITextToSpeech(_client(stub), "tts-1", "alloy", cache_dir=cache)
+    assert first.synthesize("Why  Kafka?").pcm == PCM
+    again = OpenAITextToSpeech(_client(stub), "tts-1", "alloy", cache_dir=cache)
+    assert again.synthesize("Why Kafka?").pcm == PCM
+    assert len(stub.requests_to(SPEECH)) == 1
+
+    (stored,) = cache.iterdir()
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    assert "Kafka" not in stored.name
+    OpenAITextToSpeech(_client(stub), "tts-1", "echo", cache_dir=cache).synthesize("Why Kafka?")
+    OpenAITextToSpeech(_client(stub), "tts-1-hd", "alloy", cache_dir=cache).synthesize("Why Kafka?")
+    assert len(stub.requests_to(SPEECH)) == 3 and len(list(cache.iterdir())) == 3
+
+
+def test_a_stream_cut_short_is_not_cached(stub: OpenAIStub, tmp_path: Path) -> None:
+    """A listener who skips after the first chunk leaves nothing in the cache, so the next
+    speaking fetches the whole audio again."""
+    stub.script(SPEECH, pcm_reply(PCM))
+    tts = OpenAITextToSpeech(_client(stub), "tts-1", "alloy", cache_dir=tmp_path / "c")
+    chunks = tts.stream("Tell me about yourself.")
+    assert len(next(chunks)) < len(PCM)
+    chunks.close()
+    assert not any((tmp_path / "c").iterdir())
+    assert tts.synthesize("Tell me about yourself.").pcm == PCM
+
+
+def test_a_failed_request_is_not_cached(stub: OpenAIStub, tmp_path: Path) -> None:
+    """A 500 is one UNAVAILABLE line and leaves no cache file behind."""
+    stub.script(SPEECH, error_reply(500, "boom"))
+    tts = OpenAITextToSpeech(_client(stub), "tts-1", "alloy", cache_dir=tmp_path / "c")
+    with pytest.raises(PrepPathError, match="500") as info:
+        tts.synthesize("Hello there.")
+    assert info.value.code == ExitCode.UNAVAILABLE
+    assert not any((tmp_path / "c").iterdir())
+
+
+def test_playback_starts_while_the_audio_is_still_streaming(tmp_path: Path) -> None:
+    """Through PortAudio on a fake ALSA speaker, sound reaches the speaker before the second half
+    of the audio has been handed to the player, every sample is played once in order, and
+    speaking again is served from the cache."""
+    fake = FakeAlsa(tmp_path / "alsa", np.zeros(16000, np.int16), speaker_rate=PCM_SAMPLE_RATE)
+    (tmp_path / "q.pcm").write_bytes(PCM)
+    args = {"pcm": str(tmp_path / "q.pcm"), "speaker": str(fake.speaker), "cache": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, str(ALSA_DIR / "stream_driver.py"), json.dumps(args)],
+        env=fake.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if proc.returncode == 77:
+        pytest.skip(proc.stdout.strip() or "PortAudio is not installed")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    assert result["heard_while_streaming"] and result["completed"]
+    assert result["requests"] == 1 and result["cached_again"]
+    played = fake.speaker_samples()
+    assert np.array_equal(played[played != 0], np.frombuffer(PCM, "<i2"))
