@@ -222,7 +222,8 @@ def _from_openai(exc: openai.OpenAIError) -> PrepPathError:
         where = f"{url.host}:{url.port}" if url.port else url.host
         reason = "request timed out" if isinstance(exc, openai.APITimeoutError) else _cause(exc)
         return PrepPathError(
-            f"cannot reach the OpenAI API at {where}: {_one_line(reason, secrets)}",
+            f"cannot reach the OpenAI API at {where}: {_one_line(reason, secrets)}; "
+            "check the network and openai_base_url, try again, or use provider = offline",
             ExitCode.UNAVAILABLE,
         )
     if isinstance(exc, openai.AuthenticationError):
@@ -238,7 +239,7 @@ def _from_openai(exc: openai.OpenAIError) -> PrepPathError:
         )
     if isinstance(exc, openai.APIStatusError):
         detail = _one_line(_server_message(exc), secrets)
-        return _unavailable(f"OpenAI API error {exc.status_code}: {detail}")
+        return _unavailable(f"OpenAI API error {exc.status_code}: {detail}{_advice(exc)}")
     if isinstance(exc, openai.LengthFinishReasonError):
         return _unavailable("the model's reply was cut off at its length limit")
     if isinstance(exc, openai.ContentFilterFinishReasonError):
@@ -246,6 +247,17 @@ def _from_openai(exc: openai.OpenAIError) -> PrepPathError:
     if isinstance(exc, openai.APIResponseValidationError):
         return _unavailable("unexpected response from the OpenAI API (not the documented shape)")
     return _unavailable(f"OpenAI client error: {_one_line(str(exc), secrets)}")
+
+
+def _advice(exc: openai.APIStatusError) -> str:
+    """What to do about a status the person can act on; other 4xx speak for themselves."""
+    if exc.status_code >= 500:
+        return (
+            "; the service kept failing after retries: try again later, or use provider = offline"
+        )
+    if exc.status_code == 404 and "model" in str(exc.body).lower():
+        return "; check the model settings (`preppath config show`)"
+    return ""
 
 
 def _secrets_of(exc: openai.OpenAIError) -> tuple[str, ...]:
@@ -308,10 +320,16 @@ def chat_content(client: openai.OpenAI, response_format: object, **request: obje
         )
     reply = checked_reply(raw.http_response, _ChatReply, "chat reply")
     if not reply.choices:
-        raise _unavailable(f"{_server(raw.http_response)} returned no reply (no choices)")
+        raise _unavailable(
+            f"{_server(raw.http_response)} returned no reply (no choices); try again, or check "
+            "that openai_base_url is an OpenAI-compatible API"
+        )
     message = reply.choices[0].message
     if message.refusal:
-        raise _unavailable(f"the model refused: {_one_line(message.refusal, ())}")
+        raise _unavailable(
+            f"the model refused: {_one_line(message.refusal, ())}; try again, or use "
+            "provider = offline"
+        )
     return message.content or ""  # empty: the caller retries it like malformed JSON
 
 
