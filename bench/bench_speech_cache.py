@@ -47,7 +47,7 @@ def main() -> None:
             tts = OpenAITextToSpeech(client, "tts-1", "alloy", cache_dir=Path(tmp) / str(run))
             text = f"Question {run}: how would you design a rate limiter?"
             start = time.perf_counter()
-            chunks = tts.stream(text)
+            chunks = tts.pcm_chunks(text)
             next(chunks)
             first_chunk_ms.append((time.perf_counter() - start) * 1000)
             for _ in chunks:

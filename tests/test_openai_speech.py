@@ -81,7 +81,7 @@ def test_a_stream_cut_short_is_not_cached(stub: OpenAIStub, tmp_path: Path) -> N
     speaking fetches the whole audio again."""
     stub.script(SPEECH, pcm_reply(PCM))
     tts = OpenAITextToSpeech(_client(stub), "tts-1", "alloy", cache_dir=tmp_path / "c")
-    chunks = tts.stream("Tell me about yourself.")
+    chunks = tts.pcm_chunks("Tell me about yourself.")
     assert len(next(chunks)) < len(PCM)
     chunks.close()
     assert not any((tmp_path / "c").iterdir())
@@ -121,3 +121,86 @@ def test_playback_starts_while_the_audio_is_still_streaming(tmp_path: Path) -> N
     assert result["requests"] == 1 and result["cached_again"]
     played = fake.speaker_samples()
     assert np.array_equal(played[played != 0], np.frombuffer(PCM, "<i2"))
+
+
+def test_streaming_dispatch_is_for_cloud_voices_only(stub: OpenAIStub, tmp_path: Path) -> None:
+    """The session streams a cloud voice, and keeps eSpeak and the named fake on their own
+    paths (they have nothing to stream)."""
+    from preppath.providers.base import StreamingTextToSpeech
+    from preppath.testing.fakes import FakeTextToSpeech
+    from preppath.voice.tts import EspeakTTS
+
+    cloud = OpenAITextToSpeech(_client(stub), "tts-1", "alloy", cache_dir=tmp_path)
+    assert isinstance(cloud, StreamingTextToSpeech)
+    assert not isinstance(FakeTextToSpeech(), StreamingTextToSpeech)
+    assert not isinstance(EspeakTTS(), StreamingTextToSpeech)
+
+
+def test_a_spoken_cloud_interview_streams_transcribes_and_scores(tmp_path: Path) -> None:
+    """`interview start --voice` in a pty against the stub: the question is streamed to the
+    speaker sample for sample and cached, the recorded answer is uploaded and its words become
+    the stored transcript and delivery metrics, and the model's grade is stored."""
+    import pexpect
+
+    from openai_stub import chat_reply, transcription_reply
+    from test_openai_providers import CHAT, TRANSCRIBE, _grade, _question_json
+
+    tone = (0.3 * np.sin(2 * np.pi * 220 * np.arange(24_000) / 16_000) * 32767).astype(np.int16)
+    mic = np.concatenate([np.zeros(8000, np.int16), tone, np.zeros(16_000 * 6, np.int16)])
+    alsa = FakeAlsa(tmp_path / "alsa", mic, speaker_rate=PCM_SAMPLE_RATE)
+    home = tmp_path / "home"
+    words = [("One", 0.5, 0.8), ("thread", 0.9, 1.3), ("um", 1.4, 1.6), ("runs", 3.5, 3.9)]
+    with OpenAIStub() as server:
+        server.script(CHAT, chat_reply({"questions": [_question_json()]}), chat_reply(_grade()))
+        server.script(SPEECH, pcm_reply(PCM, chunk_delay_s=0.001))
+        server.script(TRANSCRIBE, transcription_reply(words, 4.0))
+        env = alsa.env(
+            PREPPATH_HOME=str(home),
+            PREPPATH_TIMEZONE="UTC",
+            PREPPATH_OPENAI_BASE_URL=server.base_url,
+            PREPPATH_OPENAI_API_KEY=KEY,
+            PREPPATH_SILENCE_STOP_S="1.5",
+            NO_COLOR="1",
+            TERM="dumb",
+            COLUMNS="120",
+        )
+        env.pop("PREPPATH_VOICE", None)
+        args = ["interview", "start", "--voice", "--yes", "--type", "technical", "--role",
+                "Backend Engineer", "--stack", "python", "--count", "1"]  # fmt: skip
+        child = pexpect.spawn(
+            str(Path(sys.executable).with_name("preppath")),
+            args,
+            env=env,
+            encoding="utf-8",
+            timeout=60,
+            dimensions=(40, 120),
+        )
+        if child.expect(["Enter records your answer", "voice is off"]) == 1:
+            child.close()
+            pytest.skip("PortAudio is not installed (apt-get install libportaudio2)")
+        child.send("\r")
+        child.expect("You said")
+        child.expect(r"submit[^\r\n]*: ")
+        assert "One thread um runs" in (child.before or "")
+        child.send("\r")
+        child.expect("Feedback on question 1")
+        child.expect(r"next[^\r\n]*: ")
+        child.send("\r")
+        child.expect(pexpect.EOF)
+        child.close()
+        uploads = server.requests_to(TRANSCRIBE)
+    assert child.exitstatus == 0, child.before
+    played = alsa.speaker_samples()
+    assert np.array_equal(played[played != 0], np.frombuffer(PCM, "<i2"))
+    assert len(list((home / "cache" / "speech").iterdir())) == 1
+    assert len(uploads) == 1 and uploads[0].form()["file"][0][:4] == b"RIFF"
+
+    import sqlite3
+
+    db = sqlite3.connect(home / "data" / "preppath.db")
+    source, text, evaluator, delivery = db.execute(
+        "SELECT answer_source, answer_text, evaluator, delivery FROM interview_feedback"
+    ).fetchone()
+    assert (source, text, evaluator) == ("voice", "One thread um runs", "openai")
+    metrics = json.loads(delivery)
+    assert metrics["filler_count"] == 1 and metrics["longest_pause_s"] == 1.9

@@ -60,7 +60,7 @@ class VoiceCollector:
                 from preppath.voice.stream_playback import play_chunks
 
                 play_chunks(
-                    self.tts.stream(question.text), self.tts.sample_rate, stop_event=keys.event
+                    self.tts.pcm_chunks(question.text), self.tts.sample_rate, stop_event=keys.event
                 )
             else:
                 voice.play_speech(self.tts.synthesize(question.text), stop_event=keys.event)

@@ -160,9 +160,9 @@ class OpenAITextToSpeech:
         self._cache = SpeechCache(cache_dir or resolve_paths().cache_dir / "speech")
 
     def synthesize(self, text: str) -> Speech:
-        return Speech(pcm=b"".join(self.stream(text)), sample_rate=PCM_SAMPLE_RATE)
+        return Speech(pcm=b"".join(self.pcm_chunks(text)), sample_rate=PCM_SAMPLE_RATE)
 
-    def stream(self, text: str) -> Iterator[bytes]:
+    def pcm_chunks(self, text: str) -> Iterator[bytes]:
         """PCM chunks (each a whole number of samples) as they arrive, or from the cache."""
         text = _speakable(text)
         cached_at = self._cache.path(text, self._voice, self._model, "pcm")

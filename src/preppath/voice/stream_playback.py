@@ -35,11 +35,13 @@ class _Buffer:
         self.first: float | None = None
         self.first_audio = threading.Event()
 
-    def take(self, frames: int) -> bytes:
+    def take(self, frames: int) -> tuple[bytes, bool]:
+        """Up to `frames` samples, and whether the stream had ended when they were taken (read
+        together: a chunk appended just before the end must not be mistaken for the end)."""
         with self.lock:
             chunk = bytes(self.data[: frames * 2])
             del self.data[: frames * 2]
-            return chunk
+            return chunk, self.ended
 
 
 def play_chunks(
@@ -86,7 +88,7 @@ def _stream(
         if stopped():
             outdata.fill(0)
             raise sd.CallbackAbort
-        raw = buffer.take(frames)
+        raw, ended = buffer.take(frames)
         samples = np.frombuffer(raw, dtype="<i2")
         outdata[: len(samples), 0] = samples
         outdata[len(samples) :] = 0
@@ -95,7 +97,7 @@ def _stream(
             if buffer.first is None:
                 buffer.first = time.perf_counter()
                 buffer.first_audio.set()
-        elif buffer.ended:
+        elif ended:
             raise sd.CallbackStop
 
     prebuffer = int(PREBUFFER_S * sample_rate) * 2
