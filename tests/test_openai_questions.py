@@ -122,7 +122,7 @@ def test_create_falls_back_to_the_bank_with_a_notice(
         result = run("interview", "create", *BACKEND_PYTHON, "--count", "2", "--json")
     assert result.code == 0, result.stderr
     body = result.json()
-    assert len(body["questions"]) == 2
+    assert len(body["questions"]) == 2 and body["provider"] == "offline"
     assert all(q.get("source", "bank") != "openai" for q in body["questions"])
     notice = [line for line in result.stderr.splitlines() if "offline bank" in line]
     assert len(notice) == 1 and "unusable twice" in notice[0], result.stderr

@@ -62,7 +62,7 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
     )
     # Drawing questions may call a cloud model for seconds: it runs outside any transaction.
     provider = factory.question_provider(ctx.settings, ctx.paths)
-    questions = _draw_questions(provider, request, ctx, notices)
+    questions, source = _draw_questions(provider, request, ctx, notices)
     if not questions:
         raise PrepPathError("no questions match these options", ExitCode.INVALID)
     if len(questions) < options.count:
@@ -83,7 +83,7 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
                 "status": InterviewStatus.PENDING.value,
                 "question_count": len(questions),
                 "seed": seed,
-                "provider": provider.name,
+                "provider": source,
                 "created_at": ctx.clock(),
             },
             [question_values(q) for q in questions],
@@ -94,15 +94,17 @@ def create_interview(ctx: AppContext, options: InterviewOptions) -> InterviewVie
 
 def _draw_questions(
     provider: QuestionProvider, request: QuestionRequest, ctx: AppContext, notices: list[str]
-) -> list[Question]:
-    """The provider's questions; a model whose replies stay unusable gives way to the bank."""
+) -> tuple[list[Question], str]:
+    """The questions and the name of the provider that wrote them; a model whose replies stay
+    unusable gives way to the bank."""
     try:
-        return provider.questions(request)
+        return provider.questions(request), provider.name
     except UnusableModelOutput as exc:
         from preppath.providers.offline_questions import BankQuestionProvider
 
         notices.append(f"{exc}; using questions from the offline bank instead")
-        return BankQuestionProvider(ctx.paths.packs_dir).questions(request)
+        bank = BankQuestionProvider(ctx.paths.packs_dir)
+        return bank.questions(request), bank.name
 
 
 def insert_interview(
