@@ -66,7 +66,8 @@ def test_key_points_carry_explanations_and_misconceptions(cloud: OpenAIStub) -> 
 
 def test_a_server_without_json_schema_gets_json_object_with_the_schema(local: OpenAIStub) -> None:
     """After a 400 naming response_format, the request is repeated as json_object with the
-    schema in the system prompt, and later requests skip json_schema altogether."""
+    schema in the system prompt, and later requests, in this command and the next, skip
+    json_schema altogether."""
     local.script(CHAT, chat_reply({"questions": [_question_json()]}))
     provider = OpenAIQuestionProvider(_client(local), "llama")
     assert len(provider.questions(_request(count=1))) == 1
@@ -80,6 +81,11 @@ def test_a_server_without_json_schema_gets_json_object_with_the_schema(local: Op
     provider.questions(_request(count=1))
     third = local.requests_to(CHAT)[2].json()
     assert third["response_format"] == {"type": "json_object"} and len(local.requests) == 3
+
+    # The next command (a new provider and client) remembers it too, from the cache dir.
+    OpenAIQuestionProvider(_client(local), "llama").questions(_request(count=1))
+    fourth = local.requests_to(CHAT)[3].json()
+    assert fourth["response_format"] == {"type": "json_object"} and len(local.requests) == 4
 
 
 def test_json_in_a_code_fence_is_read(local: OpenAIStub) -> None:

@@ -354,3 +354,36 @@ def validation_summary(exc: pydantic.ValidationError, limit: int = 3) -> str:
 def one_line(text: str) -> str:
     """`text` flattened to one short line with anything key-like masked."""
     return _one_line(text, ())
+
+
+# Whether a server has structured output is remembered across commands, so a local server
+# without json_schema costs one rejected request once, not one per question set or answer.
+_SERVERS_FILE = "servers.json"
+
+
+def offers_json_schema(client: openai.OpenAI) -> bool:
+    """False once `client`'s server has rejected `json_schema` (see `remember_no_json_schema`)."""
+    return str(client.base_url) not in _servers_without_json_schema()
+
+
+def remember_no_json_schema(client: openai.OpenAI) -> None:
+    from preppath.paths import resolve_paths
+    from preppath.storage import private_dir, write_private_text
+
+    known = _servers_without_json_schema() | {str(client.base_url)}
+    try:
+        folder = private_dir(resolve_paths().cache_dir)
+        text = json.dumps({"without_json_schema": sorted(known)}, indent=1)
+        write_private_text(folder / _SERVERS_FILE, text)
+    except OSError:
+        pass  # only a cache: the next command probes again
+
+
+def _servers_without_json_schema() -> set[str]:
+    from preppath.paths import resolve_paths
+
+    try:
+        data = json.loads((resolve_paths().cache_dir / _SERVERS_FILE).read_text("utf-8"))
+        return {str(url) for url in data["without_json_schema"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()

@@ -21,7 +21,9 @@ from preppath.errors import ExitCode, PrepPathError
 from preppath.providers.base import Evaluator
 from preppath.providers.openai_client import (
     chat_content,
+    offers_json_schema,
     rejects_json_schema,
+    remember_no_json_schema,
     translate_errors,
     validation_summary,
 )
@@ -88,7 +90,7 @@ class OpenAIEvaluator:
         self._client = client
         self._model = model
         self._rubric = rubric
-        self._json_schema = True  # until the server says it has no structured output
+        self._json_schema = offers_json_schema(client)
 
     def evaluate(
         self, question: Question, answer: str, *, delivery: dict[str, object] | None = None
@@ -138,6 +140,7 @@ class OpenAIEvaluator:
                 if not rejects_json_schema(exc):
                     raise
                 self._json_schema = False
+                remember_no_json_schema(self._client)
         schema = json.dumps(_Grade.model_json_schema(), separators=(",", ":"))
         system = (
             f"{messages[0]['content']} Reply with one JSON object only, no prose and no code "

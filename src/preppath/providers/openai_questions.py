@@ -19,7 +19,9 @@ from pydantic import BaseModel, Field, ValidationError
 from preppath.providers.errors import UnusableModelOutput
 from preppath.providers.openai_client import (
     chat_content,
+    offers_json_schema,
     rejects_json_schema,
+    remember_no_json_schema,
     translate_errors,
     validation_summary,
 )
@@ -95,7 +97,7 @@ class OpenAIQuestionProvider:
     def __init__(self, client: openai.OpenAI, model: str) -> None:
         self._client = client
         self._model = model
-        self._json_schema = True  # until the server says it has no structured output
+        self._json_schema = offers_json_schema(client)
 
     def questions(self, request: QuestionRequest) -> list[Question]:
         messages: list[dict[str, str]] = [
@@ -129,6 +131,7 @@ class OpenAIQuestionProvider:
                 if not rejects_json_schema(exc):
                     raise
                 self._json_schema = False
+                remember_no_json_schema(self._client)
         return chat_content(
             self._client,
             _JSON_OBJECT,
