@@ -17,7 +17,7 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -172,7 +172,8 @@ class OpenAIStub:
             queue = self._replies.get(recorded.path)
             if not queue:
                 return error_reply(404, f"no scripted reply for {recorded.path}")
-            return queue.popleft() if len(queue) > 1 else queue[0]
+            reply = queue.popleft() if len(queue) > 1 else queue[0]
+            return replace(reply, delay_s=reply.delay_s + self.latency_s)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         stub = self
@@ -185,7 +186,7 @@ class OpenAIStub:
                 body = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 reply = stub._next_reply(Recorded("POST", self.path, headers, body))
-                time.sleep(reply.delay_s + stub.latency_s)
+                time.sleep(reply.delay_s)
                 self.send_response(reply.status)
                 self.send_header("content-type", reply.content_type)
                 self.send_header("content-length", str(len(reply.body)))

@@ -43,7 +43,6 @@ class VoiceCollector:
 
     def present(self, question: QuestionView) -> None:
         from preppath import voice
-        from preppath.providers.base import StreamingTextToSpeech
 
         if not self.ctx.settings.uses_openai:
             # Building the recogniser takes ~0.3 s: do it while the question is being read.
@@ -53,6 +52,8 @@ class VoiceCollector:
         if self.tts is None:
             return
         console.print("[dim](reading the question; press any key to skip)[/]")
+        from preppath.providers.base import StreamingTextToSpeech
+
         with voice.KeyWatcher() as keys:
             if isinstance(self.tts, voice.EspeakTTS):
                 voice.speak(question.text, tts=self.tts, stop_event=keys.event)
