@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from openai_stub import OpenAIStub, pcm_reply  # noqa: E402  (the tests' stub, on sys.path above)
+from openai_stub import OpenAIStub, streamed_pcm_reply  # noqa: E402  (the tests' stub, on sys.path above)
 
 
 def main() -> None:
@@ -40,7 +40,7 @@ def main() -> None:
     pcm = bytes(2 * 2 * PCM_SAMPLE_RATE)  # 2 s of audio
     first_ms, second_ms, first_chunk_ms = [], [], []
     with OpenAIStub(latency_s=args.latency_ms / 1000) as stub, tempfile.TemporaryDirectory() as tmp:
-        stub.script("/v1/audio/speech", pcm_reply(pcm, chunk_delay_s=0.002))
+        stub.script("/v1/audio/speech", streamed_pcm_reply(pcm, 0.002))
         settings = Settings(openai_api_key=SecretStr("sk-bench"), openai_base_url=stub.base_url)
         client = make_client(settings)
         for run in range(args.runs):

@@ -98,7 +98,12 @@ def transcription_reply(words: list[tuple[str, float, float]], duration: float) 
     )
 
 
-def pcm_reply(pcm: bytes, chunk_delay_s: float = 0.0) -> Reply:
+def pcm_reply(pcm: bytes) -> Reply:
+    return Reply(200, pcm, content_type="application/octet-stream")
+
+
+def streamed_pcm_reply(pcm: bytes, chunk_delay_s: float) -> Reply:
+    """Audio sent in 4 KiB pieces with a pause between them, as a slow stream arrives."""
     return Reply(200, pcm, content_type="application/octet-stream", chunk_delay_s=chunk_delay_s)
 
 

@@ -15,7 +15,7 @@ import openai
 import pytest
 from pydantic import SecretStr
 
-from openai_stub import OpenAIStub, error_reply, pcm_reply
+from openai_stub import OpenAIStub, error_reply, pcm_reply, streamed_pcm_reply
 from preppath.errors import ExitCode, PrepPathError
 from preppath.providers.openai_client import make_client
 from preppath.providers.openai_speech import PCM_SAMPLE_RATE, VOICES, OpenAITextToSpeech
@@ -59,7 +59,7 @@ def test_an_unknown_voice_is_a_usage_error(stub: OpenAIStub, tmp_path: Path) -> 
 def test_a_repeated_question_comes_from_the_private_cache(stub: OpenAIStub, tmp_path: Path) -> None:
     """The second speaking of the same text, voice and model sends no request; the cached file
     is 0600 in a 0700 folder; another voice or model is a new request."""
-    stub.script(SPEECH, pcm_reply(PCM, chunk_delay_s=0.001))
+    stub.script(SPEECH, streamed_pcm_reply(PCM, 0.001))
     cache = tmp_path / "speech"
     first = OpenAITextToSpeech(_client(stub), "tts-1", "alloy", cache_dir=cache)
     assert first.synthesize("Why  Kafka?").pcm == PCM
@@ -152,7 +152,7 @@ def test_a_spoken_cloud_interview_streams_transcribes_and_scores(tmp_path: Path)
     words = [("One", 0.5, 0.8), ("thread", 0.9, 1.3), ("um", 1.4, 1.6), ("runs", 3.5, 3.9)]
     with OpenAIStub() as server:
         server.script(CHAT, chat_reply({"questions": [_question_json()]}), chat_reply(_grade()))
-        server.script(SPEECH, pcm_reply(PCM, chunk_delay_s=0.001))
+        server.script(SPEECH, streamed_pcm_reply(PCM, 0.001))
         server.script(TRANSCRIBE, transcription_reply(words, 4.0))
         env = alsa.env(
             PREPPATH_HOME=str(home),
