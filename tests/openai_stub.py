@@ -17,7 +17,7 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -34,6 +34,7 @@ class Reply:
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0  # to provoke client timeouts
+    chunk_delay_s: float = 0.0  # a pause between 4 KiB pieces of the body, as a slow stream
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,32 @@ def pcm_reply(pcm: bytes) -> Reply:
     return Reply(200, pcm, content_type="application/octet-stream")
 
 
+def streamed_pcm_reply(pcm: bytes, chunk_delay_s: float) -> Reply:
+    """Audio sent in 4 KiB pieces with a pause between them, as a slow stream arrives."""
+    return Reply(200, pcm, content_type="application/octet-stream", chunk_delay_s=chunk_delay_s)
+
+
+def refusal_reply(refusal: str) -> Reply:
+    """A chat completion in which the model declines (content null, refusal set)."""
+    body = json.loads(chat_reply("").body)
+    body["choices"][0]["message"].update(content=None, refusal=refusal)
+    return json_reply(body)
+
+
+# What llama.cpp's server says to a json_schema response_format it does not support.
+NO_JSON_SCHEMA = error_reply(400, "'response_format' type must be one of 'text' or 'json_object'")
+
+
+def _asks_json_schema(recorded: Recorded) -> bool:
+    if recorded.path != "/v1/chat/completions":
+        return False
+    try:
+        body = recorded.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("response_format", {}).get("type") == "json_schema"
+
+
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that timed out and hung up is expected, not worth a traceback
@@ -125,9 +152,15 @@ class OpenAIStub:
 
     Each path has a queue of replies; the last one repeats, so a single 429 keeps failing through
     every retry. Unscripted paths answer 404.
+
+    `json_schema=False` behaves like a local server without structured output (llama.cpp, older
+    Ollama): a chat request asking for `json_schema` gets a 400 naming response_format and takes
+    no scripted reply. `latency_s` delays every reply, as a distant server would.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, json_schema: bool = True, latency_s: float = 0.0) -> None:
+        self.json_schema = json_schema
+        self.latency_s = latency_s
         self.requests: list[Recorded] = []
         self._replies: dict[str, deque[Reply]] = {}
         self._lock = threading.Lock()
@@ -153,10 +186,13 @@ class OpenAIStub:
     def _next_reply(self, recorded: Recorded) -> Reply:
         with self._lock:
             self.requests.append(recorded)
+            if not self.json_schema and _asks_json_schema(recorded):
+                return NO_JSON_SCHEMA
             queue = self._replies.get(recorded.path)
             if not queue:
                 return error_reply(404, f"no scripted reply for {recorded.path}")
-            return queue.popleft() if len(queue) > 1 else queue[0]
+            reply = queue.popleft() if len(queue) > 1 else queue[0]
+            return replace(reply, delay_s=reply.delay_s + self.latency_s)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         stub = self
@@ -179,7 +215,13 @@ class OpenAIStub:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(reply.body)
+                if not reply.chunk_delay_s:
+                    self.wfile.write(reply.body)
+                    return
+                for start in range(0, len(reply.body), 4096):
+                    self.wfile.write(reply.body[start : start + 4096])
+                    self.wfile.flush()
+                    time.sleep(reply.chunk_delay_s)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # keep pytest output clean

@@ -116,9 +116,9 @@ def _grade(**overrides: Any) -> dict[str, Any]:
             {
                 "point": "Only one thread runs bytecode at a time",
                 "covered": True,
-                "matched": ["only one thread executes Python bytecode", "not in the answer"],
+                "quotes": ["only one thread executes Python bytecode", "not in the answer"],
             },
-            {"point": "Reference counting is not thread-safe", "covered": False, "matched": []},
+            {"point": "Reference counting is not thread-safe", "covered": False, "quotes": []},
         ],
         "star": {"situation": False, "task": False, "action": True, "result": False},
     }
@@ -188,7 +188,9 @@ def test_evaluation_computes_overall_from_question_weights(
         'Accurate core definition ("only one thread executes")',
         "Invented quote",
     ]
-    assert result.improvements == ["Explain why the GIL exists"]
+    # The offline rubric, reading the same short answer, scores it far lower and says why.
+    assert result.improvements[1:] == ["Explain why the GIL exists"]
+    assert result.improvements[0].startswith("The model scored this 78 and the offline rubric")
     assert [(k.covered, k.matched) for k in result.key_points] == [
         (True, ("only one thread executes Python bytecode",)),
         (False, ()),
@@ -251,19 +253,20 @@ def test_transcription_sends_multipart_and_returns_words(
     form = stub.requests_to(TRANSCRIBE)[0].form()
     assert form["model"] == ["whisper-1"]
     assert form["response_format"] == ["verbose_json"]
-    assert form["timestamp_granularities[]"] == ["word"]
+    assert form["timestamp_granularities[]"] == ["word", "segment"]
     assert form["prompt"] == ["Kubernetes, etcd"]
     assert form["file"] == [b"RIFF fake wav"]
 
 
-def test_files_over_25_mb_are_refused_without_a_request(
+def test_a_file_over_25_mb_that_is_not_audio_is_refused_without_a_request(
     stub: OpenAIStub, client: openai.OpenAI, tmp_path: Path
 ) -> None:
-    """An audio file over 25 MB raises INVALID before anything is sent."""
+    """A file over 25 MB must be re-encoded first; one that cannot be decoded raises INVALID
+    before anything is sent."""
     audio = tmp_path / "long.mp3"
     with audio.open("wb") as f:
         f.truncate(MAX_UPLOAD_BYTES + 1)  # sparse: no 25 MB written to disk
-    with pytest.raises(PrepPathError, match="25 MB") as info:
+    with pytest.raises(PrepPathError, match="cannot decode audio") as info:
         OpenAISpeechToText(client, "whisper-1").transcribe_file(audio)
     assert info.value.code == ExitCode.INVALID
     assert stub.requests == []

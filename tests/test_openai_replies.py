@@ -75,7 +75,14 @@ def assert_unavailable_line(result: Any, *words: str) -> str:
     return lines[0]  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize(("name", "reply", "words"), MALFORMED, ids=[m[0] for m in MALFORMED])
+# A model's prose instead of JSON is retried and then replaced by the bank's questions
+# (tests/test_openai_questions.py); every other malformed reply is the server's fault.
+MALFORMED_ENVELOPES = [m for m in MALFORMED if m[0] != "content is prose"]
+
+
+@pytest.mark.parametrize(
+    ("name", "reply", "words"), MALFORMED_ENVELOPES, ids=[m[0] for m in MALFORMED_ENVELOPES]
+)
 def test_a_malformed_question_reply_is_one_line_exit_6(
     run: Any, stub: OpenAIStub, home: Path, name: str, reply: Reply, words: str
 ) -> None:

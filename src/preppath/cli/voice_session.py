@@ -53,9 +53,17 @@ class VoiceCollector:
         if self.tts is None:
             return
         console.print("[dim](reading the question; press any key to skip)[/]")
+        from preppath.providers.base import StreamingTextToSpeech
+
         with voice.KeyWatcher() as keys:
             if isinstance(self.tts, voice.EspeakTTS):
                 voice.speak(question.text, tts=self.tts, stop_event=keys.event)
+            elif isinstance(self.tts, StreamingTextToSpeech):  # play while it downloads
+                from preppath.voice.stream_playback import play_chunks
+
+                play_chunks(
+                    self.tts.pcm_chunks(question.text), self.tts.sample_rate, stop_event=keys.event
+                )
             else:
                 voice.play_speech(self.tts.synthesize(question.text), stop_event=keys.event)
 

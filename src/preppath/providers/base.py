@@ -7,9 +7,9 @@ callers never see a provider's own types.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from preppath.values import Evaluation, Question, QuestionRequest, Speech, Transcript
 
@@ -40,3 +40,12 @@ class Evaluator(Protocol):
     def evaluate(
         self, question: Question, answer: str, *, delivery: dict[str, object] | None = None
     ) -> Evaluation: ...
+
+
+@runtime_checkable
+class StreamingTextToSpeech(TextToSpeech, Protocol):
+    """Speech that can be played while it is still arriving (a cloud voice)."""
+
+    sample_rate: int
+
+    def pcm_chunks(self, text: str) -> Iterator[bytes]: ...

@@ -313,7 +313,8 @@ def _from_openai(exc: openai.OpenAIError) -> PrepPathError:
         where = f"{url.host}:{url.port}" if url.port else url.host
         reason = "request timed out" if isinstance(exc, openai.APITimeoutError) else _cause(exc)
         return PrepPathError(
-            f"cannot reach the OpenAI API at {where}: {_one_line(reason, secrets)}",
+            f"cannot reach the OpenAI API at {where}: {_one_line(reason, secrets)}; "
+            "check the network and openai_base_url, try again, or use provider = offline",
             ExitCode.UNAVAILABLE,
         )
     if isinstance(exc, openai.AuthenticationError):
@@ -329,7 +330,7 @@ def _from_openai(exc: openai.OpenAIError) -> PrepPathError:
         )
     if isinstance(exc, openai.APIStatusError):
         detail = _one_line(_server_message(exc), secrets)
-        return _unavailable(f"OpenAI API error {exc.status_code}: {detail}")
+        return _unavailable(f"OpenAI API error {exc.status_code}: {detail}{_advice(exc)}")
     if isinstance(exc, openai.LengthFinishReasonError):
         return _unavailable("the model's reply was cut off at its length limit")
     if isinstance(exc, openai.ContentFilterFinishReasonError):
@@ -337,6 +338,17 @@ def _from_openai(exc: openai.OpenAIError) -> PrepPathError:
     if isinstance(exc, openai.APIResponseValidationError):
         return _unavailable("unexpected response from the OpenAI API (not the documented shape)")
     return _unavailable(f"OpenAI client error: {_one_line(str(exc), secrets)}")
+
+
+def _advice(exc: openai.APIStatusError) -> str:
+    """What to do about a status the person can act on; other 4xx speak for themselves."""
+    if exc.status_code >= 500:
+        return (
+            "; the service kept failing after retries: try again later, or use provider = offline"
+        )
+    if exc.status_code == 404 and "model" in str(exc.body).lower():
+        return "; check the model settings (`preppath config show`)"
+    return ""
 
 
 def _secrets_of(exc: openai.OpenAIError) -> tuple[str, ...]:
@@ -374,3 +386,95 @@ def _scrub(text: str, secrets: Iterable[str]) -> str:
         if len(secret) >= 4:
             text = text.replace(secret, "***")
     return _KEY_LIKE.sub("sk-***", text)
+
+
+# --- Helpers for providers that validate the model's text themselves (questions, evaluation).
+
+
+def chat_content(client: openai.OpenAI, response_format: object, **request: object) -> str:
+    """The text of the first choice of a chat completion, checked for shape, an empty choice
+    list, a refusal and empty content; call inside `translate_errors()`.
+
+    `response_format` is a pydantic model (sent as a strict `json_schema` by the SDK) or a plain
+    dict such as `{"type": "json_object"}`. The JSON inside the text is left to the caller, so a
+    malformed reply can be retried with the validation error instead of failing outright.
+    """
+    if isinstance(response_format, type):
+        raw = client.chat.completions.with_raw_response.parse(
+            response_format=response_format,
+            **request,  # type: ignore[arg-type]
+        )
+    else:
+        raw = client.chat.completions.with_raw_response.create(  # type: ignore[call-overload]
+            response_format=response_format,
+            **request,
+        )
+    reply = checked_reply(raw.http_response, _ChatReply, "chat reply")
+    if not reply.choices:
+        raise _unavailable(
+            f"{_server(raw.http_response)} returned no reply (no choices); try again, or check "
+            "that openai_base_url is an OpenAI-compatible API"
+        )
+    message = reply.choices[0].message
+    if message.refusal:
+        raise _unavailable(
+            f"the model refused: {_one_line(message.refusal, ())}; try again, or use "
+            "provider = offline"
+        )
+    return message.content or ""  # empty: the caller retries it like malformed JSON
+
+
+def rejects_json_schema(exc: openai.OpenAIError) -> bool:
+    """True for the 400 a server without structured output sends (llama.cpp, older Ollama)."""
+    if not isinstance(exc, openai.BadRequestError):
+        return False
+    text = f"{exc.message} {exc.body}".lower()
+    return "response_format" in text or "json_schema" in text
+
+
+def validation_summary(exc: pydantic.ValidationError, limit: int = 3) -> str:
+    """The first few problems of a validation error in one line, to quote back to the model."""
+    parts = []
+    for error in exc.errors()[:limit]:
+        where = ".".join(str(p) for p in error["loc"]) or "the reply"
+        parts.append(f"{where}: {error['msg']}")
+    more = exc.error_count() - limit
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def one_line(text: str) -> str:
+    """`text` flattened to one short line with anything key-like masked."""
+    return _one_line(text, ())
+
+
+# Whether a server has structured output is remembered across commands, so a local server
+# without json_schema costs one rejected request once, not one per question set or answer.
+_SERVERS_FILE = "servers.json"
+
+
+def offers_json_schema(client: openai.OpenAI) -> bool:
+    """False once `client`'s server has rejected `json_schema` (see `remember_no_json_schema`)."""
+    return str(client.base_url) not in _servers_without_json_schema()
+
+
+def remember_no_json_schema(client: openai.OpenAI) -> None:
+    from preppath.paths import resolve_paths
+    from preppath.storage import private_dir, write_private_text
+
+    known = _servers_without_json_schema() | {str(client.base_url)}
+    try:
+        folder = private_dir(resolve_paths().cache_dir)
+        text = json.dumps({"without_json_schema": sorted(known)}, indent=1)
+        write_private_text(folder / _SERVERS_FILE, text)
+    except OSError:
+        pass  # only a cache: the next command probes again
+
+
+def _servers_without_json_schema() -> set[str]:
+    from preppath.paths import resolve_paths
+
+    try:
+        data = json.loads((resolve_paths().cache_dir / _SERVERS_FILE).read_text("utf-8"))
+        return {str(url) for url in data["without_json_schema"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()

@@ -16,8 +16,6 @@ from preppath.services.rows import load_interview, load_question
 from preppath.services.views import AnswerResult
 from preppath.spend import usage
 
-CLOUD_MAX_BYTES = 25 * 1024 * 1024  # the original system's upload limit, and OpenAI's
-
 
 def import_audio_answer(
     ctx: AppContext, interview_id: int, position: int, source: Path
@@ -27,11 +25,10 @@ def import_audio_answer(
 
     with ctx.reader() as db:  # "not found" before any audio work
         question = as_question(load_question(db, load_interview(db, ctx, interview_id), position))
-    cloud = factory.provider_name(ctx.settings, "transcription") == "openai"
+    # No size limit for the cloud either: a file over its 25 MB upload limit is re-encoded or
+    # split before upload (providers/openai_upload.py).
     info = voice.validate_audio_file(
-        source,
-        max_bytes=CLOUD_MAX_BYTES if cloud else None,
-        max_seconds=float(ctx.settings.max_answer_s),
+        source, max_bytes=None, max_seconds=float(ctx.settings.max_answer_s)
     )
     # The copy is written under a temporary name and becomes the stored recording only in the
     # transaction that saves the answer (see services.recordings): a kill at any point leaves

@@ -20,6 +20,8 @@ from preppath.domain import (
 from preppath.errors import ExitCode, PrepPathError
 from preppath.messages import plural
 from preppath.providers import factory
+from preppath.providers.base import QuestionProvider
+from preppath.providers.errors import UnusableModelOutput
 from preppath.services.context import AppContext
 from preppath.services.reading import feedback_view, get_interview, interview_view
 from preppath.services.views import InterviewView
@@ -70,7 +72,7 @@ def create_interview(
     # Drawing questions may call a cloud model for seconds: it runs outside any transaction.
     provider = factory.question_provider(ctx.settings, ctx.paths)
     with usage.metering() as used:
-        questions = provider.questions(request)
+        questions, source = _draw_questions(provider, request, ctx, notices)
     if not questions:
         raise PrepPathError("no questions match these options", ExitCode.INVALID)
     if len(questions) < options.count:
@@ -91,7 +93,7 @@ def create_interview(
                 "status": InterviewStatus.PENDING.value,
                 "question_count": len(questions),
                 "seed": seed,
-                "provider": provider.name,
+                "provider": source,
                 "created_at": ctx.clock(),
             },
             [question_values(q) for q in questions],
@@ -101,6 +103,21 @@ def create_interview(
             on_created(db, interview_id)
         view = interview_view(db, ctx.profile_id, interview_id)
     return InterviewView(**{**view.__dict__, "notices": notices})
+
+
+def _draw_questions(
+    provider: QuestionProvider, request: QuestionRequest, ctx: AppContext, notices: list[str]
+) -> tuple[list[Question], str]:
+    """The questions and the name of the provider that wrote them; a model whose replies stay
+    unusable gives way to the bank."""
+    try:
+        return provider.questions(request), provider.name
+    except UnusableModelOutput as exc:
+        from preppath.providers.offline_questions import BankQuestionProvider
+
+        notices.append(f"{exc}; using questions from the offline bank instead")
+        bank = BankQuestionProvider(ctx.paths.packs_dir)
+        return bank.questions(request), bank.name
 
 
 def insert_interview(
