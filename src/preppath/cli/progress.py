@@ -25,14 +25,6 @@ achievements_app = command_group("The 26 achievements: all, yours, or one.")
 activity_app = command_group("Log practice done outside PrepPath.")
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(heatmap)
-    app.command()(stats)
-    app.command()(streak)
-    app.add_typer(achievements_app, name="achievements")
-    app.add_typer(activity_app, name="activity")
-
-
 def heatmap(
     ctx: typer.Context,
     weeks: int | None = typer.Option(
