@@ -242,12 +242,33 @@ CREATE INDEX ix_feedback_created ON interview_feedback(created_at);
 CREATE INDEX ix_question_text_unbanked ON interview_question(text) WHERE bank_id IS NULL;
 """
 
+# Lifetime score sums per dimension and key (issue 11): what stats' weakest topics and the
+# Polyglot and Perfect Answer checks need is over all time, and reading it from the monthly
+# rollup meant reading months x topics rows (tens of thousands after five years) on every answer
+# and every `stats`. Topics, which nothing shows by month, leave the monthly rollup.
+M6_LIFETIME_SCORE_TOTALS = """
+CREATE TABLE score_total (
+    profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+    dimension TEXT NOT NULL,
+    key TEXT NOT NULL,
+    answers INTEGER NOT NULL,
+    sum_overall INTEGER NOT NULL,
+    max_overall INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, dimension, key)
+);
+INSERT INTO score_total
+    SELECT profile_id, dimension, key, sum(answers), sum(sum_overall), max(max_overall)
+    FROM score_month GROUP BY profile_id, dimension, key;
+DELETE FROM score_month WHERE dimension = 'tag';
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     M1_INITIAL,
     M2_RETAKE_QUEUE,
     M3_SCORE_ROLLUP,
     M4_UNIQUE_IDS_AND_ONCE_ONLY_EVENTS,
     M5_ANSWER_PATH_INDEXES,
+    M6_LIFETIME_SCORE_TOTALS,
 )
 LATEST = len(MIGRATIONS)
 

@@ -154,7 +154,7 @@ class Retake(SQLModel, table=True):
 
 
 class ScoreMonth(SQLModel, table=True):
-    """Monthly score sums per dimension ("all", "type", "stack", "tag") and key."""
+    """Monthly score sums per dimension ("all", "type", "stack") and key."""
 
     __tablename__ = "score_month"
     profile_id: int = Field(foreign_key="profile.id", ondelete="CASCADE", primary_key=True)
@@ -170,3 +170,15 @@ class ScoreMonth(SQLModel, table=True):
     spoken: int
     sum_wpm: float
     sum_fillers_per_100: float
+
+
+class ScoreTotal(SQLModel, table=True):
+    """Lifetime score sums per dimension ("all", "type", "stack", "tag") and key."""
+
+    __tablename__ = "score_total"
+    profile_id: int = Field(foreign_key="profile.id", ondelete="CASCADE", primary_key=True)
+    dimension: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    answers: int
+    sum_overall: int
+    max_overall: int
