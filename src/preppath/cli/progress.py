@@ -61,14 +61,14 @@ def heatmap(
 
 def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Totals, average scores by type and technology over time, weakest topics, delivery."""
-    from rich.markup import escape
-
     from preppath.services.progress import stats as build
 
     result = build(open_context(ctx))
     if as_json:
         print_json(result)
         return
+    from rich.markup import escape
+
     t = result.totals
     console.print(
         f"[bold]{plural(t['answers'], 'answer')}[/] scored, "
