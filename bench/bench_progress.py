@@ -47,6 +47,7 @@ def build(db_path: Path, events: int, seed: int = 7) -> None:
     span = int((now - start).total_seconds())
     daily: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     monthly: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0, 0])
+    lifetime: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     batch = []
     weights = [k[2] for k in KINDS]
     for _ in range(events):
@@ -69,6 +70,12 @@ def build(db_path: Path, events: int, seed: int = 7) -> None:
                 ("stack", rng.choice(STACKS)),
                 ("tag", rng.choice(STACKS)),
             ):
+                life = lifetime[(dim, key)]
+                life[0] += 1
+                life[1] += score
+                life[2] = max(life[2], score)
+                if dim == "tag":  # topics are rolled up over all time only
+                    continue
                 m = monthly[(month, dim, key)]
                 m[0] += 1
                 m[1] += score
@@ -99,6 +106,10 @@ def build(db_path: Path, events: int, seed: int = 7) -> None:
             )
             for (month, dim, key), (n, total, best) in monthly.items()
         ],
+    )
+    db.executemany(
+        "INSERT INTO score_total VALUES (1, ?, ?, ?, ?, ?)",
+        [(dim, key, *v) for (dim, key), v in lifetime.items()],
     )
     db.commit()
     db.close()

@@ -40,9 +40,11 @@ def build_history(home: Path, answers: int, technologies: int, seed: int = 11) -
     """Write `answers` answers over five years into `home`'s database; returns interviews made."""
     os.environ["PREPPATH_HOME"] = str(home)
     from preppath.db import query
+    from preppath.providers import factory
     from preppath.services.answers import answer_question
     from preppath.services.context import open_app
     from preppath.settings import load_settings
+    from preppath.testing.fakes import FakeEvaluator
     from preppath.values import Evaluation, KeyPointResult
 
     rng = random.Random(seed)
@@ -52,6 +54,8 @@ def build_history(home: Path, answers: int, technologies: int, seed: int = 11) -
     now = datetime.now(UTC)
     moment = [now - timedelta(days=5 * 365)]
     ctx = open_app(load_settings(), clock=lambda: moment[0])
+    # A fixed evaluation per answer instead of the scorer: the history's shape is what matters.
+    fake = FakeEvaluator()
     per_interview = 5
     interviews = answers // per_interview
     step = (now - timedelta(days=1) - moment[0]) / interviews
@@ -100,12 +104,8 @@ def build_history(home: Path, answers: int, technologies: int, seed: int = 11) -
         for position in range(1, per_interview + 1):
             moment[0] += timedelta(minutes=rng.uniform(1, 4))
             score = rng.randrange(25, 100)
-            answer_question(
-                ctx,
-                interview_id,
-                position,
-                "A stored answer of a few words.",
-                evaluation=Evaluation(
+            fake.enqueue(
+                Evaluation(
                     correctness=score / 10,
                     completeness=score / 10,
                     clarity=7.0,
@@ -113,8 +113,10 @@ def build_history(home: Path, answers: int, technologies: int, seed: int = 11) -
                     strengths=["Clear structure"],
                     improvements=["Name the trade-off"],
                     key_points=[KeyPointResult("one", score > 50, ("one",), "covered")],
-                ),
+                )
             )
+            with factory.overridden("evaluation", fake):
+                answer_question(ctx, interview_id, position, "A stored answer of a few words.")
         made += 1
     return made
 

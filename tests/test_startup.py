@@ -145,3 +145,51 @@ def test_delete_and_review_skip_the_orm(tmp_path: Path) -> None:
         assert db.execute("SELECT id, provider, status FROM interview").fetchall() == [
             (2, "review", "completed")
         ]
+
+
+@pytest.mark.parametrize(
+    "command", [["heatmap"], ["streak", "--json"], ["stats"], ["interview", "list", "--page", "1"]]
+)
+def test_reads_skip_pydantic_and_other_groups(tmp_path: Path, command: list[str]) -> None:
+    """A read command with plain settings and options loads neither pydantic (settings and
+    typer's parameter adapters) nor the CLI modules of the groups it does not run."""
+    modules = imported_modules(tmp_path / "home", *command)
+    assert {"pydantic", "pydantic_settings", "pydantic_core"} & {
+        m.split(".")[0] for m in modules
+    } == set()
+    groups = {"preppath.cli.audio", "preppath.cli.config", "preppath.cli.questions"}
+    if command[0] != "interview":
+        groups.add("preppath.cli.interview")
+    assert groups & modules == set()
+
+
+def test_a_bad_value_still_gets_typers_message(tmp_path: Path) -> None:
+    """A value the light conversion does not take is judged by typer's own adapter."""
+    done = subprocess.run(
+        [sys.executable, "-m", "preppath", "heatmap", "--weeks", "many"],
+        env=subprocess_env(tmp_path / "home"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "'many' is not a whole number" in done.stderr
+
+
+def imported_modules(home: Path, *args: str) -> set[str]:
+    """Every module (full dotted name) a `preppath` run imports."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "preppath", *args],
+        env=subprocess_env(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {
+        line.rsplit("|", 1)[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }

@@ -120,6 +120,16 @@ def test_two_machines_converge_with_streak_and_points(two: tuple[Machine, Machin
     assert local_recordings(a) == local_recordings(b)
     assert len(local_recordings(a)) == 2
     assert push(a.ctx).up_to_date and push(b.ctx).up_to_date
+    for m in (a, b):  # the score rollups rebuilt from the merge count each answer once
+        with m.ctx.reader() as db:
+            answers = db.execute("SELECT count(*) FROM interview_feedback").fetchone()[0]
+            lifetime = db.execute(
+                "SELECT answers FROM score_total WHERE dimension = 'all'"
+            ).fetchone()[0]
+            monthly = db.execute(
+                "SELECT sum(answers) FROM score_month WHERE dimension = 'all'"
+            ).fetchone()[0]
+        assert answers == lifetime == monthly == 2
 
 
 def test_a_sync_without_changes_transfers_nothing(two: tuple[Machine, Machine]) -> None:

@@ -8,18 +8,44 @@ from typing import TYPE_CHECKING
 import typer
 
 from preppath import __version__
+from preppath.cli import lightparams
+from preppath.cli.lazy import LazyGroup, command, group, make_lazy
 
 if TYPE_CHECKING:
     from typer._click import Command
 
+lightparams.install()  # before any command runs: typer's pydantic adapters only on demand
+
 app = typer.Typer(
     name="preppath",
+    cls=LazyGroup,
     help="PrepPath: practise job interviews out loud, offline, and track your progress.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # see cli.common.command_group
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+# Each is imported and built only when run (or listed by `--help`): see cli/lazy.py. A group
+# added with app.add_typer in build_command works too, at the cost of importing it every run.
+# Listed in this order, single commands first, as typer lists them.
+COMMANDS = {
+    "heatmap": command("preppath.cli.progress", "heatmap"),
+    "stats": command("preppath.cli.progress", "stats"),
+    "streak": command("preppath.cli.progress", "streak"),
+    # `preppath version` itself is answered in __main__ before any of this loads.
+    "version": command("preppath.cli.app", "version_command"),
+    "interview": group("preppath.cli.interview"),
+    "questions": group("preppath.cli.questions"),
+    "config": group("preppath.cli.config"),
+    "audio": group("preppath.cli.audio"),
+    "achievements": group("preppath.cli.progress", "achievements_app"),
+    "activity": group("preppath.cli.progress", "activity_app"),
+    "jobs": group("preppath.cli.jobs"),
+    "sync": group("preppath.cli.sync"),
+    "batch": group("preppath.cli.batch"),
+    "doctor": command("preppath.cli.doctor", "doctor"),
+}
 
 
 def _version(value: bool) -> None:
@@ -49,28 +75,4 @@ def version_command() -> None:
 @cache
 def build_command() -> Command:
     """The command tree, built once per process (groups must not be added twice)."""
-    from preppath.cli import (
-        audio,
-        batch,
-        config,
-        doctor,
-        interview,
-        jobs,
-        progress,
-        questions,
-        sync,
-    )
-
-    app.add_typer(interview.app, name="interview")
-    app.add_typer(questions.app, name="questions")
-    app.add_typer(config.app, name="config")
-    app.add_typer(audio.app, name="audio")
-    app.add_typer(jobs.app, name="jobs")
-    app.add_typer(sync.app, name="sync")
-    app.add_typer(batch.app, name="batch")  # batch practice from plan files
-    progress.register(app)
-    app.command()(doctor.doctor)
-    # Listed last; `preppath version` itself is answered in __main__ before any of this loads.
-    app.command("version")(version_command)
-
-    return typer.main.get_command(app)
+    return make_lazy(typer.main.get_command(app), COMMANDS)

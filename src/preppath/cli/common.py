@@ -84,10 +84,10 @@ FORCE_OPTION = typer.Option(False, "--force", help="Replace the output file if i
 
 
 def settings_for(ctx: typer.Context) -> Any:
-    from preppath.settings import load_settings
+    from preppath.light_settings import load
 
     overrides = {"profile": ctx.obj["profile"]} if ctx.obj and ctx.obj.get("profile") else {}
-    return load_settings(**overrides)
+    return load(**overrides)
 
 
 def open_context(ctx: typer.Context, *, runs_jobs: bool = False) -> AppContext:

@@ -25,14 +25,6 @@ achievements_app = command_group("The 26 achievements: all, yours, or one.")
 activity_app = command_group("Log practice done outside PrepPath.")
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(heatmap)
-    app.command()(stats)
-    app.command()(streak)
-    app.add_typer(achievements_app, name="achievements")
-    app.add_typer(activity_app, name="activity")
-
-
 def heatmap(
     ctx: typer.Context,
     weeks: int | None = typer.Option(
@@ -69,14 +61,14 @@ def heatmap(
 
 def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Totals, average scores by type and technology over time, weakest topics, delivery."""
-    from rich.markup import escape
-
     from preppath.services.progress import stats as build
 
     result = build(open_context(ctx))
     if as_json:
         print_json(result)
         return
+    from rich.markup import escape
+
     t = result.totals
     console.print(
         f"[bold]{plural(t['answers'], 'answer')}[/] scored, "

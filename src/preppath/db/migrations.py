@@ -398,6 +398,26 @@ CREATE TABLE batch_interview (
 CREATE INDEX ix_batch_interview_interview ON batch_interview(interview_id);
 """
 
+# Lifetime score sums per dimension and key (issue 11): what stats' weakest topics and the
+# Polyglot and Perfect Answer checks need is over all time, and reading it from the monthly
+# rollup meant reading months x topics rows (tens of thousands after five years) on every answer
+# and every `stats`. Topics, which nothing shows by month, leave the monthly rollup.
+M10_LIFETIME_SCORE_TOTALS = """
+CREATE TABLE score_total (
+    profile_id INTEGER NOT NULL REFERENCES profile(id) ON DELETE CASCADE,
+    dimension TEXT NOT NULL,
+    key TEXT NOT NULL,
+    answers INTEGER NOT NULL,
+    sum_overall INTEGER NOT NULL,
+    max_overall INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, dimension, key)
+);
+INSERT INTO score_total
+    SELECT profile_id, dimension, key, sum(answers), sum(sum_overall), max(max_overall)
+    FROM score_month GROUP BY profile_id, dimension, key;
+DELETE FROM score_month WHERE dimension = 'tag';
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     M1_INITIAL,
     M2_RETAKE_QUEUE,
@@ -408,6 +428,7 @@ MIGRATIONS: tuple[str, ...] = (
     M7_USAGE,
     M8_SYNC_IDENTITY,
     M9_BATCH_PLAN_INTERVIEWS,
+    M10_LIFETIME_SCORE_TOTALS,
 )
 LATEST = len(MIGRATIONS)
 

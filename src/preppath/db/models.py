@@ -163,7 +163,7 @@ class Retake(SQLModel, table=True):
 
 
 class ScoreMonth(SQLModel, table=True):
-    """Monthly score sums per dimension ("all", "type", "stack", "tag") and key."""
+    """Monthly score sums per dimension ("all", "type", "stack") and key."""
 
     __tablename__ = "score_month"
     profile_id: int = Field(foreign_key="profile.id", ondelete="CASCADE", primary_key=True)
@@ -264,3 +264,15 @@ class BatchInterview(SQLModel, table=True):
     plan_index: int = Field(primary_key=True)
     interview_id: int = Field(foreign_key="interview.id", ondelete="CASCADE")
     created_at: datetime
+
+
+class ScoreTotal(SQLModel, table=True):
+    """Lifetime score sums per dimension ("all", "type", "stack", "tag") and key."""
+
+    __tablename__ = "score_total"
+    profile_id: int = Field(foreign_key="profile.id", ondelete="CASCADE", primary_key=True)
+    dimension: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    answers: int
+    sum_overall: int
+    max_overall: int

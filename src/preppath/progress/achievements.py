@@ -148,8 +148,7 @@ class Facts:
     @cached_property
     def stacks_answered(self) -> int:
         (count,) = self.db.execute(
-            "SELECT count(DISTINCT key) FROM score_month "
-            "WHERE profile_id = ? AND dimension = 'stack'",
+            "SELECT count(*) FROM score_total WHERE profile_id = ? AND dimension = 'stack'",
             (self.profile_id,),
         ).fetchone()
         return int(count)
@@ -157,7 +156,7 @@ class Facts:
     @cached_property
     def best_answer(self) -> int:
         (best,) = self.db.execute(
-            "SELECT max(max_overall) FROM score_month WHERE profile_id = ? AND dimension = 'all'",
+            "SELECT max(max_overall) FROM score_total WHERE profile_id = ? AND dimension = 'all'",
             (self.profile_id,),
         ).fetchone()
         return int(best or 0)

@@ -11,8 +11,11 @@ import statistics
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text
+
 
 #: One glyph per level (0 = no activity). Levels differ by shape as well as colour, so the
 #: heatmap stays readable with NO_COLOR, in pipes and for colour-blind readers.
@@ -292,6 +295,8 @@ def render_terminal(calendar: Calendar, *, color: bool, width: int | None = None
     the grid. Lines carry no trailing spaces. `str(result)` is the plain text.
     """
     cell = 2 if width is None or _grid_width(calendar, 2) <= width else 1
+    from rich.text import Text  # here: `heatmap --json` and the exports need no rich
+
     text = Text()
     text.append(totals_line(calendar) + "\n")
     if breakdown_line(calendar):

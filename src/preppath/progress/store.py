@@ -129,11 +129,8 @@ def add_to_rollup(
         if spoken and isinstance(fillers, int | float)
         else 0.0,
     }
-    keys = (
-        [("all", "all"), ("type", qtype)]
-        + [("stack", s) for s in stacks]
-        + [("tag", t) for t in tags]
-    )
+    monthly = [("all", "all"), ("type", qtype)] + [("stack", s) for s in stacks]
+    lifetime = monthly + [("tag", t) for t in tags]
     sums = [f"{k} = {k} + excluded.{k}" for k in values if k != "max_overall"]
     sums.append("max_overall = max(max_overall, excluded.max_overall)")
     sql = (
@@ -145,6 +142,28 @@ def add_to_rollup(
         sql,
         [
             (profile_id, month, dimension, key, *values.values())
-            for dimension, key in dict.fromkeys(keys)
+            for dimension, key in dict.fromkeys(monthly)
         ],
     )
+    # Topics only over all time: nothing shows them by month, and a monthly row per topic is
+    # what made the rollup grow with months x topics.
+    db.executemany(
+        "INSERT INTO score_total (profile_id, dimension, key, answers, sum_overall, max_overall) "
+        "VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (profile_id, dimension, key) DO UPDATE SET "
+        "answers = answers + 1, sum_overall = sum_overall + excluded.sum_overall, "
+        "max_overall = max(max_overall, excluded.max_overall)",
+        [
+            (profile_id, dimension, key, overall, overall)
+            for dimension, key in dict.fromkeys(lifetime)
+        ],
+    )
+
+
+def topic_totals(db: sqlite3.Connection, profile_id: int) -> dict[str, tuple[int, int]]:
+    """Each topic's lifetime (answers, sum of overall scores)."""
+    rows = db.execute(
+        "SELECT key, answers, sum_overall FROM score_total "
+        "WHERE profile_id = ? AND dimension = 'tag'",
+        (profile_id,),
+    )
+    return {key: (int(answers), int(total)) for key, answers, total in rows}

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 from preppath.db.engine import BUSY_TIMEOUT_MS, create_engine_for, prepare_database
 from preppath.errors import ExitCode, PrepPathError
 from preppath.paths import Paths, resolve_paths
-from preppath.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
+
+    from preppath.settings import Settings
 
 
 def utc_now() -> datetime:

@@ -255,12 +255,18 @@ class Stats:
 
 
 def stats(ctx: AppContext) -> Stats:
-    from preppath.progress.store import activity_totals, rollup_rows, unlocked_count
+    from preppath.progress.store import (
+        activity_totals,
+        rollup_rows,
+        topic_totals,
+        unlocked_count,
+    )
     from preppath.spend.usage import totals_for_profile
 
     with ctx.reader() as db:
         totals = activity_totals(db, ctx.profile_id)
         rows = rollup_rows(db, ctx.profile_id)
+        per_tag = topic_totals(db, ctx.profile_id)
         unlocked = unlocked_count(db, ctx.profile_id)
         used = totals_for_profile(db, ctx.profile_id)
     # Everything else in an activity count, so stats can say what the heatmap's total holds.
@@ -275,7 +281,6 @@ def stats(ctx: AppContext) -> Stats:
         "completeness": 0,
         "clarity": 0,
     }
-    per_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
         wpm = r.sum_wpm / r.spoken if r.spoken else None
         fillers = r.sum_fillers_per_100 / r.spoken if r.spoken else None
@@ -294,9 +299,6 @@ def stats(ctx: AppContext) -> Stats:
             overall["correctness"] += r.sum_correctness
             overall["completeness"] += r.sum_completeness
             overall["clarity"] += r.sum_clarity
-        elif r.dimension == "tag":
-            per_tag[r.key][0] += r.answers
-            per_tag[r.key][1] += r.sum_overall
     n = overall.pop("answers")
     averages = {k: round(v / n, 1) for k, v in overall.items()} if n else {}
     ranked = sorted(

@@ -400,7 +400,9 @@ def _rebuild_rollup(db: sqlite3.Connection, profile_id: int, tz: tzinfo) -> None
     from preppath.progress.store import add_to_rollup
     from preppath.services.reading import scores_of
 
+    # Both rollups are sums: emptied first, so a rebuild never counts an answer twice.
     db.execute("DELETE FROM score_month WHERE profile_id = ?", (profile_id,))
+    db.execute("DELETE FROM score_total WHERE profile_id = ?", (profile_id,))
     columns = ", ".join(f"f.{c}" for c in query.FEEDBACK.columns)
     rows = db.execute(
         f"SELECT {columns}, q.type, q.stack, q.tags FROM interview_feedback f"

@@ -1,0 +1,140 @@
+"""Every command's cost (issue 11): beside `black --version`, on an empty profile and on a
+five-year history, in one interleaved run; and the peak memory of `interview answer`.
+
+    .venv/bin/python bench/bench_commands.py [--answers 15000] [--technologies 120] [--runs N]
+
+The history is the one bench_write.py writes through PrepPath's own answer path (15,000 answers
+in 3,000 interviews over five years and 120 technologies, so several hundred topics); the empty
+profile lives in a home of its own, as another user's would. Each command runs against the
+interview the bench created in that home, so `show`, `answer` and `report` read the same shape
+of interview in both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_write import ANSWER, build_history, peak_rss_mb
+from common import VENV_BIN
+
+READS = {
+    "--help": ["--help"],
+    "interview list": ["interview", "list"],
+    "interview show": ["interview", "show", "{id}"],
+    "heatmap": ["heatmap"],
+    "streak": ["streak"],
+    "stats": ["stats"],
+    "achievements mine": ["achievements", "mine"],
+    "questions list --json": ["questions", "list", "--json"],
+    "config show": ["config", "show"],
+}
+WRITES = {
+    "interview create": ["interview", "create", "--role", "Backend Engineer", "--stack", "python"],
+    "interview answer": ["interview", "answer", "{id}", "1", "--text", ANSWER],
+    "interview report": ["interview", "report", "{id}"],
+}
+TARGET = {**dict.fromkeys(READS, 1.0), **dict.fromkeys(WRITES, 1.5)}
+
+
+def measure(
+    commands: dict[str, list[str]], envs: dict[str, dict[str, str]], runs: int
+) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU (user + system) ms of each command, runs interleaved. CPU time is
+    the steadier figure on a shared machine: other processes stretch wall time, not CPU."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for round_ in range(runs + 1):  # the first round warms page cache and .pyc files
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            child = subprocess.Popen(
+                argv, env=envs.get(name), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
+            assert child.stderr is not None
+            errors = child.stderr.read()
+            _pid, status, usage = os.wait4(child.pid, 0)
+            wall = (time.perf_counter() - start) * 1000
+            if status != 0:
+                raise SystemExit(f"{name} failed ({status}): {errors.decode()[:300]}")
+            if round_:
+                samples[name].append((wall, (usage.ru_utime + usage.ru_stime) * 1000))
+    return {
+        name: (statistics.median(w for w, _ in got), statistics.median(c for _, c in got))
+        for name, got in samples.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--answers", type=int, default=15_000)
+    parser.add_argument("--technologies", type=int, default=120)
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="preppath-bench-"))
+    homes = {"empty": root / "empty", "history": root / "history"}
+    started = time.perf_counter()
+    made = build_history(homes["history"], args.answers, args.technologies)
+    print(
+        f"history: {made * 5:,} answers in {made:,} interviews over 5 years, "
+        f"{args.technologies} technologies, built in {time.perf_counter() - started:.0f} s"
+    )
+    preppath = str(VENV_BIN / "preppath")
+    black = shutil.which("black", path=str(VENV_BIN)) or shutil.which("black")
+    if not black:
+        raise SystemExit("black is not installed: pip install -e '.[bench]'")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("PREPPATH_", "OPENAI_"))}
+    base.update(PREPPATH_TIMEZONE="UTC", NO_COLOR="1", PREPPATH_VOICE="false")
+    commands: dict[str, list[str]] = {"black --version": [black, "--version"]}
+    envs: dict[str, dict[str, str]] = {}
+    target: dict[str, str] = {}
+    for name, home in homes.items():
+        env = {**base, "PREPPATH_HOME": str(home)}
+        made_now = subprocess.run(
+            [preppath, *WRITES["interview create"], "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        target[name] = str(json.loads(made_now.stdout)["id"])
+        for label, argv in {**READS, **WRITES}.items():
+            key = f"{label}, {name}"
+            commands[key] = [preppath, *(a.replace("{id}", target[name]) for a in argv)]
+            envs[key] = env
+    envs["black --version"] = base
+    for env in envs.values():  # a user's install caches bytecode: let the warm-up write it
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    medians = measure(commands, envs, args.runs)
+    for figure, index in (("CPU (user + system)", 1), ("wall", 0)):
+        black_ms = medians["black --version"][index]
+        print(f"\n{figure} ms, median of {args.runs} interleaved runs; black {black_ms:.1f}")
+        print(
+            f"{'command':<24} {'empty':>8} {'history':>8} {'x black':>8} {'target':>7}"
+            f" {'history/empty':>14}"
+        )
+        for label in {**READS, **WRITES}:
+            empty = medians[f"{label}, empty"][index]
+            history = medians[f"{label}, history"][index]
+            print(
+                f"{label:<24} {empty:>8.1f} {history:>8.1f} {empty / black_ms:>8.2f}"
+                f" {TARGET[label]:>7.1f} {history / empty:>14.2f}"
+            )
+    print("(x black is the empty profile's; history/empty has a target of at most 1.1)")
+    print("\npeak RSS of `interview answer` (one run each; target at most 50 MB):")
+    for name, home in homes.items():
+        env = {**base, "PREPPATH_HOME": str(home)}
+        argv = [preppath, "interview", "answer", target[name], "2", "--text", ANSWER]
+        print(f"  {name}: {peak_rss_mb(argv, env):.1f} MB")
+    shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Command groups imported only when they are run.
+
+Building every group's commands means importing every CLI module (audio's alone is ~10 ms) and
+describing every parameter, on every run, for the one command that is actually used. The root's
+table of commands is a LazyCommands mapping instead: its names are known up front (so `--help`,
+usage errors and "did you mean" list them all), and a command is imported and built the first
+time it is looked up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, MutableMapping
+from importlib import import_module
+
+from typer._click import Command
+from typer.core import TyperGroup
+from typer.main import get_command_from_info, get_group
+from typer.models import CommandInfo
+
+Builder = Callable[[str], Command]
+
+
+def group(module: str, attribute: str = "app") -> Builder:
+    """A typer group defined as `attribute` (a typer.Typer) in `module`."""
+
+    def build(name: str) -> Command:
+        built = get_group(getattr(import_module(module), attribute))
+        built.name = name
+        return built
+
+    return build
+
+
+def command(module: str, function: str) -> Builder:
+    """A single command: the function `function` in `module`, as `app.command()` would take it."""
+
+    def build(name: str) -> Command:
+        callback = getattr(import_module(module), function)
+        info = CommandInfo(name=name, callback=callback)
+        return get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=None)
+
+    return build
+
+
+class LazyCommands(MutableMapping[str, Command]):
+    """A group's commands by name: those built already, then those built on first lookup."""
+
+    def __init__(self, builders: dict[str, Builder], built: MutableMapping[str, Command]) -> None:
+        self._builders = dict(builders)
+        self._built = dict(built)
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._built:
+            self._built[name] = self._builders.pop(name)(name)  # KeyError: no such command
+        return self._built[name]
+
+    def __setitem__(self, name: str, value: Command) -> None:
+        self._builders.pop(name, None)
+        self._built[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        if self._builders.pop(name, None) is None:
+            del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._builders
+        yield from self._built
+
+    def __len__(self) -> int:
+        return len(self._builders) + len(self._built)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._builders or name in self._built
+
+
+class LazyGroup(TyperGroup):
+    """A typer group whose listing names its commands without building them (TyperGroup's
+    goes through `.items()`, which would build them all)."""
+
+    def list_commands(self, ctx: object) -> list[str]:
+        return list(self.commands)
+
+
+def make_lazy(root: Command, builders: dict[str, Builder]) -> Command:
+    """`root`, a LazyGroup, with `builders` listed ahead of the commands it already has."""
+    assert isinstance(root, LazyGroup)
+    root.commands = LazyCommands(builders, root.commands)
+    return root
