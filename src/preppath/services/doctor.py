@@ -62,15 +62,9 @@ class CapabilityReport:
 
     def to_dict(self) -> dict[str, Any]:
         c = self.choice
-        served = c.provider == "openai"
         return {
-            "provider": c.provider,
-            "why": c.reason,
-            "base_url": c.base_url if served else None,
-            "base_url_from": c.base_url_from if served else None,
-            "key_from": c.key_from if served else None,
-            "model": c.model if served else None,
-            "model_setting": c.model_setting if served else None,
+            **c.to_dict(),  # the same description `config show --json` gives
+            "model_setting": c.model_setting if c.provider == "openai" else None,
             "ok": self.ok,
             "checks": [{"what": k.what, "ok": k.ok, "detail": k.detail} for k in self.checks],
         }
