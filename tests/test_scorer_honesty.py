@@ -169,3 +169,14 @@ def test_topic_is_the_question_an_answer_most_resembles() -> None:
     alone = RubricEvaluator(evaluator.idf)
     assert evaluator._topic(asked, analysed) > alone._topic(asked, analysed)
     assert evaluator._topic(other, analysed) == alone._topic(other, analysed)
+
+
+def test_a_key_point_said_in_its_own_words_is_covered() -> None:
+    """An answer that states a key point as the bank words it is credited for that point,
+    whatever the phrasings list holds (a negated point included: "do not run in parallel")."""
+    evaluator, questions = _bank()
+    for question_id in ("python-gil", "python-list-vs-tuple", "system-design-cache-invalidation"):
+        question = questions[question_id]
+        for n, point in enumerate(question.key_points):
+            verdict = evaluator.evaluate(question, f"{point.point}.").key_points[n]
+            assert verdict.status == "covered", (question_id, point.point)

@@ -78,7 +78,9 @@ def judge(
     best: Hit | None = None
     contradiction: Hit | None = None
     swapped: Hit | None = None
-    for phrasing in point.phrasings:
+    # The point as the bank words it is always one way of stating it: an answer that says
+    # "CPU-bound threads do not run in parallel" states that point, whatever the list holds.
+    for phrasing in (*point.phrasings, point.point):
         hit = best_hit(phrasing, units)
         if hit is None:
             continue
