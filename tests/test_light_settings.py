@@ -98,6 +98,29 @@ CASES: dict[str, tuple[dict[str, str], str | None, str | None, dict[str, Any], b
     "number for a name": ({}, None, "question_model = 5\n", {}, False),
     "key that is not ASCII": ({"PREPPATH_OPENAI_API_KEY": "sk-é"}, None, None, {}, False),
     "malformed config file": ({}, None, "voice = \n", {}, False),
+    "job pool settings": (
+        {"PREPPATH_JOBS_MAX_ATTEMPTS": "3", "PREPPATH_JOBS_BACKOFF_S": "0.5"},
+        None,
+        "jobs_evaluation_concurrency = 2\n",
+        {},
+        True,
+    ),
+    "job concurrency out of range": (
+        {"PREPPATH_JOBS_EVALUATION_CONCURRENCY": "65"},
+        None,
+        None,
+        {},
+        False,
+    ),
+    "a capability's own provider": (
+        {"PREPPATH_EVALUATION_PROVIDER": "openai"},
+        None,
+        None,
+        {},
+        False,
+    ),
+    "a capability's own key": ({}, None, 'speech_api_key = "sk-test-2"\n', {}, False),
+    "a job lease": ({"PREPPATH_JOBS_LEASE_S": "30"}, None, None, {}, False),
 }
 
 
@@ -171,3 +194,17 @@ def test_a_setting_it_does_not_hold_comes_from_the_model(
     assert settings._model is not None
     monkeypatch.setenv("PREPPATH_RETAKE_THRESHOLD", "70")  # now a key it does not know
     assert not isinstance(light_settings.load(), light_settings.LightSettings)
+
+
+def test_an_offline_answer_builds_no_model(home: Path) -> None:
+    """What `interview answer` reads to build its pool and evaluator (limits, each capability's
+    provider, server and key) is answered by the light path when nothing sets it."""
+    from preppath.jobs.limits import limits_for
+    from preppath.providers import factory
+
+    settings = light_settings.load()
+    assert isinstance(settings, light_settings.LightSettings)
+    assert factory.provider_name(settings, "evaluation") == "offline"
+    assert limits_for(settings)["evaluation"].concurrency == 5
+    assert settings.openai_api_key is None
+    assert settings._model is None

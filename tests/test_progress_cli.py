@@ -566,6 +566,41 @@ def test_stats_json_totals_averages_and_breakdowns(
     assert f"Not ranked yet (fewer than 2 answers): {once[0]['topic']} {once[0]['average']}" in flat
 
 
+def test_stats_draws_the_most_practised_technologies(
+    app: AppContext, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`stats` draws the N most-practised technologies and says how many it left out; `--all`
+    draws every one, and `--json` always lists every one."""
+    from preppath.services import progress
+
+    python = new_interview(app, count=2, stack=("python",))
+    for q in python.questions:
+        answer(app, python, q.id, 70)
+    go = new_interview(app, count=1, stack=("go",))
+    answer(app, go, 1, 50)
+    counts = {
+        key: sum(t["answers"] for t in trend)
+        for key, trend in run("stats", "--json").json()["by_technology"].items()
+    }
+    assert counts["python"] > counts["go"] and len(counts) >= 2
+    top = max(counts, key=lambda k: (counts[k], k))
+    monkeypatch.setattr(progress, "TECHNOLOGY_ROWS", 1)
+
+    capped = run("stats")
+    assert capped.code == 0, capped.stderr
+    rows = {key for key in counts if f"│ {key} " in capped.stdout}
+    assert rows == {top}
+    more = len(counts) - 1
+    flat = " ".join(capped.stdout.split())
+    word = "technology" if more == 1 else "technologies"
+    assert f"… and {more} more {word} (preppath stats --all lists every one)" in flat
+
+    every = run("stats", "--all")
+    assert every.code == 0, every.stderr
+    assert {key for key in counts if f"│ {key} " in every.stdout} == set(counts)
+    assert "… and" not in every.stdout
+
+
 def test_stats_on_an_empty_profile(run: Any) -> None:
     """`stats --json` on a fresh profile is all zeros with no averages or breakdowns."""
     stats = run("stats", "--json").json()

@@ -41,7 +41,7 @@ class _NeedsModel(Exception):
 
 @dataclass(frozen=True)
 class Field:
-    kind: str  # str, int, float, bool, choice, zone, secret
+    kind: str  # str, int, float, bool, choice, zone, secret, unset
     default: Any
     low: float | None = None
     high: float | None = None
@@ -70,6 +70,25 @@ FIELDS: dict[str, Field] = {
     "daily_minimum": Field("int", 1, 1, 1000),
     "streak_freezes": Field("bool", True),
     "retake_threshold": Field("int", 60, 0, 100),
+    # Answer speed (issue 11): what every `interview answer` reads to build its job pool and
+    # evaluator, so an offline answer does not import pydantic-settings for its defaults.
+    "jobs_transcription_concurrency": Field("int", 2, 1, 64),
+    "jobs_transcription_per_minute": Field("int", 5, 1),
+    "jobs_speech_concurrency": Field("int", 3, 1, 64),
+    "jobs_speech_per_minute": Field("int", 10, 1),
+    "jobs_evaluation_concurrency": Field("int", 5, 1, 64),
+    "jobs_evaluation_per_minute": Field("int", 20, 1),
+    "jobs_max_attempts": Field("int", 5, 1, 100),
+    "jobs_backoff_s": Field("float", 1.0, 0),
+    "jobs_backoff_max_s": Field("float", 60.0, 0),
+    # "unset": held only while no source sets it (the model's default is then certain); a
+    # value of any kind goes to the model, which validates it and answers `uses_openai`.
+    "jobs_lease_s": Field("unset", 60.0),
+    **{
+        f"{capability}_{suffix}": Field("unset", default)
+        for capability in ("question", "evaluation", "transcription", "speech")
+        for suffix, default in (("provider", ""), ("base_url", ""), ("api_key", None))
+    },
 }
 
 
@@ -131,6 +150,12 @@ def _resolve(overrides: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         given = [layer[key] for layer in layers if key in layer]
         if spec.kind == "secret":
             has_key = bool(given) and _key_present(given[0])
+            if not given:  # no source names a key: the model holds None, so answer that here
+                values[key] = None
+        elif spec.kind == "unset":
+            if given:
+                raise _NeedsModel
+            values[key] = spec.default
         else:
             values[key] = _checked(spec, given[0]) if given else spec.default
     return values, has_key

@@ -59,8 +59,15 @@ def heatmap(
     console.print(render_terminal(calendar, color=color, width=console.width))
 
 
-def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+def stats(
+    ctx: typer.Context,
+    as_json: bool = JSON_OPTION,
+    show_all: bool = typer.Option(
+        False, "--all", help="List every technology, not only the 15 most practised."
+    ),
+) -> None:
     """Totals, average scores by type and technology over time, weakest topics, delivery."""
+    from preppath.services.progress import TECHNOLOGY_ROWS, most_practised
     from preppath.services.progress import stats as build
 
     result = build(open_context(ctx))
@@ -97,9 +104,12 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         )
     from rich.table import Table
 
+    technologies, hidden = most_practised(
+        result.by_technology, None if show_all else TECHNOLOGY_ROWS
+    )
     for title, groups in (
         ("By interview type", result.by_type),
-        ("By technology", result.by_technology),
+        ("By technology", technologies),
     ):
         if not groups:
             continue
@@ -110,6 +120,11 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
             recent = " → ".join(f"{x.average:.0f}" for x in trend[-3:])
             table.add_row(escape(key), str(answers), f"{average:.1f}", recent)
         console.print(table)
+    if hidden:
+        console.print(
+            f"… and {plural(hidden, 'more technology', 'more technologies')} "
+            "([bold]preppath stats --all[/] lists every one)"
+        )
     least = result.weakest_min_answers
     if result.weakest_topics:
         ranked = ", ".join(

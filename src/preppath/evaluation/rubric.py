@@ -14,14 +14,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from preppath.evaluation.behavioral import Story, read_story
 from preppath.evaluation.contrast import contrast_of, question_terms
 from preppath.evaluation.matching import Units, units_of
 from preppath.evaluation.points import Judgement, judge
 from preppath.evaluation.screening import screen
 from preppath.evaluation.text import Analysed, analyse, content_stems
 from preppath.values import Evaluation, KeyPointResult, Question
+
+if TYPE_CHECKING:
+    from preppath.evaluation.behavioral import Story
 
 SCORED_WORDS = 3000  # longer answers are scored on their first 3,000 words
 # Words a full answer takes, by question type and difficulty (spoken: about 140 words a minute).
@@ -150,6 +153,9 @@ class RubricEvaluator:
         substance = _clamp(len(analysed.words) / (t.thin_below * target))
         story = None
         if question.type == "behavioral":
+            # Imported here: compiling its story patterns costs every other answer ~20 ms.
+            from preppath.evaluation.behavioral import read_story
+
             story = read_story(text, units, question.tags, question.text)
             topic = story.relevance
         else:

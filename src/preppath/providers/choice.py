@@ -121,7 +121,6 @@ def resolve(
     settings: Settings, capability: Capability, sources: Mapping[str, str] | None = None
 ) -> Choice:
     """The choice for `capability`; `sources` (setting -> where it came from) adds the "why"."""
-    from pydantic import SecretStr
 
     def origin(key: str) -> str:
         return f"{key} ({sources[key]})" if sources and key in sources else key
@@ -154,6 +153,8 @@ def resolve(
     else:
         provider, reason = mode, said(mode_key)
     if provider == "openai" and key is None and base_url:
+        from pydantic import SecretStr  # here, not above: offline choices never import pydantic
+
         key, key_from = SecretStr(LOCAL_PLACEHOLDER_KEY), "placeholder (servers without keys)"
     model_setting = MODEL_SETTING[capability]
     return Choice(
@@ -177,12 +178,14 @@ def _shared_url(settings: Settings) -> tuple[str, str]:
 
 
 def _shared_key(settings: Settings) -> tuple[SecretStr | None, str]:
-    from pydantic import SecretStr
-
     if settings.openai_api_key is not None:
         return settings.openai_api_key, "openai_api_key"
     env = os.environ.get(FALLBACK_KEY_ENV, "").strip()
-    return (SecretStr(env), f"env {FALLBACK_KEY_ENV}") if env else (None, "none")
+    if not env:
+        return None, "none"
+    from pydantic import SecretStr
+
+    return SecretStr(env), f"env {FALLBACK_KEY_ENV}"
 
 
 def checked_for_use(choice: Choice) -> Choice:

@@ -24,6 +24,9 @@ EARLIEST_YEAR = 2000
 # One answer says little about a topic: one bad day, or one odd question. Two agreeing
 # answers are the least that can call a topic weak.
 WEAKEST_MIN_ANSWERS = 2
+# `stats` draws this many technologies in its table (`--all` draws every one): a five-year
+# history covers over a hundred, and drawing them all was most of what it grew by.
+TECHNOLOGY_ROWS = 15
 
 
 def today_for(ctx: AppContext) -> date:
@@ -252,6 +255,18 @@ class Stats:
     """Topics with fewer answers than that, lowest first: shown, but not ranked as weakest."""
     usage: dict[str, object] = field(default_factory=dict)
     """All cloud calls of the profile: tokens and estimated cost (`spend.usage`)."""
+
+
+def most_practised(
+    groups: dict[str, list[Trend]], limit: int | None
+) -> tuple[dict[str, list[Trend]], int]:
+    """The `limit` keys with the most answers (ties by name; None keeps all), in the order
+    given, and how many were left out."""
+    if limit is None or len(groups) <= limit:
+        return groups, 0
+    ranked = sorted(groups, key=lambda k: (-sum(t.answers for t in groups[k]), k))
+    kept = set(ranked[:limit])
+    return {k: v for k, v in groups.items() if k in kept}, len(groups) - limit
 
 
 def stats(ctx: AppContext) -> Stats:
