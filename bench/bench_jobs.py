@@ -13,6 +13,11 @@ saves a person in an interview.
    the time they spend waiting for the app, strictly sequential (each answer scored before the
    next question, as before the pool) against the pool (scored while the next is answered,
    waiting only at the end), offline (rubric scorer) and against the stub.
+3. The same interview spoken: each answer a recording (eSpeak's voice, made once), imported
+   the way `audio import` stores it. Sequential waits for its transcription and scoring
+   before the next question; the pool stores the recording and answers on while both jobs
+   run, waiting only at the end. Offline (pocketsphinx + rubric) and against the stub (its
+   transcription and chat replies each after `--latency-ms`).
 """
 
 from __future__ import annotations
@@ -164,6 +169,83 @@ def _interview_wait(
         return waited
 
 
+def spoken_waiting(answers: int, answer_s: float, latency_s: float) -> None:
+    import dataclasses
+
+    from openai_stub import OpenAIStub, chat_reply, transcription_reply
+    from test_openai_providers import CHAT, TRANSCRIBE, _grade
+
+    print(f"\n{answers}-answer spoken interview (transcription + scoring): time spent waiting")
+    print(f"  {'voice and scorer':<22} {'sequential s':>13} {'pool s':>9} {'pool/seq':>9}")
+    words = [(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate(ANSWER.split())]
+    with tempfile.TemporaryDirectory() as tmp, OpenAIStub() as stub:
+        wav = _spoken_wav(Path(tmp) / "answer.wav")
+        heard = transcription_reply(words, len(words) * 0.4)
+        stub.script(TRANSCRIBE, dataclasses.replace(heard, delay_s=latency_s))
+        stub.script(CHAT, dataclasses.replace(chat_reply(_grade()), delay_s=latency_s))
+        cloud = {"openai_base_url": stub.base_url, "openai_api_key": "sk-bench-0123456789"}
+        for name, settings in (
+            ("offline", {"provider": "offline"}),
+            (f"stub, {latency_s * 1000:.0f} ms each", cloud),
+            # The default 5 transcriptions a minute hold the pool back (its bucket lets 2
+            # start at once, then one every 12 s); this row shows the overlap alone.
+            ("  the same, no rate cap", {**cloud, "jobs_transcription_per_minute": 100_000}),
+        ):
+            seq = _spoken_wait(answers, answer_s, settings, wav, background=False)
+            pooled = _spoken_wait(answers, answer_s, settings, wav, background=True)
+            print(f"  {name:<22} {seq:>13.3f} {pooled:>9.3f} {pooled / seq:>9.3f}")
+
+
+def _spoken_wav(path: Path) -> Path:
+    import numpy as np
+    import soundfile as sf
+
+    from preppath.voice.tts import EspeakTTS
+
+    speech = EspeakTTS().synthesize(ANSWER)
+    sf.write(str(path), np.frombuffer(speech.pcm, "<i2"), speech.sample_rate, "PCM_16")
+    return path
+
+
+def _spoken_wait(
+    answers: int, answer_s: float, settings: dict[str, object], wav: Path, *, background: bool
+) -> float:
+    from preppath.jobs.pool import Pool
+    from preppath.services.audio_answers import import_audio_answer, store_audio_answer
+    from preppath.services.background import BackgroundScoring
+
+    with tempfile.TemporaryDirectory() as tmp:
+        offline = _fresh_context(Path(tmp), provider="offline")
+        slots = _interviews(offline, answers)
+        ctx: Any = _fresh_context(Path(tmp), **settings)
+        _warm(ctx)
+        _warm_transcriber(ctx)
+        waited = 0.0
+        pool = BackgroundScoring(ctx) if background else None
+        for interview_id, position in slots:
+            time.sleep(answer_s)  # the person answering
+            start = time.perf_counter()
+            if pool is None:
+                import_audio_answer(ctx, interview_id, position, wav)
+            else:
+                store_audio_answer(ctx, interview_id, position, wav)
+                pool.kick()  # transcribed, then scored, while the next answer is given
+            waited += time.perf_counter() - start
+        if pool is not None:
+            start = time.perf_counter()
+            pool.wait_all()
+            Pool(ctx).run()  # whatever the session's thread had not reached yet
+            waited += time.perf_counter() - start
+        return waited
+
+
+def _warm_transcriber(ctx: object) -> None:
+    """Load the speech recogniser once (pocketsphinx's model), as the first answer would."""
+    from preppath.providers import factory
+
+    factory.speech_to_text(ctx.settings)  # type: ignore[attr-defined]
+
+
 def _timed(step: Callable[[], Any], blocking: Callable[[Callable[[], object]], object]) -> Any:
     return blocking(step)
 
@@ -188,6 +270,7 @@ def main() -> None:
     args = parser.parse_args()
     latency = args.latency_ms / 1000
     waiting(args.answers, args.answer_s, latency)
+    spoken_waiting(args.answers, args.answer_s, latency)
     if not args.skip_throughput:
         throughput(args.jobs, latency, args.concurrency, args.per_minute)
 

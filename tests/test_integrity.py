@@ -364,15 +364,18 @@ def test_sigkill_during_audio_import_leaves_no_orphan_file(
     run: Runner, home: Path, speech_wavs: tuple[Path, Path]
 ) -> None:
     """`audio import` killed with SIGKILL at several points, then one completed: the next open
-    leaves only recordings that have their answer, and the database is intact."""
+    leaves only recordings that have their answer, `jobs resume` scores each once, and the
+    database is intact."""
     interview = cli_create(run, type_="behavioral", count=1)["id"]
     incoming = recordings(home) / ".incoming"
     pause = random.Random(5)
     killed = 0
     for trial in range(6):
+        before = files_under(recordings(home))
         proc = cli(home, "audio", "import", str(interview), "1", str(speech_wavs[trial % 2]))
         deadline = time.monotonic() + 120  # a guard against hanging, not a measurement
-        while proc.poll() is None and not (incoming.is_dir() and any(incoming.iterdir())):
+        # Its copy appears in .incoming, then (published at once) among the recordings.
+        while proc.poll() is None and not files_under(recordings(home)) - before:
             assert time.monotonic() < deadline, "audio import never started copying"
             time.sleep(0.005)
         # The first kill lands while the copy is being written, the others somewhere in
@@ -386,6 +389,12 @@ def test_sigkill_during_audio_import_leaves_no_orphan_file(
 
     assert run("interview", "list").code == 0  # any command's open sweeps the leftovers
     assert not files_under(incoming)
+    # An import killed after its recording was stored is transcribed and scored by the next
+    # run of the jobs: then every recording has its answer's feedback. (Each import also runs
+    # the jobs earlier ones left, so a job killed in every trial can run out of attempts;
+    # `jobs retry` gives it fresh ones.)
+    assert run("jobs", "resume").code == 0
+    run("jobs", "retry", "--all-failed")
     assert_recordings_match_rows(home)
     assert_database_intact(home)
     final = run("audio", "import", str(interview), "1", str(speech_wavs[0]))

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from conftest import db_rows, service_interview, subprocess_env
-from openai_stub import OpenAIStub, chat_reply
+from openai_stub import OpenAIStub, chat_reply, transcription_reply
 from preppath.services.context import AppContext
 from test_jobs import _submit
-from test_openai_providers import CHAT, _grade
+from test_openai_providers import CHAT, TRANSCRIBE, _grade
 
 PREPPATH = Path(sys.executable).with_name("preppath")
 KEY = "sk-jobs-processes-0123456789"
@@ -33,7 +33,7 @@ def slow_stub() -> Iterator[OpenAIStub]:
         yield stub
 
 
-def _resume(home: Path, stub: OpenAIStub) -> subprocess.Popen[str]:
+def _resume(home: Path, stub: OpenAIStub, *args: str) -> subprocess.Popen[str]:
     env = subprocess_env(
         home,
         PREPPATH_OPENAI_BASE_URL=stub.base_url,
@@ -43,7 +43,7 @@ def _resume(home: Path, stub: OpenAIStub) -> subprocess.Popen[str]:
         PREPPATH_JOBS_BACKOFF_S="0",
     )
     return subprocess.Popen(
-        [str(PREPPATH), "jobs", "resume"],
+        [str(PREPPATH), *(args or ("jobs", "resume"))],
         env=env,
         cwd=home.parent,
         stdout=subprocess.PIPE,
@@ -120,3 +120,52 @@ def test_ctrl_c_finishes_running_jobs_takes_no_new_ones_and_exits_130(
     again = _resume(home, slow_stub)
     assert again.communicate(timeout=120) and again.returncode == 0
     _assert_each_answer_scored_once(home, 5)
+
+
+def _tone(path: Path) -> Path:
+    import numpy as np
+    import soundfile
+
+    tone = 0.3 * np.sin(2 * np.pi * 220 * np.arange(16_000) / 16_000)
+    soundfile.write(path, (tone * 32767).astype(np.int16), 16_000, subtype="PCM_16")
+    return path
+
+
+def test_an_import_killed_mid_transcription_is_transcribed_and_scored_once_by_resume(
+    app: AppContext, home: Path, tmp_path: Path
+) -> None:
+    """SIGKILL while the cloud transcribes an imported recording: the answer and recording are
+    stored already and shown as awaiting transcription; `jobs resume` then writes one
+    transcript, one scoring job and one feedback, and asks the model to score it once."""
+    view = service_interview(app, count=1)
+    recording = _tone(tmp_path / "answer.wav")
+    spoken = transcription_reply([("one", 0.0, 0.4), ("thread", 0.5, 0.9)], 1.0)
+    with OpenAIStub() as stub:
+        stub.script(TRANSCRIBE, dataclasses.replace(spoken, delay_s=3), spoken)
+        stub.script(CHAT, chat_reply(_grade()))
+        proc = _resume(home, stub, "audio", "import", str(view.id), "1", str(recording))
+        _wait_for(lambda: len(stub.requests_to(TRANSCRIBE)) == 1, proc)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+        assert db_rows(home, "SELECT answer_text, scoring FROM answer") == [("", "transcribing")]
+        assert _count(home, "SELECT count(*) FROM interview_recording") == 1
+        show = _resume(home, stub, "interview", "show", str(view.id))
+        out, err = show.communicate(timeout=60)
+        assert show.returncode == 0, err
+        assert "recording saved; transcription pending" in " ".join(out.split())
+
+        again = _resume(home, stub)
+        out, err = again.communicate(timeout=120)
+        assert again.returncode == 0, err
+        assert "0 failed" in out
+        assert len(stub.requests_to(CHAT)) == 1  # scored once
+    assert db_rows(home, "SELECT answer_text, scoring FROM answer") == [("one thread", "scored")]
+    assert db_rows(home, "SELECT kind, status FROM job ORDER BY id") == [
+        ("transcription", "done"),
+        ("evaluation", "done"),
+    ]
+    assert _count(home, "SELECT count(*) FROM interview_feedback") == 1
+    assert _count(home, "SELECT count(*) FROM activity WHERE type = 'question_answered'") == 1
+    assert _count(home, "SELECT coalesce(sum(answers), 0) FROM daily_activity") == 1
+    (key,) = db_rows(home, "SELECT path FROM interview_recording")[0]
+    assert (home / "data" / key).read_bytes() == recording.read_bytes()

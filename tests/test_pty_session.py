@@ -483,3 +483,72 @@ def test_a_cloud_scorer_scores_answer_n_while_answer_n_plus_1_is_given(
         (3, 3)
     ]
     assert rows(home, "SELECT status, count(*) FROM job GROUP BY status") == [("done", 3)]
+
+
+def test_ctrl_c_while_a_cloud_scoring_job_runs_keeps_the_answer_for_jobs_resume(
+    home: Path, run: Any
+) -> None:
+    """Ctrl-C in `interview start` while answer 1's cloud scoring (held by the stub) runs in
+    the background: exit 130 with one error line, the answer stored, its job parked back in
+    the queue (not left running); the next `jobs resume` scores it, once."""
+    import threading
+
+    from conftest import cli_create
+    from openai_stub import OpenAIStub, chat_reply
+    from test_openai_providers import CHAT, _grade
+
+    interview_id = cli_create(run, count=2)["id"]
+    gate, arrived = threading.Event(), threading.Event()
+    with OpenAIStub() as stub:
+        stub.script(CHAT, chat_reply(_grade()))
+        reply = stub._next_reply
+
+        def held(recorded: Any) -> Any:
+            arrived.set()
+            gate.wait(TIMEOUT)  # the first scoring stays in flight until released
+            return reply(recorded)
+
+        stub._next_reply = held  # type: ignore[method-assign]
+        cloud = {
+            "PREPPATH_OPENAI_BASE_URL": stub.base_url,
+            "PREPPATH_OPENAI_API_KEY": "sk-pty-interrupt-0123456789",
+            "PREPPATH_JOBS_INTERRUPT_GRACE_S": "0",  # park at once rather than wait 10 s
+        }
+        env = subprocess_env(home, TERM="dumb", LINES="40", **cloud)
+        child = pexpect.spawn(
+            str(PREPPATH),
+            ["interview", "start", str(interview_id)],
+            env=env,
+            encoding="utf-8",
+            timeout=TIMEOUT,
+            dimensions=(40, 120),
+            cwd=str(home.parent),
+        )
+        child.delaybeforesend = 0.02
+        child.expect(r"Question 1/2")
+        answer_current(child, ANSWER_1)
+        child.expect(r"Question 2/2")
+        assert arrived.wait(TIMEOUT)  # the scoring call is in flight
+        child.expect_exact("> ")
+        child.sendintr()
+        code, tail = finish(child)
+        assert code == 130, tail
+        assert "Traceback" not in tail
+        assert len([ln for ln in tail.splitlines() if "preppath: error:" in ln]) == 1, tail
+        assert rows(home, "SELECT answer_text, scoring FROM answer") == [(ANSWER_1, "pending")]
+        assert rows(home, "SELECT status, attempts FROM job") == [("queued", 0)]
+        assert rows(home, "SELECT count(*) FROM interview_feedback") == [(0,)]
+
+        gate.set()
+        resumed = subprocess.run(
+            [str(PREPPATH), "jobs", "resume"],
+            env=subprocess_env(home, **cloud),
+            cwd=str(home.parent),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT * 2,
+        )
+    assert resumed.returncode == 0, resumed.stderr
+    assert rows(home, "SELECT status FROM job") == [("done",)]
+    assert rows(home, "SELECT answer_text FROM interview_feedback") == [(ANSWER_1,)]
+    assert rows(home, "SELECT scoring FROM answer") == [("scored",)]

@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     local_ports: str = Field(
         "11434,1234,8080,8000", description="Ports `doctor` probes on 127.0.0.1 for a local server"
     )
+    # Media jobs (issue 8, item 7): how long Ctrl-C lets running jobs finish before parking.
+    jobs_interrupt_grace_s: float = Field(
+        10.0, ge=0, le=60, description="After Ctrl-C, seconds running jobs get before parking"
+    )
 
     @field_validator(
         "openai_base_url",

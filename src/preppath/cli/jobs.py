@@ -30,7 +30,7 @@ def list_(
 
     for job in jobs:
         line = (
-            f"{job.id:>5}  {job.kind:<12} {job.status:<9} "
+            f"{job.id:>5}  {job.kind:<13} {job.status:<9} "
             f"attempt {job.attempts}/{job.max_attempts}  {escape(job.subject)}"
         )
         if job.last_error and job.status != "done":

@@ -392,7 +392,7 @@ def _ask_each(
 
     total = len(view.questions)
     for question in view.questions:
-        if question.status != "pending" or question.scoring == "pending":
+        if question.status != "pending" or question.scoring in ("pending", "transcribing"):
             continue  # answered, or answered and awaiting its score
         while True:
             if background is not None:

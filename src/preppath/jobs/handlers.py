@@ -115,4 +115,6 @@ def _interview_of(db: sqlite3.Connection, answer_id: int) -> int | None:
 
 
 def default_handlers() -> dict[str, Handler]:
-    return {"evaluation": EvaluationHandler()}
+    from preppath.jobs.transcription import TranscriptionHandler
+
+    return {"evaluation": EvaluationHandler(), "transcription": TranscriptionHandler()}

@@ -2,8 +2,9 @@
 in a thread, and records what happened. One dispatcher (the calling thread) claims and starts;
 workers do the slow part outside any transaction, then finish under the write lock.
 
-Ctrl-C: the dispatcher stops claiming, gives running jobs `GRACE_S` to finish (a second Ctrl-C
-cuts that short), parks the rest back to the queue and re-raises, so the command exits 130.
+Ctrl-C: the dispatcher stops claiming, gives running jobs `jobs_interrupt_grace_s` (10 s) to
+finish (a second Ctrl-C cuts that short), parks the rest back to the queue and re-raises, so
+the command exits 130.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 POLL_S = 0.25  # how often the dispatcher looks for new work when nothing wakes it
 ORPHAN_CHECK_S = 5.0
-GRACE_S = 10.0
 
 
 def utc_now() -> datetime:
@@ -143,10 +143,13 @@ class Pool:
         with self._lock:
             return len(self._running)
 
-    def shutdown(self, grace_s: float = GRACE_S) -> list[int]:
-        """Stop claiming; let running jobs finish within `grace_s` (a second Ctrl-C cuts it
-        short), then park the rest back in the queue. Returns the parked job ids."""
+    def shutdown(self, grace_s: float | None = None) -> list[int]:
+        """Stop claiming; let running jobs finish within `grace_s` (by default
+        `jobs_interrupt_grace_s`; a second Ctrl-C cuts it short), then park the rest back in
+        the queue. Returns the parked job ids."""
         self._stopping.set()
+        if grace_s is None:
+            grace_s = self.ctx.settings.jobs_interrupt_grace_s
         deadline = time.monotonic() + grace_s
         while self.running_count() and time.monotonic() < deadline:
             if self._park_now.is_set():

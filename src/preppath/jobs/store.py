@@ -300,3 +300,10 @@ def cancel(db: sqlite3.Connection, job_id: int, now: datetime) -> None:
         "updated_at = ? WHERE id = ?",
         (stored_time(now), job_id),
     )
+
+
+def get_by_key(db: sqlite3.Connection, kind: str, key: str) -> Job | None:
+    row = db.execute(
+        f"SELECT {_COLUMNS} FROM job WHERE kind = ? AND key = ?", (kind, key)
+    ).fetchone()
+    return _job(row) if row is not None else None

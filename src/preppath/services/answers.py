@@ -140,7 +140,7 @@ def store_answer(
             # own usage is saved by its job.
             usage.save(db, ctx.profile_id, interview_id, usage.drain(), ctx.clock())
             if recording is not None:
-                _store_recording(db, ctx, interview, row, recording, published)
+                store_recording(db, ctx, interview, row, recording, published)
     except BaseException:
         from preppath.services.recordings import discard
 
@@ -235,16 +235,16 @@ def store_feedback(
     return result, int(feedback["id"])
 
 
-def _store_recording(
+def store_recording(
     db: sqlite3.Connection,
     ctx: AppContext,
     interview: dict[str, Any],
     row: dict[str, Any],
     recording: RecordingInfo,
     published: list[Path],
-) -> None:
+) -> str:
     """The recording's row, and the file published under the write lock, last before the
-    commit that names it."""
+    commit that names it. Returns the recording's key."""
     from preppath.services.recordings import stored_key
 
     now = ctx.clock()
@@ -266,6 +266,7 @@ def _store_recording(
     )
     published.append(_publish(ctx, Path(recording.path), key))
     # the commit that follows names it; if it fails, it goes
+    return key
 
 
 def _publish(ctx: AppContext, incoming: Path, key: str) -> Path:

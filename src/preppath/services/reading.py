@@ -74,10 +74,12 @@ def _unscored_answers(db: sqlite3.Connection, question_ids: list[int]) -> dict[i
         return {}
     marks = ", ".join("?" * len(question_ids))
     rows = db.execute(
-        "SELECT a.question_id, a.scoring, a.scoring_error, j.id FROM answer a "
-        "LEFT JOIN job j ON j.kind = 'evaluation' AND j.key = 'answer:' || a.id "
-        f"WHERE a.question_id IN ({marks}) AND a.id = (SELECT max(b.id) FROM answer b "
-        "WHERE b.question_id = a.question_id) AND a.scoring != 'scored'",
+        # The answer's latest job: its scoring, or its transcription while it has no text.
+        "SELECT a.question_id, a.scoring, a.scoring_error, (SELECT max(j.id) FROM job j "
+        "WHERE j.kind IN ('evaluation', 'transcription') AND j.key = 'answer:' || a.id) "
+        f"FROM answer a WHERE a.question_id IN ({marks}) "
+        "AND a.id = (SELECT max(b.id) FROM answer b WHERE b.question_id = a.question_id) "
+        "AND a.scoring != 'scored'",
         question_ids,
     ).fetchall()
     return {

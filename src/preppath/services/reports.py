@@ -87,6 +87,14 @@ def scoring_note(q: QuestionView) -> str | None:
     """One line on an answer still without its score, or None."""
     if q.scoring == "pending":
         return "answer saved; scoring pending (`preppath jobs resume` runs it)"
+    if q.scoring == "transcribing":  # an imported recording, stored before its transcript
+        return "recording saved; transcription pending (`preppath jobs resume` runs it)"
+    if q.scoring == "transcription_failed":
+        reason = q.scoring_error or "no reason recorded"
+        return (
+            f"recording saved; transcription failed: {reason} "
+            f"(`preppath jobs retry {q.scoring_job}`)"
+        )
     if q.scoring == "failed":
         reason = q.scoring_error or "no reason recorded"
         return f"answer saved; scoring failed: {reason} (`preppath jobs retry {q.scoring_job}`)"

@@ -51,9 +51,6 @@ def submit_answer(
 ) -> Submitted:
     """Store the answer, pending its score, and queue the job that scores it. Runs inside the
     caller's write transaction."""
-    from preppath.jobs import store
-    from preppath.jobs.pool import utc_now
-
     cursor = db.execute(
         "INSERT INTO answer (question_id, answer_text, answer_source, delivery, scoring, "
         "created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
@@ -66,16 +63,25 @@ def submit_answer(
         ),
     )
     assert cursor.lastrowid is not None
+    return enqueue_evaluation(db, ctx, cursor.lastrowid)
+
+
+def enqueue_evaluation(db: sqlite3.Connection, ctx: AppContext, answer_id: int) -> Submitted:
+    """Queue the job that scores a stored answer (the same answer twice is one job). Inside
+    the caller's write transaction: a typed answer's, or a transcription job's finishing one."""
+    from preppath.jobs import store
+    from preppath.jobs.pool import utc_now
+
     job = store.enqueue(
         db,
         profile_id=ctx.profile_id,
         kind=EVALUATION,
-        key=f"answer:{cursor.lastrowid}",
-        payload={"answer_id": cursor.lastrowid},
+        key=f"answer:{answer_id}",
+        payload={"answer_id": answer_id},
         max_attempts=ctx.settings.jobs_max_attempts,
         now=utc_now(),
     )
-    return Submitted(cursor.lastrowid, job.id)
+    return Submitted(answer_id, job.id)
 
 
 def _answer_row(db: sqlite3.Connection, answer_id: int) -> tuple[Any, ...] | None:
@@ -158,7 +164,11 @@ def resume_unscored(ctx: AppContext, interview_id: int, position: int) -> Answer
     from preppath.jobs import store
     from preppath.jobs.handlers import default_handlers
     from preppath.jobs.pool import utc_now
+    from preppath.services.transcribing import resume_untranscribed
 
+    untranscribed = resume_untranscribed(ctx, interview_id, position)
+    if untranscribed is not None:  # an imported recording, stored before its transcript
+        return score_now(ctx, untranscribed)
     with ctx.transaction() as db:
         row = db.execute(
             "SELECT a.id, j.id, j.status FROM answer a"

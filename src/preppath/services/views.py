@@ -55,7 +55,8 @@ class QuestionView:
     key_points: list[str]
     feedback: FeedbackView | None = None
     scoring: str | None = None
-    """`pending` or `failed` while the latest answer has no score yet (see services/scoring)."""
+    """`pending` or `failed` while the latest answer has no score yet (see services/scoring);
+    `transcribing` or `transcription_failed` while an imported recording has no transcript."""
     scoring_error: str | None = None
     scoring_job: int | None = None
     """The job that scores it: `preppath jobs retry` takes this id."""
