@@ -78,7 +78,9 @@ def test_light_conversion_agrees_with_typer(where: str, command: Any, param: Any
     the same error."""
     runtime = param.get_runtime_param()
     if param.type_descriptor.file_annotation is not None:
-        pytest.skip("file parameters keep typer's own conversion")
+        # A file parameter keeps typer's own conversion (none exists today).
+        assert not isinstance(runtime, LightRuntimeParam), where
+        return
     assert isinstance(runtime, LightRuntimeParam)
     typer_own = _coercion.build_runtime_param(param.type_descriptor)
     ctx = Context(command)

@@ -23,10 +23,13 @@ ANSWER_1 = "A context manager runs setup in __enter__ and cleanup in __exit__ fo
 ANSWER_3 = "Decorators take a function and return a wrapper closure that adds behaviour."
 
 
-def spawn(home: Path, *args: str, columns: int | None = None) -> Any:
+def spawn(
+    home: Path, *args: str, columns: int | None = None, extra_env: dict[str, str] | None = None
+) -> Any:
     """`preppath ARGS` in a pseudo-terminal. With `columns`, a terminal of that width that
-    rich measures as a person's would be (a "dumb" terminal is always taken as 80 wide)."""
-    env = subprocess_env(home, TERM="dumb", LINES="40")
+    rich measures as a person's would be (a "dumb" terminal is always taken as 80 wide);
+    `extra_env` adds settings (a stub server's URL and key)."""
+    env = subprocess_env(home, TERM="dumb", LINES="40", **(extra_env or {}))
     if columns is not None:
         env.pop("COLUMNS")
         env["TERM"] = "xterm-256color"  # NO_COLOR (from subprocess_env) keeps it uncoloured
@@ -442,23 +445,11 @@ def test_a_cloud_scorer_scores_answer_n_while_answer_n_plus_1_is_given(
             return reply(recorded)
 
         stub._next_reply = held  # type: ignore[method-assign]
-        env = subprocess_env(
-            home,
-            TERM="dumb",
-            LINES="40",
-            PREPPATH_OPENAI_BASE_URL=stub.base_url,
-            PREPPATH_OPENAI_API_KEY="sk-pty-background-0123456789",
-        )
-        child = pexpect.spawn(
-            str(PREPPATH),
-            ["interview", "start", str(interview_id)],
-            env=env,
-            encoding="utf-8",
-            timeout=TIMEOUT,
-            dimensions=(40, 120),
-            cwd=str(home.parent),
-        )
-        child.delaybeforesend = 0.02
+        cloud = {
+            "PREPPATH_OPENAI_BASE_URL": stub.base_url,
+            "PREPPATH_OPENAI_API_KEY": "sk-pty-background-0123456789",
+        }
+        child = spawn(home, "interview", "start", str(interview_id), extra_env=cloud)
         child.expect(r"Question 1/3")
         answer_current(child, ANSWER_1)
         child.expect("Answer 1 saved")
@@ -514,17 +505,7 @@ def test_ctrl_c_while_a_cloud_scoring_job_runs_keeps_the_answer_for_jobs_resume(
             "PREPPATH_OPENAI_API_KEY": "sk-pty-interrupt-0123456789",
             "PREPPATH_JOBS_INTERRUPT_GRACE_S": "0",  # park at once rather than wait 10 s
         }
-        env = subprocess_env(home, TERM="dumb", LINES="40", **cloud)
-        child = pexpect.spawn(
-            str(PREPPATH),
-            ["interview", "start", str(interview_id)],
-            env=env,
-            encoding="utf-8",
-            timeout=TIMEOUT,
-            dimensions=(40, 120),
-            cwd=str(home.parent),
-        )
-        child.delaybeforesend = 0.02
+        child = spawn(home, "interview", "start", str(interview_id), extra_env=cloud)
         child.expect(r"Question 1/2")
         answer_current(child, ANSWER_1)
         child.expect(r"Question 2/2")
