@@ -5,6 +5,7 @@ the held-out half separately: ordered-pair accuracy, mean distance from the targ
 mean score of each kind of answer; then the scorer's throughput with and without its set-up.
 
     .venv/bin/python bench/bench_scorer.py
+    .venv/bin/python bench/bench_scorer.py --tuning-only  # while tuning: never look at held-out
     .venv/bin/python bench/bench_scorer.py --tune          # grid search on the tuning half only
     .venv/bin/python bench/bench_scorer.py --compare DIR   # also score with another checkout's src/
 
@@ -104,6 +105,11 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true")
     parser.add_argument("--compare", type=Path, help="another checkout's src/ to score with too")
     parser.add_argument("--json", action="store_true", help="print held-out scores as JSON")
+    parser.add_argument(
+        "--tuning-only",
+        action="store_true",
+        help="report the tuning half only: what whoever tunes the scorer runs",
+    )
     args = parser.parse_args()
     if args.json:  # only the bank and the scorer: works with an older checkout's src/ too
         import tomllib
@@ -131,7 +137,8 @@ def main() -> None:
     evaluator, questions, setup_s = _setup()
     scores = dict(zip(map(id, answers), _score_all(evaluator, questions, answers), strict=True))  # type: ignore[arg-type]
     _report("tuning half", figures(tuning, [scores[id(a)] for a in tuning]))
-    _report("held-out half", figures(held_out, [scores[id(a)] for a in held_out]))
+    if not args.tuning_only:
+        _report("held-out half", figures(held_out, [scores[id(a)] for a in held_out]))
     print(f"\nset-up (bank, vocabulary table, lexicon): {setup_s * 1000:.0f} ms")
     _throughput(evaluator, questions, answers)  # type: ignore[arg-type]
     if args.compare:
