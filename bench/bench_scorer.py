@@ -25,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADED = ROOT / "tests" / "fixtures" / "graded_answers"
+FRESH = ROOT / "tests" / "fixtures" / "graded_fresh"
+"""Written after the scorer's last tuning, by someone who never saw it or its scores; reported
+whole and never tuned on (not even its figures), so its figures are the least optimistic."""
 
 
 def _setup() -> tuple[object, dict[str, object], float]:
@@ -125,7 +128,17 @@ def main() -> None:
             evaluator.evaluate(questions[i["question"]], i["text"]).overall  # type: ignore[attr-defined]
             for i in items
         ]
-        print(json.dumps({"scores": scores, "seconds": time.perf_counter() - started}))
+        seconds = time.perf_counter() - started
+        fresh_items = [
+            item
+            for path in sorted(FRESH.glob("*.toml"))
+            for item in tomllib.loads(path.read_text(encoding="utf-8"))["answer"]
+        ]
+        fresh_scores = [
+            evaluator.evaluate(questions[i["question"]], i["text"]).overall  # type: ignore[attr-defined]
+            for i in fresh_items
+        ]
+        print(json.dumps({"scores": scores, "fresh": fresh_scores, "seconds": seconds}))
         return
     from preppath.evaluation.calibration import figures, load_graded, split
 
@@ -139,6 +152,10 @@ def main() -> None:
     _report("tuning half", figures(tuning, [scores[id(a)] for a in tuning]))
     if not args.tuning_only:
         _report("held-out half", figures(held_out, [scores[id(a)] for a in held_out]))
+        fresh = load_graded(FRESH.glob("*.toml"))
+        if fresh:
+            fresh_scores = _score_all(evaluator, questions, fresh)  # type: ignore[arg-type]
+            _report("fresh set (never tuned on)", figures(fresh, fresh_scores))
     print(f"\nset-up (bank, vocabulary table, lexicon): {setup_s * 1000:.0f} ms")
     _throughput(evaluator, questions, answers)  # type: ignore[arg-type]
     if args.compare:
@@ -164,6 +181,9 @@ def main() -> None:
             f"held-out half, scored by {args.compare}",
             figures(held_out, [theirs[id(a)] for a in held_out]),
         )
+        fresh = load_graded(FRESH.glob("*.toml"))
+        if fresh:
+            _report(f"fresh set, scored by {args.compare}", figures(fresh, other["fresh"]))
 
 
 if __name__ == "__main__":
