@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from preppath.jobs import store
 from preppath.jobs.joblog import JobLog
-from preppath.jobs.limits import KindLimit, TokenBucket, limits_for
+from preppath.jobs.limits import KindLimit, StartWindow, limits_for
 from preppath.jobs.retrying import backoff_s, classify
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class Pool:
         self.ctx = ctx
         self.handlers = dict(handlers) if handlers is not None else default_handlers()
         self.limits = dict(limits) if limits is not None else limits_for(ctx.settings)
-        self.buckets = {k: TokenBucket(v.concurrency, v.per_minute) for k, v in self.limits.items()}
+        self.windows = {k: StartWindow(v.per_minute) for k, v in self.limits.items()}
         self.log = JobLog(ctx.paths.log_dir / "jobs.log")
         self.outcomes: dict[int, Outcome] = {}
         self.on_finish: Callable[[Outcome], None] | None = None
@@ -201,7 +201,7 @@ class Pool:
             if kind not in self.handlers:
                 continue
             while self._count(kind) < limit.concurrency and not self._stopping.is_set():
-                wait = self.buckets[kind].wait_s()
+                wait = self.windows[kind].wait_s()
                 if wait > 0:
                     wake_in = min(wake_in, wait)
                     break
@@ -213,7 +213,7 @@ class Pool:
                     job = store.claim(db, self.ctx.profile_id, kind, owner, utc_now(), self._lease)
                 if job is None:
                     break
-                self.buckets[kind].take()
+                self.windows[kind].take()
                 self._start(job, owner)
         return wake_in
 
