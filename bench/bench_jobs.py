@@ -10,7 +10,9 @@ saves a person in an interview.
    let it, i.e. once job i-concurrency has finished (a place is free) and, from the
    per_minute-th job on, once 60 s have passed since job i-per_minute started (the window
    holds at most per_minute starts); each job takes exactly the latency. Printed with the wall
-   time and their ratio, beside the naive jobs/per_minute bound.
+   time and their ratio, beside the naive jobs/per_minute bound. The pool keeps each start in
+   its window 1 s longer than the minute (jobs/limits.py, EDGE_S, so the spend guards never
+   see one call too many), which the ideal does not grant it: about 1 s per further window.
 2. A `--answers`-answer interview, a simulated person taking `--answer-s` to give each answer:
    the time they spend waiting for the app, strictly sequential (each answer scored before the
    next question, as before the pool) against the pool (scored while the next is answered,

@@ -190,7 +190,7 @@ def test_start_window_allows_a_burst_of_per_minute_then_none_until_a_start_ages_
     """Up to per_minute jobs start at once; the next waits until the oldest start is 60 s old,
     so no 60 s window ever holds more than per_minute starts."""
     now = [0.0]
-    window = StartWindow(5, clock=lambda: now[0])
+    window = StartWindow(5, clock=lambda: now[0], window_s=60)
     for second in range(5):
         now[0] = float(second)
         assert window.wait_s() == 0
@@ -202,6 +202,16 @@ def test_start_window_allows_a_burst_of_per_minute_then_none_until_a_start_ages_
     assert window.wait_s() == 0
     window.take()
     assert window.wait_s() == pytest.approx(1.0)  # the next place frees when the 1 s start ages
+
+
+def test_the_pools_window_keeps_a_second_of_slack_over_the_spend_guards_minute() -> None:
+    """By default a start leaves the window 61 s later, so a job's request, sent a moment after
+    it starts, never reaches a spend guard that still counts the call a minute before."""
+    now = [0.0]
+    window = StartWindow(1, clock=lambda: now[0])
+    window.take()
+    now[0] = 60.0
+    assert window.wait_s() == pytest.approx(1.0)
 
 
 def test_start_window_without_a_rate_never_waits() -> None:

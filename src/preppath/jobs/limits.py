@@ -46,6 +46,12 @@ def limits_for(settings: Settings) -> dict[str, KindLimit]:
 
 
 WINDOW_S = 60.0
+EDGE_S = 1.0
+"""How much longer than a minute a start stays in the window. The spend guards count the same
+calls per minute, at the moment each request is sent, which is a little after its job starts
+(the first job of a run also builds its client). Without this slack a job starting exactly a
+minute after the oldest start could reach the guard while that request is still in its
+minute, and be refused."""
 
 
 class StartWindow:
@@ -56,7 +62,7 @@ class StartWindow:
         self,
         per_minute: int | None,
         clock: Callable[[], float] = time.monotonic,
-        window_s: float = WINDOW_S,
+        window_s: float = WINDOW_S + EDGE_S,
     ) -> None:
         self._most = per_minute
         self._window_s = window_s
