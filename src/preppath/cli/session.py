@@ -66,8 +66,14 @@ class Collected:
 class AnswerCollector(Protocol):
     def collect(self, question: QuestionView, interview_id: int) -> Collected: ...
 
-    def present(self, question: QuestionView) -> None:
-        """Called when a question is shown (speaks it, for voice)."""
+    def present(
+        self, question: QuestionView, interview_id: int, upcoming: QuestionView | None
+    ) -> None:
+        """Called when a question is shown (speaks it, for voice); `upcoming` is the question
+        to be asked after it, if any (voice prepares its audio meanwhile)."""
+
+    def stop(self) -> None:
+        """The session ends, or is interrupted: background work finishes or is parked."""
 
 
 COMMANDS = {
@@ -83,7 +89,12 @@ COMMANDS = {
 class TypedCollector:
     """Multi-line typed answers, finished by an empty line."""
 
-    def present(self, question: QuestionView) -> None:
+    def present(
+        self, question: QuestionView, interview_id: int, upcoming: QuestionView | None
+    ) -> None:
+        return None
+
+    def stop(self) -> None:
         return None
 
     def collect(self, question: QuestionView, interview_id: int) -> Collected:
@@ -363,6 +374,8 @@ def _ask_all(ctx: AppContext, view: InterviewView, collector: AnswerCollector) -
         if background is not None:
             background.stop()  # running scorings finish or go back to the queue
         raise
+    finally:
+        collector.stop()  # and so do speech jobs preparing a question not yet asked
 
 
 def _background_scoring(ctx: AppContext) -> BackgroundScoring | None:
@@ -391,9 +404,14 @@ def _ask_each(
     from preppath.services.answers import answer_question, skip_question, store_answer
 
     total = len(view.questions)
-    for question in view.questions:
-        if question.status != "pending" or question.scoring in ("pending", "transcribing"):
-            continue  # answered, or answered and awaiting its score
+    # Answered questions, and those answered and awaiting their score, are not asked again.
+    to_ask = [
+        q
+        for q in view.questions
+        if q.status == "pending" and q.scoring not in ("pending", "transcribing")
+    ]
+    for index, question in enumerate(to_ask):
+        upcoming = to_ask[index + 1] if index + 1 < len(to_ask) else None
         while True:
             if background is not None:
                 _show_scored(background.ready())
@@ -405,7 +423,7 @@ def _ask_each(
                     subtitle=f"{question.type.replace('_', ' ')}, {question.difficulty}",
                 )
             )
-            collector.present(question)
+            collector.present(question, view.id, upcoming)
             got = collector.collect(question, view.id)
             if got.command == "repeat":
                 continue

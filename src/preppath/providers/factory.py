@@ -149,5 +149,8 @@ def _openai_speech(settings: Settings, paths: Paths | None) -> TextToSpeech:
     from preppath.providers.openai_speech import OpenAITextToSpeech
 
     return OpenAITextToSpeech(
-        _client(settings, paths, "speech"), settings.tts_model, settings.tts_voice
+        _client(settings, paths, "speech"),
+        settings.tts_model,
+        settings.tts_voice,
+        cache_dir=paths.cache_dir / "speech" if paths else None,
     )

@@ -21,8 +21,9 @@ PRIVATE_FILE = 0o600
 
 
 class SpeechCache:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, max_bytes: int | None = None) -> None:
         self.folder = folder
+        self.max_bytes = max_bytes
 
     def path(self, text: str, voice: str, model: str, fmt: str) -> Path:
         key = json.dumps([text, voice, model, fmt], ensure_ascii=False).encode()

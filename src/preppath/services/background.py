@@ -22,10 +22,11 @@ class Scored:
 
 class BackgroundScoring:
     def __init__(self, ctx: AppContext) -> None:
+        from preppath.jobs.handlers import ANSWER_KINDS, default_handlers
         from preppath.jobs.pool import Pool
 
         self.ctx = ctx
-        self.pool = Pool(ctx)
+        self.pool = Pool(ctx, handlers=default_handlers(ANSWER_KINDS))
         self._waiting: list[tuple[int, Submitted]] = []  # (question position, its job)
         self._lock = threading.Lock()
         self._more = False
