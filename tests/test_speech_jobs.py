@@ -255,3 +255,56 @@ def test_a_spoken_session_plays_question_2_from_the_audio_its_job_made(
     # Question 1 streams while question 2's job runs: the two requests may arrive either way.
     assert sorted(_spoken(stub)) == sorted(" ".join(t.split()) for (t,) in texts)
     assert alsa.speaker.stat().st_size > 0, "nothing reached the speaker"
+
+
+def test_the_speech_cache_keeps_to_its_size_evicting_the_least_recently_played(
+    stub: OpenAIStub, tmp_path: Path
+) -> None:
+    """With room for three clips, a fourth evicts the clip played longest ago (a clip played
+    again counts as recent), files stay 0600 in a 0700 folder, an evicted clip is fetched
+    again, and a temporary file abandoned an hour ago is cleared while a fresh one is not."""
+    import os
+    import stat
+
+    from preppath.providers.openai_client import make_client
+    from preppath.providers.openai_speech import OpenAITextToSpeech
+
+    folder = tmp_path / "speech"
+    client = make_client(Settings(openai_api_key=KEY, openai_base_url=stub.base_url))
+    tts = OpenAITextToSpeech(
+        client, "tts-1", "alloy", cache_dir=folder, cache_max_bytes=3 * len(PCM) + 10
+    )
+    for text in ("One?", "Two?", "Three?"):
+        tts.synthesize(text)
+    abandoned, arriving = folder / ".old.pcm.dead.tmp", folder / ".new.pcm.live.tmp"
+    abandoned.write_bytes(b"x")
+    arriving.write_bytes(b"x")
+    os.utime(abandoned, (time.time() - 7200, time.time() - 7200))
+    assert tts.synthesize("One?").pcm == PCM  # from the cache: "One?" is now the most recent
+    tts.synthesize("Four?")
+    assert _spoken(stub) == ["One?", "Two?", "Three?", "Four?"]
+
+    clips = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    assert len(clips) == 3 and sum(p.stat().st_size for p in clips) <= 3 * len(PCM) + 10
+    assert {stat.S_IMODE(p.stat().st_mode) for p in clips} == {0o600}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert not abandoned.exists() and arriving.exists()
+    for text in ("One?", "Three?", "Four?"):
+        assert tts.cached(text) is not None
+    assert tts.cached("Two?") is None
+    tts.synthesize("Two?")  # evicted, so asked for again
+    assert _spoken(stub)[-1] == "Two?"
+
+
+def test_speech_cache_max_mb_bounds_both_voices_caches(home: Path, stub: OpenAIStub) -> None:
+    """The setting (200 MB by default, 0 for none) reaches the cloud voice's cache and the one
+    speech jobs and eSpeak use."""
+    from preppath.jobs.speech import speech_cache
+
+    ctx = open_app(Settings(**_cloud_speech(stub), speech_cache_max_mb=5))
+    assert speech_cache(ctx).max_bytes == 5 * 1024 * 1024
+    tts = factory.text_to_speech(ctx.settings, ctx.paths)
+    assert tts._cache.max_bytes == 5 * 1024 * 1024  # type: ignore[attr-defined]
+    assert Settings().speech_cache_max_mb == 200
+    unbounded = open_app(Settings(provider="offline", speech_cache_max_mb=0))
+    assert speech_cache(unbounded).max_bytes is None

@@ -37,8 +37,9 @@ def speech_cache(ctx: AppContext) -> SpeechCache:
 
 
 def cache_limit_bytes(ctx: AppContext) -> int | None:
-    limit_mb = getattr(ctx.settings, "speech_cache_max_mb", 0)
-    return int(limit_mb * 1024 * 1024) if limit_mb else None
+    from preppath.providers.speech_cache import limit_bytes
+
+    return limit_bytes(ctx.settings.speech_cache_max_mb)
 
 
 def _plain_path(tts: TextToSpeech, text: str, cache: SpeechCache) -> Any:
