@@ -72,8 +72,8 @@ class AnswerCollector(Protocol):
         """Called when a question is shown (speaks it, for voice); `upcoming` is the question
         to be asked after it, if any (voice prepares its audio meanwhile)."""
 
-    def stop(self) -> None:
-        """The session ends, or is interrupted: background work finishes or is parked."""
+    def stop(self, *, interrupted: bool = False) -> None:
+        """The session ends (background work finishes or is parked), or is interrupted."""
 
 
 COMMANDS = {
@@ -94,7 +94,7 @@ class TypedCollector:
     ) -> None:
         return None
 
-    def stop(self) -> None:
+    def stop(self, *, interrupted: bool = False) -> None:
         return None
 
     def collect(self, question: QuestionView, interview_id: int) -> Collected:
@@ -368,14 +368,28 @@ def _collector(ctx: AppContext, opts: SessionOptions) -> AnswerCollector:
 
 def _ask_all(ctx: AppContext, view: InterviewView, collector: AnswerCollector) -> None:
     background = _background_scoring(ctx)
+    interrupted = False
     try:
         _ask_each(ctx, view, collector, background)
     except KeyboardInterrupt:
+        interrupted = True
+        collector.stop(interrupted=True)  # speech made ahead: parked at once
         if background is not None:
-            background.stop()  # running scorings finish or go back to the queue
+            background.stop(on_wait=_say_finishing)  # scorings finish or go back to the queue
         raise
     finally:
-        collector.stop()  # and so do speech jobs preparing a question not yet asked
+        if not interrupted:
+            collector.stop()
+
+
+def _say_finishing(running: int, grace_s: float) -> None:
+    from preppath.messages import plural
+
+    them = "it" if running == 1 else "them"
+    notice(
+        f"finishing {plural(running, 'scoring')} under way (up to {grace_s:g} s); "
+        f"Ctrl-C again leaves {them} queued for `preppath jobs resume`"
+    )
 
 
 def _background_scoring(ctx: AppContext) -> BackgroundScoring | None:

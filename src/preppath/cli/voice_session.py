@@ -95,9 +95,9 @@ class VoiceCollector:
                     self.tts.pcm_chunks(question.text), self.tts.sample_rate, stop_event=keys.event
                 )
 
-    def stop(self) -> None:
+    def stop(self, *, interrupted: bool = False) -> None:
         if self.ahead is not None:
-            self.ahead.stop()
+            self.ahead.stop(interrupted=interrupted)
 
     def collect(self, question: QuestionView, interview_id: int) -> Collected:
         while True:

@@ -54,6 +54,18 @@ class _Running:
     started: float = field(default_factory=time.monotonic)
 
 
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class Pool:
     def __init__(
         self,
@@ -143,19 +155,51 @@ class Pool:
         with self._lock:
             return len(self._running)
 
-    def shutdown(self, grace_s: float | None = None) -> list[int]:
+    def shutdown(
+        self, grace_s: float | None = None, on_wait: Callable[[int, float], None] | None = None
+    ) -> list[int]:
         """Stop claiming; let running jobs finish within `grace_s` (by default
-        `jobs_interrupt_grace_s`; a second Ctrl-C cuts it short), then park the rest back in
-        the queue. Returns the parked job ids."""
+        `jobs_interrupt_grace_s`), then park the rest back in the queue. Returns the parked job
+        ids. A Ctrl-C during the grace period cuts it short: it parks at once, whichever thread
+        runs the pool, so no job is left `running` by a process that exits. `on_wait(running,
+        grace_s)` is called when there is something to wait for, once that Ctrl-C is listened
+        for (a session says so on screen)."""
         self._stopping.set()
         if grace_s is None:
             grace_s = self.ctx.settings.jobs_interrupt_grace_s
-        deadline = time.monotonic() + grace_s
-        while self.running_count() and time.monotonic() < deadline:
-            if self._park_now.is_set():
-                break
-            self._wake.wait(timeout=0.05)
-            self._wake.clear()
+        with self._second_ctrl_c_parks():
+            try:
+                waiting = self.running_count()
+                if waiting and grace_s > 0 and on_wait is not None:
+                    on_wait(waiting, grace_s)
+                deadline = time.monotonic() + grace_s
+                while self.running_count() and time.monotonic() < deadline:
+                    if self._park_now.is_set():
+                        break
+                    self._wake.wait(timeout=0.05)
+                    self._wake.clear()
+            except KeyboardInterrupt:  # raised where our handler could not be installed
+                pass
+        with _ctrl_c_ignored():  # parking is a few quick transactions: never half done
+            return self._park_running()
+
+    @contextmanager
+    def _second_ctrl_c_parks(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def on_sigint(signum: int, frame: object) -> None:
+            self._park_now.set()
+            self._wake.set()
+
+        previous = signal.signal(signal.SIGINT, on_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _park_running(self) -> list[int]:
         parked = []
         for running in self._snapshot():
             with self.ctx.transaction() as db:

@@ -120,8 +120,9 @@ class SpeechAhead:
 
         remember_speech(self.tts, text, speech, speech_cache(self.ctx))
 
-    def stop(self) -> None:
-        """End of the session, or Ctrl-C: running jobs finish within the grace or are parked;
-        queued ones wait for the next run (which finds their audio cached, or makes it)."""
+    def stop(self, *, interrupted: bool = False) -> None:
+        """End of the session: a running job finishes (within the grace) or is parked. Ctrl-C:
+        parked at once, since nobody will hear it now. Queued ones wait for the next run
+        (which finds their audio cached, or makes it)."""
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(grace_s=0 if interrupted else None)
