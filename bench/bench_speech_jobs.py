@@ -8,8 +8,9 @@ Runs the real openai SDK against the tests' stub server on 127.0.0.1, which wait
 pieces. A `--questions`-question interview on a real SQLite file; the person takes
 `--answer-s` with each question before the next is due.
 
-- without: the question is synthesised when it is due; streamed playback starts at its first
-  chunk, so the wait is the time to the first chunk (what `interview start` did before).
+- without: the question is synthesised when it is due (what `interview start` did before);
+  the wait is the time to its first streamed chunk, a lower bound, since streamed playback
+  waits for a quarter of a second of audio (a few chunks more).
 - ahead: when question N is asked, a speech job (SpeechAhead, the session's own path) makes
   question N+1 in the pool; at its turn the wait is `ready()` returning its cached audio.
   Question 1 has nothing before it and is left out of both.

@@ -308,3 +308,19 @@ def test_speech_cache_max_mb_bounds_both_voices_caches(home: Path, stub: OpenAIS
     assert Settings().speech_cache_max_mb == 200
     unbounded = open_app(Settings(provider="offline", speech_cache_max_mb=0))
     assert speech_cache(unbounded).max_bytes is None
+
+
+def test_a_speech_job_is_retried_after_a_server_error(home: Path, stub: OpenAIStub) -> None:
+    """A 500 is retried by the pool (one retry layer, the SDK's own off): the job is done on its
+    second attempt and the question then plays from the cache."""
+    ctx = open_app(Settings(**_cloud_speech(stub), jobs_backoff_s=0))
+    view = service_interview(ctx, count=2)
+    second = view.questions[1]
+    stub.script(SPEECH_PATH, error_reply(500, "upstream failed"), pcm_reply(PCM))
+    ahead = SpeechAhead(ctx, factory.text_to_speech(ctx.settings, ctx.paths))
+    ahead.queue(view.id, second.id, second.text)
+    _wait(lambda: [row[1:] for row in _speech_jobs(home)] == [("done", 2)])
+    assert len(_spoken(stub)) == 2  # the failed request and its retry, no SDK retries besides
+    speech = ahead.ready(view.id, second.id, second.text)
+    assert speech is not None and speech.pcm == PCM
+    assert len(_spoken(stub)) == 2
