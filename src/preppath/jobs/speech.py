@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from preppath.jobs.handlers import Apply
     from preppath.jobs.store import Job
     from preppath.providers.base import TextToSpeech
@@ -42,7 +44,7 @@ def cache_limit_bytes(ctx: AppContext) -> int | None:
     return limit_bytes(ctx.settings.speech_cache_max_mb)
 
 
-def _plain_path(tts: TextToSpeech, text: str, cache: SpeechCache) -> Any:
+def _plain_path(tts: TextToSpeech, text: str, cache: SpeechCache) -> Path:
     """Where a voice without a cache of its own (eSpeak) keeps `text`: keyed by the engine,
     voice and rate, so a changed setting is a new file, never the old voice."""
     identity = f"{tts.name}:{getattr(tts, 'rate_wpm', '')}"
