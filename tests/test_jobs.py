@@ -16,7 +16,7 @@ from conftest import Runner, db_rows, service_interview
 from openai_stub import OpenAIStub, chat_reply, error_reply
 from preppath.errors import ExitCode, PrepPathError
 from preppath.jobs import store
-from preppath.jobs.limits import KindLimit, TokenBucket, limits_for
+from preppath.jobs.limits import KindLimit, StartWindow, limits_for
 from preppath.jobs.pool import Pool, utc_now
 from preppath.jobs.retrying import TransientError, backoff_s, classify, retry_after
 from preppath.providers.factory import overridden
@@ -186,16 +186,40 @@ def test_backoff_is_exponential_with_full_jitter_and_respects_retry_after() -> N
     assert retry_after({}) is None
 
 
-def test_token_bucket_allows_a_burst_then_the_rate() -> None:
-    """A bucket starts `capacity` jobs at once, then one per 60/per_minute seconds."""
+def test_start_window_allows_a_burst_of_per_minute_then_none_until_a_start_ages_out() -> None:
+    """Up to per_minute jobs start at once; the next waits until the oldest start is 60 s old,
+    so no 60 s window ever holds more than per_minute starts."""
     now = [0.0]
-    bucket = TokenBucket(2, 20, clock=lambda: now[0])
-    for _ in range(2):
-        assert bucket.wait_s() == 0
-        bucket.take()
-    assert bucket.wait_s() == pytest.approx(3.0)
-    now[0] = 3.0
-    assert bucket.wait_s() == 0
+    window = StartWindow(5, clock=lambda: now[0], window_s=60)
+    for second in range(5):
+        now[0] = float(second)
+        assert window.wait_s() == 0
+        window.take()
+    assert window.wait_s() == pytest.approx(56.0)  # the start at 0 s leaves the window at 60 s
+    now[0] = 59.9
+    assert window.wait_s() == pytest.approx(0.1)
+    now[0] = 60.0
+    assert window.wait_s() == 0
+    window.take()
+    assert window.wait_s() == pytest.approx(1.0)  # the next place frees when the 1 s start ages
+
+
+def test_the_pools_window_keeps_a_second_of_slack_over_the_spend_guards_minute() -> None:
+    """By default a start leaves the window 61 s later, so a job's request, sent a moment after
+    it starts, never reaches a spend guard that still counts the call a minute before."""
+    now = [0.0]
+    window = StartWindow(1, clock=lambda: now[0])
+    window.take()
+    now[0] = 60.0
+    assert window.wait_s() == pytest.approx(1.0)
+
+
+def test_start_window_without_a_rate_never_waits() -> None:
+    """Offline work (per_minute None) is limited by concurrency alone."""
+    window = StartWindow(None, clock=lambda: 0.0)
+    for _ in range(1000):
+        window.take()
+    assert window.wait_s() == 0
 
 
 def test_limits_come_from_settings_and_offline_work_is_not_rate_limited() -> None:

@@ -533,3 +533,67 @@ def test_ctrl_c_while_a_cloud_scoring_job_runs_keeps_the_answer_for_jobs_resume(
     assert rows(home, "SELECT status FROM job") == [("done",)]
     assert rows(home, "SELECT answer_text FROM interview_feedback") == [(ANSWER_1,)]
     assert rows(home, "SELECT scoring FROM answer") == [("scored",)]
+
+
+def test_a_second_ctrl_c_in_the_grace_period_parks_the_running_scoring(
+    home: Path, run: Any
+) -> None:
+    """Ctrl-C while answer 1's cloud scoring (held by the stub) runs, then Ctrl-C again while
+    the session waits out the grace period: exit 130, the job parked (`jobs list` shows
+    nothing running), and the next `jobs resume` scores the answer exactly once."""
+    import json
+    import threading
+
+    from conftest import cli_create
+    from openai_stub import OpenAIStub, chat_reply
+    from test_openai_providers import CHAT, _grade
+
+    interview_id = cli_create(run, count=2)["id"]
+    gate, arrived = threading.Event(), threading.Event()
+    with OpenAIStub() as stub:
+        stub.script(CHAT, chat_reply(_grade()))
+        reply = stub._next_reply
+
+        def held(recorded: Any) -> Any:
+            arrived.set()
+            gate.wait(TIMEOUT)  # the first scoring stays in flight until released
+            return reply(recorded)
+
+        stub._next_reply = held  # type: ignore[method-assign]
+        cloud = {
+            "PREPPATH_OPENAI_BASE_URL": stub.base_url,
+            "PREPPATH_OPENAI_API_KEY": "sk-pty-twice-0123456789",
+            "PREPPATH_JOBS_INTERRUPT_GRACE_S": "60",  # longer than the test: only Ctrl-C ends it
+        }
+        child = spawn(home, "interview", "start", str(interview_id), extra_env=cloud)
+        child.expect(r"Question 1/2")
+        answer_current(child, ANSWER_1)
+        child.expect(r"Question 2/2")
+        assert arrived.wait(TIMEOUT)
+        child.expect_exact("> ")
+        child.sendintr()
+        child.expect("Ctrl-C again leaves it queued")
+        child.sendintr()
+        code, tail = finish(child)
+        assert code == 130, tail
+        assert "Traceback" not in tail
+        env = subprocess_env(home, **cloud)
+        listed = subprocess.run(
+            [str(PREPPATH), "jobs", "list", "--json"], env=env, cwd=str(home.parent),
+            capture_output=True, text=True, timeout=TIMEOUT,
+        )  # fmt: skip
+        assert listed.returncode == 0, listed.stderr
+        statuses = [job["status"] for job in json.loads(listed.stdout)]
+        assert statuses == ["queued"], statuses
+        assert rows(home, "SELECT status, attempts FROM job") == [("queued", 0)]
+
+        gate.set()
+        for _ in range(2):  # a second run finds nothing left to do
+            resumed = subprocess.run(
+                [str(PREPPATH), "jobs", "resume"], env=env, cwd=str(home.parent),
+                capture_output=True, text=True, timeout=TIMEOUT * 2,
+            )  # fmt: skip
+            assert resumed.returncode == 0, resumed.stderr
+    assert rows(home, "SELECT status, attempts FROM job") == [("done", 1)]
+    assert rows(home, "SELECT answer_text FROM interview_feedback") == [(ANSWER_1,)]
+    assert len(stub.requests_to(CHAT)) == 2  # the parked attempt, and the one that scored it

@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     jobs_interrupt_grace_s: float = Field(
         10.0, ge=0, le=60, description="After Ctrl-C, seconds running jobs get before parking"
     )
+    # Speech jobs (issue 8): the speech cache's size; least recently played files go first.
+    speech_cache_max_mb: int = Field(
+        200, ge=0, description="Speech cache limit in MB (least recently used go first); 0 = none"
+    )
 
     @field_validator(
         "openai_base_url",

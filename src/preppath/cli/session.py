@@ -66,8 +66,14 @@ class Collected:
 class AnswerCollector(Protocol):
     def collect(self, question: QuestionView, interview_id: int) -> Collected: ...
 
-    def present(self, question: QuestionView) -> None:
-        """Called when a question is shown (speaks it, for voice)."""
+    def present(
+        self, question: QuestionView, interview_id: int, upcoming: QuestionView | None
+    ) -> None:
+        """Called when a question is shown (speaks it, for voice); `upcoming` is the question
+        to be asked after it, if any (voice prepares its audio meanwhile)."""
+
+    def stop(self, *, interrupted: bool = False) -> None:
+        """The session ends (background work finishes or is parked), or is interrupted."""
 
 
 COMMANDS = {
@@ -83,7 +89,12 @@ COMMANDS = {
 class TypedCollector:
     """Multi-line typed answers, finished by an empty line."""
 
-    def present(self, question: QuestionView) -> None:
+    def present(
+        self, question: QuestionView, interview_id: int, upcoming: QuestionView | None
+    ) -> None:
+        return None
+
+    def stop(self, *, interrupted: bool = False) -> None:
         return None
 
     def collect(self, question: QuestionView, interview_id: int) -> Collected:
@@ -357,12 +368,28 @@ def _collector(ctx: AppContext, opts: SessionOptions) -> AnswerCollector:
 
 def _ask_all(ctx: AppContext, view: InterviewView, collector: AnswerCollector) -> None:
     background = _background_scoring(ctx)
+    interrupted = False
     try:
         _ask_each(ctx, view, collector, background)
     except KeyboardInterrupt:
+        interrupted = True
+        collector.stop(interrupted=True)  # speech made ahead: parked at once
         if background is not None:
-            background.stop()  # running scorings finish or go back to the queue
+            background.stop(on_wait=_say_finishing)  # scorings finish or go back to the queue
         raise
+    finally:
+        if not interrupted:
+            collector.stop()
+
+
+def _say_finishing(running: int, grace_s: float) -> None:
+    from preppath.messages import plural
+
+    them = "it" if running == 1 else "them"
+    notice(
+        f"finishing {plural(running, 'scoring')} under way (up to {grace_s:g} s); "
+        f"Ctrl-C again leaves {them} queued for `preppath jobs resume`"
+    )
 
 
 def _background_scoring(ctx: AppContext) -> BackgroundScoring | None:
@@ -391,9 +418,14 @@ def _ask_each(
     from preppath.services.answers import answer_question, skip_question, store_answer
 
     total = len(view.questions)
-    for question in view.questions:
-        if question.status != "pending" or question.scoring in ("pending", "transcribing"):
-            continue  # answered, or answered and awaiting its score
+    # Answered questions, and those answered and awaiting their score, are not asked again.
+    to_ask = [
+        q
+        for q in view.questions
+        if q.status == "pending" and q.scoring not in ("pending", "transcribing")
+    ]
+    for index, question in enumerate(to_ask):
+        upcoming = to_ask[index + 1] if index + 1 < len(to_ask) else None
         while True:
             if background is not None:
                 _show_scored(background.ready())
@@ -405,7 +437,7 @@ def _ask_each(
                     subtitle=f"{question.type.replace('_', ' ')}, {question.difficulty}",
                 )
             )
-            collector.present(question)
+            collector.present(question, view.id, upcoming)
             got = collector.collect(question, view.id)
             if got.command == "repeat":
                 continue

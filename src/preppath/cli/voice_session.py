@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from preppath.providers.base import TextToSpeech
     from preppath.services.answers import RecordingInfo
     from preppath.services.context import AppContext
+    from preppath.services.speech_ahead import SpeechAhead
     from preppath.services.views import QuestionView
     from preppath.values import Transcript
 
@@ -37,12 +38,22 @@ class VoiceCollector:
         from preppath.providers import factory
 
         self.ctx = ctx
-        self.tts: TextToSpeech | None = factory.text_to_speech(ctx.settings) if speak else None
+        self.tts: TextToSpeech | None = (
+            factory.text_to_speech(ctx.settings, ctx.paths) if speak else None
+        )
+        self.ahead: SpeechAhead | None = None
+        if self.tts is not None:
+            from preppath.services.speech_ahead import SpeechAhead
+
+            self.ahead = SpeechAhead(ctx, self.tts)
         self.device = ctx.settings.input_device or None
         self.typed = TypedCollector()
 
-    def present(self, question: QuestionView) -> None:
+    def present(
+        self, question: QuestionView, interview_id: int, upcoming: QuestionView | None
+    ) -> None:
         from preppath import voice
+        from preppath.errors import PrepPathError
         from preppath.providers import factory
 
         if factory.provider_name(self.ctx.settings, "transcription") == "offline":
@@ -50,22 +61,43 @@ class VoiceCollector:
             threading.Thread(
                 target=voice.preload, args=(vocabulary(question),), daemon=True
             ).start()
-        if self.tts is None:
+        if self.tts is None or self.ahead is None:
             return
         console.print("[dim](reading the question; press any key to skip)[/]")
+        try:
+            self._speak(question, interview_id, upcoming)
+        except PrepPathError as exc:  # the question is on screen: say why it was not heard
+            notice(f"the question could not be spoken: {exc.message}")
+
+    def _speak(
+        self, question: QuestionView, interview_id: int, upcoming: QuestionView | None
+    ) -> None:
+        """Play the question from the cache when a speech job made it ahead, else synthesise
+        it now; meanwhile a job prepares the upcoming question."""
+        from preppath import voice
         from preppath.providers.base import StreamingTextToSpeech
 
+        assert self.tts is not None and self.ahead is not None
+        speech = self.ahead.ready(interview_id, question.id, question.text)
+        streaming = isinstance(self.tts, StreamingTextToSpeech)
+        if speech is None and not streaming:  # eSpeak: milliseconds, before the job starts
+            speech = self.tts.synthesize(question.text)
+            self.ahead.remember(question.text, speech)
+        if upcoming is not None:
+            self.ahead.queue(interview_id, upcoming.id, upcoming.text)
         with voice.KeyWatcher() as keys:
-            if isinstance(self.tts, voice.EspeakTTS):
-                voice.speak(question.text, tts=self.tts, stop_event=keys.event)
+            if speech is not None:
+                voice.play_speech(speech, stop_event=keys.event)
             elif isinstance(self.tts, StreamingTextToSpeech):  # play while it downloads
                 from preppath.voice.stream_playback import play_chunks
 
                 play_chunks(
                     self.tts.pcm_chunks(question.text), self.tts.sample_rate, stop_event=keys.event
                 )
-            else:
-                voice.play_speech(self.tts.synthesize(question.text), stop_event=keys.event)
+
+    def stop(self, *, interrupted: bool = False) -> None:
+        if self.ahead is not None:
+            self.ahead.stop(interrupted=interrupted)
 
     def collect(self, question: QuestionView, interview_id: int) -> Collected:
         while True:

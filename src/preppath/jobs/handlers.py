@@ -114,7 +114,18 @@ def _interview_of(db: sqlite3.Connection, answer_id: int) -> int | None:
     return int(row[0]) if row else None
 
 
-def default_handlers() -> dict[str, Handler]:
+ANSWER_KINDS = ("evaluation", "transcription")
+"""What a command waiting on an answer runs: a question's speech ahead is the session's own
+pool's work (or `jobs resume`'s), never a wait for someone scoring an answer."""
+
+
+def default_handlers(kinds: tuple[str, ...] | None = None) -> dict[str, Handler]:
+    from preppath.jobs.speech import SpeechHandler
     from preppath.jobs.transcription import TranscriptionHandler
 
-    return {"evaluation": EvaluationHandler(), "transcription": TranscriptionHandler()}
+    every: dict[str, Handler] = {
+        "evaluation": EvaluationHandler(),
+        "transcription": TranscriptionHandler(),
+        "speech": SpeechHandler(),
+    }
+    return {k: v for k, v in every.items() if kinds is None or k in kinds}

@@ -1,15 +1,17 @@
 """Per-kind limits: how many jobs run at once, and how many may start a minute.
 
-The spend-guard limiter (issue 8, item 8) is not on main yet, so the per-minute limit is a small
-token bucket inside the pool: it holds as many tokens as the kind's concurrency (a burst that
-size may start at once), then refills at per_minute/60 a second. It limits this process; limits
-shared across processes are the spend guards' job.
+The two are separate, as in the original queue workers: concurrency caps the jobs running at
+one time, and the per-minute figure caps starts in any 60 s window (the workers' limiter was
+`max` starts per `duration`). A burst up to the per-minute figure may therefore start at once
+(as fast as concurrency lets it), and never more than that within a minute. The window limits
+this process; limits shared across processes are the spend guards' job.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -43,36 +45,51 @@ def limits_for(settings: Settings) -> dict[str, KindLimit]:
     return limits
 
 
-class TokenBucket:
-    """Start permits: `capacity` at once, refilled at `per_minute` a minute."""
+WINDOW_S = 60.0
+EDGE_S = 1.0
+"""How much longer than a minute a start stays in the window. The spend guards count the same
+calls per minute, at the moment each request is sent, which is a little after its job starts
+(the first job of a run also builds its client). Without this slack a job starting exactly a
+minute after the oldest start could reach the guard while that request is still in its
+minute, and be refused."""
+
+
+class StartWindow:
+    """Start permits: at most `per_minute` starts in any `window_s` seconds (a sliding log of
+    the last starts), or unlimited when `per_minute` is None."""
 
     def __init__(
-        self, capacity: int, per_minute: int | None, clock: Callable[[], float] = time.monotonic
+        self,
+        per_minute: int | None,
+        clock: Callable[[], float] = time.monotonic,
+        window_s: float = WINDOW_S + EDGE_S,
     ) -> None:
-        self._capacity = float(capacity)
-        self._rate = per_minute / 60 if per_minute else None
+        self._most = per_minute
+        self._window_s = window_s
         self._clock = clock
-        self._tokens = float(capacity)
-        self._at = clock()
+        self._starts: deque[float] = deque()
         self._lock = threading.Lock()
 
-    def _refill(self) -> None:
-        now = self._clock()
-        if self._rate is not None:
-            self._tokens = min(self._capacity, self._tokens + (now - self._at) * self._rate)
-        self._at = now
+    def _forget_old(self, now: float) -> None:
+        while self._starts and self._starts[0] <= now - self._window_s:
+            self._starts.popleft()
 
     def wait_s(self) -> float:
-        """Seconds until a permit is available (0 when one is)."""
-        if self._rate is None:
+        """Seconds until a start is allowed (0 when one is)."""
+        if self._most is None:
             return 0.0
         with self._lock:
-            self._refill()
-            return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self._rate
+            now = self._clock()
+            self._forget_old(now)
+            if len(self._starts) < self._most:
+                return 0.0
+            # The window frees a place when the oldest start in it leaves.
+            return self._starts[0] + self._window_s - now
 
     def take(self) -> None:
-        if self._rate is None:
+        if self._most is None:
             return
         with self._lock:
-            self._refill()
-            self._tokens -= 1
+            now = self._clock()
+            self._forget_old(now)
+            self._starts.append(now)

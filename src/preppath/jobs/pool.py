@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from preppath.jobs import store
 from preppath.jobs.joblog import JobLog
-from preppath.jobs.limits import KindLimit, TokenBucket, limits_for
+from preppath.jobs.limits import KindLimit, StartWindow, limits_for
 from preppath.jobs.retrying import backoff_s, classify
 
 if TYPE_CHECKING:
@@ -54,6 +54,18 @@ class _Running:
     started: float = field(default_factory=time.monotonic)
 
 
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class Pool:
     def __init__(
         self,
@@ -68,7 +80,7 @@ class Pool:
         self.ctx = ctx
         self.handlers = dict(handlers) if handlers is not None else default_handlers()
         self.limits = dict(limits) if limits is not None else limits_for(ctx.settings)
-        self.buckets = {k: TokenBucket(v.concurrency, v.per_minute) for k, v in self.limits.items()}
+        self.windows = {k: StartWindow(v.per_minute) for k, v in self.limits.items()}
         self.log = JobLog(ctx.paths.log_dir / "jobs.log")
         self.outcomes: dict[int, Outcome] = {}
         self.on_finish: Callable[[Outcome], None] | None = None
@@ -143,19 +155,51 @@ class Pool:
         with self._lock:
             return len(self._running)
 
-    def shutdown(self, grace_s: float | None = None) -> list[int]:
+    def shutdown(
+        self, grace_s: float | None = None, on_wait: Callable[[int, float], None] | None = None
+    ) -> list[int]:
         """Stop claiming; let running jobs finish within `grace_s` (by default
-        `jobs_interrupt_grace_s`; a second Ctrl-C cuts it short), then park the rest back in
-        the queue. Returns the parked job ids."""
+        `jobs_interrupt_grace_s`), then park the rest back in the queue. Returns the parked job
+        ids. A Ctrl-C during the grace period cuts it short: it parks at once, whichever thread
+        runs the pool, so no job is left `running` by a process that exits. `on_wait(running,
+        grace_s)` is called when there is something to wait for, once that Ctrl-C is listened
+        for (a session says so on screen)."""
         self._stopping.set()
         if grace_s is None:
             grace_s = self.ctx.settings.jobs_interrupt_grace_s
-        deadline = time.monotonic() + grace_s
-        while self.running_count() and time.monotonic() < deadline:
-            if self._park_now.is_set():
-                break
-            self._wake.wait(timeout=0.05)
-            self._wake.clear()
+        with self._second_ctrl_c_parks():
+            try:
+                waiting = self.running_count()
+                if waiting and grace_s > 0 and on_wait is not None:
+                    on_wait(waiting, grace_s)
+                deadline = time.monotonic() + grace_s
+                while self.running_count() and time.monotonic() < deadline:
+                    if self._park_now.is_set():
+                        break
+                    self._wake.wait(timeout=0.05)
+                    self._wake.clear()
+            except KeyboardInterrupt:  # raised where our handler could not be installed
+                pass
+        with _ctrl_c_ignored():  # parking is a few quick transactions: never half done
+            return self._park_running()
+
+    @contextmanager
+    def _second_ctrl_c_parks(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def on_sigint(signum: int, frame: object) -> None:
+            self._park_now.set()
+            self._wake.set()
+
+        previous = signal.signal(signal.SIGINT, on_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _park_running(self) -> list[int]:
         parked = []
         for running in self._snapshot():
             with self.ctx.transaction() as db:
@@ -201,7 +245,7 @@ class Pool:
             if kind not in self.handlers:
                 continue
             while self._count(kind) < limit.concurrency and not self._stopping.is_set():
-                wait = self.buckets[kind].wait_s()
+                wait = self.windows[kind].wait_s()
                 if wait > 0:
                     wake_in = min(wake_in, wait)
                     break
@@ -213,7 +257,7 @@ class Pool:
                     job = store.claim(db, self.ctx.profile_id, kind, owner, utc_now(), self._lease)
                 if job is None:
                     break
-                self.buckets[kind].take()
+                self.windows[kind].take()
                 self._start(job, owner)
         return wake_in
 

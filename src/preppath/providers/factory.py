@@ -147,7 +147,12 @@ def _espeak(settings: Settings, paths: Paths | None) -> TextToSpeech:
 @register("speech", "openai")
 def _openai_speech(settings: Settings, paths: Paths | None) -> TextToSpeech:
     from preppath.providers.openai_speech import OpenAITextToSpeech
+    from preppath.providers.speech_cache import limit_bytes
 
     return OpenAITextToSpeech(
-        _client(settings, paths, "speech"), settings.tts_model, settings.tts_voice
+        _client(settings, paths, "speech"),
+        settings.tts_model,
+        settings.tts_voice,
+        cache_dir=paths.cache_dir / "speech" if paths else None,
+        cache_max_bytes=limit_bytes(settings.speech_cache_max_mb),
     )

@@ -144,7 +144,13 @@ class OpenAITextToSpeech:
     sample_rate = PCM_SAMPLE_RATE
 
     def __init__(
-        self, client: openai.OpenAI, model: str, voice: str, *, cache_dir: Path | None = None
+        self,
+        client: openai.OpenAI,
+        model: str,
+        voice: str,
+        *,
+        cache_dir: Path | None = None,
+        cache_max_bytes: int | None = None,
     ) -> None:
         from preppath.paths import resolve_paths
         from preppath.providers.speech_cache import SpeechCache
@@ -157,10 +163,18 @@ class OpenAITextToSpeech:
         self._client = client
         self._model = model
         self._voice = voice
-        self._cache = SpeechCache(cache_dir or resolve_paths().cache_dir / "speech")
+        self._cache = SpeechCache(
+            cache_dir or resolve_paths().cache_dir / "speech", max_bytes=cache_max_bytes
+        )
 
     def synthesize(self, text: str) -> Speech:
         return Speech(pcm=b"".join(self.pcm_chunks(text)), sample_rate=PCM_SAMPLE_RATE)
+
+    def cached(self, text: str) -> Speech | None:
+        """The text's audio if the cache holds it (a speech job made it ahead), else None."""
+        text = _speakable(text)
+        pcm = self._cache.read(self._cache.path(text, self._voice, self._model, "pcm"))
+        return Speech(pcm=pcm, sample_rate=PCM_SAMPLE_RATE) if pcm is not None else None
 
     def pcm_chunks(self, text: str) -> Iterator[bytes]:
         """PCM chunks (each a whole number of samples) as they arrive, or from the cache."""

@@ -5,6 +5,7 @@ feedback when it is ready, in the order the answers were given."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from preppath.services.context import AppContext
@@ -22,10 +23,11 @@ class Scored:
 
 class BackgroundScoring:
     def __init__(self, ctx: AppContext) -> None:
+        from preppath.jobs.handlers import ANSWER_KINDS, default_handlers
         from preppath.jobs.pool import Pool
 
         self.ctx = ctx
-        self.pool = Pool(ctx)
+        self.pool = Pool(ctx, handlers=default_handlers(ANSWER_KINDS))
         self._waiting: list[tuple[int, Submitted]] = []  # (question position, its job)
         self._lock = threading.Lock()
         self._more = False
@@ -94,6 +96,7 @@ class BackgroundScoring:
             self.pool.run()  # what the thread left (a retry not yet due), here
         return self.ready()
 
-    def stop(self) -> None:
-        """Ctrl-C: running jobs finish or are parked; queued ones wait for the next run."""
-        self.pool.shutdown()
+    def stop(self, on_wait: Callable[[int, float], None] | None = None) -> None:
+        """Ctrl-C: running jobs finish or are parked (at once on a second Ctrl-C); queued ones
+        wait for the next run. `on_wait(running, grace_s)` is told when there is a wait."""
+        self.pool.shutdown(on_wait=on_wait)

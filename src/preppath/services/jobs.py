@@ -50,6 +50,9 @@ def _subjects(db: sqlite3.Connection, jobs: list[store.Job]) -> dict[int, str]:
     for job in jobs:
         answer_id = job.payload.get("answer_id")
         if answer_id is None:
+            if "interview_id" in job.payload and "position" in job.payload:  # a speech job
+                interview, position = job.payload["interview_id"], job.payload["position"]
+                out[job.id] = f"interview {interview}, question {position} (spoken)"
             continue
         row = db.execute(
             "SELECT q.interview_id, q.position FROM answer a "

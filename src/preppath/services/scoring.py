@@ -135,9 +135,10 @@ def store_score(
 def score_now(ctx: AppContext, submitted: Submitted) -> AnswerResult:
     """Run the pool until this answer's job is finished: its feedback, or a one-line error
     that says the answer is kept and how to score it again."""
+    from preppath.jobs.handlers import ANSWER_KINDS, default_handlers
     from preppath.jobs.pool import Pool
 
-    pool = Pool(ctx)
+    pool = Pool(ctx, handlers=default_handlers(ANSWER_KINDS))
 
     def finished() -> bool:
         outcome = pool.outcomes.get(submitted.job_id)

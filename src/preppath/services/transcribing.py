@@ -109,9 +109,10 @@ def transcribe_now(ctx: AppContext, job_id: int, answer_id: int) -> Submitted:
     """Run the pool until this recording's transcription job is finished; returns the scoring
     job it queued. A transcription that failed withdraws the answer and its recording (the
     import is refused as it was before jobs) and raises its error."""
+    from preppath.jobs.handlers import ANSWER_KINDS, default_handlers
     from preppath.jobs.pool import Pool
 
-    pool = Pool(ctx)
+    pool = Pool(ctx, handlers=default_handlers(ANSWER_KINDS))
 
     def finished() -> bool:
         outcome = pool.outcomes.get(job_id)
