@@ -10,14 +10,11 @@ what the sentences do — set a scene in time, state the person's responsibility
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-from preppath.evaluation.matching import Units, best_hit
-
-COMPETENCIES_FILE = Path(__file__).parent / "competencies.toml"
+from preppath.evaluation.competency import competencies, sentence_reading, topic_of
+from preppath.evaluation.matching import Units
+from preppath.evaluation.text import STOP_WORDS
 
 _PAST_IRREGULAR = (
     "was were had did went made took got found wrote built led ran told said sent saw met spent "
@@ -88,21 +85,6 @@ _NAMED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z0-9]+(?:\s[A-Z][a-zA-Z0-9]
 
 
 @dataclass(frozen=True)
-class Competency:
-    cues: tuple[str, ...]
-    asks_lesson: bool
-
-
-@cache
-def competencies() -> dict[str, Competency]:
-    data = tomllib.loads(COMPETENCIES_FILE.read_text(encoding="utf-8"))
-    return {
-        name: Competency(tuple(c.get("cues", ())), bool(c.get("asks_lesson", False)))
-        for name, c in data.get("competency", {}).items()
-    }
-
-
-@dataclass(frozen=True)
 class Story:
     star: dict[str, bool]
     i_actions: int
@@ -117,6 +99,8 @@ class Story:
     cues: tuple[str, ...]
     """The competency cues found, in the person's words."""
     habitual: int
+    rival: str = ""
+    """The competency the story shows instead of the asked one, when it does."""
 
 
 def _clamp(value: float) -> float:
@@ -153,7 +137,8 @@ def _wordset(text: str) -> frozenset[str]:
 _GENERIC_QUESTION_WORDS = _wordset(
     "tell time describe example situation give walk did do how what when why you your about "
     "handle handled happened result outcome project work worked team someone person people "
-    "made make real difference thing things something would could have were much more most"
+    "made make real difference thing things something would could have were much more most "
+    "going wasn't weren't didn't their them having took take taken give gave tell told"
 )
 
 
@@ -162,11 +147,13 @@ def _question_cues(question_text: str) -> list[str]:
     return [
         w
         for w in re.findall(r"[a-z][a-z'-]+", question_text.lower())
-        if len(w) > 3 and w not in _GENERIC_QUESTION_WORDS
+        if len(w) > 3 and w not in _GENERIC_QUESTION_WORDS and w not in STOP_WORDS
     ]
 
 
 def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: str) -> Story:
+    """`units` is the rubric's reading of the answer, kept for callers; cues are matched on
+    whole phrases here (competency.py)."""
     lowered = text.lower().replace("’", "'")
     sentences = [s.lower().replace("’", "'") for s in _sentences(text)]
     half = max(1, len(sentences) // 2)
@@ -194,20 +181,8 @@ def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: st
     named = len(_NAMED.findall(text))
     specificity = _clamp((numbers + 0.7 * timeframes + 0.4 * named) / 5)
     narrative = _clamp(past / 5) * (1 - 0.8 * _clamp(habitual / max(3, past)))
-    found: dict[str, float] = {}
-    asked = [(w, 1.0) for w in _question_cues(question_text)]
-    for rank, name in enumerate(names):
-        # The first tag is what the question is about; the others count half.
-        weight = 1.0 if rank == 0 else 0.5
-        asked += [(cue, weight) for cue in competencies()[name].cues]
-    for cue, weight in asked:
-        hit = best_hit(cue, units)
-        # Said the way it is written: "without being asked" is not "asked".
-        if hit is not None and hit.complete and hit.polarity == "affirmed":
-            quote = units.quote(hit.tokens).lower()
-            found[quote] = max(found.get(quote, 0.0), weight)
-    distinct = sorted(found, key=lambda q: -found[q])
-    relevance = _clamp(sum(found.values()) / 2) if names else 1.0
+    topic = topic_of(names, _question_cues(question_text), sentence_reading(sentences, _LESSON))
+    relevance = topic.relevance if names else 1.0
     return Story(
         star=star,
         i_actions=i_actions,
@@ -217,6 +192,7 @@ def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: st
         relevance=relevance,
         asks_lesson=asks_lesson,
         lesson=lesson,
-        cues=tuple(distinct[:4]),
+        cues=topic.cues[:4],
         habitual=habitual,
+        rival=topic.rival_name if relevance < 0.4 else "",
     )

@@ -1,0 +1,54 @@
+"""Behavioural answers read as stories: the competency they show, against the one asked about,
+their STAR parts and their specifics. Every story here is made up for the test."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from preppath.bank.loader import load_bank
+from preppath.evaluation.behavioral import Story, read_story
+from preppath.evaluation.matching import units_of
+from preppath.evaluation.rubric import RubricEvaluator, bank_idf, bank_topics
+from preppath.values import Evaluation, Question
+
+
+@cache
+def _bank() -> tuple[RubricEvaluator, dict[str, Question]]:
+    bank = load_bank(None)
+    scorer = RubricEvaluator(bank_idf(bank.questions), topics=bank_topics(bank.questions))
+    return scorer, bank.by_id()
+
+
+def _evaluate(question_id: str, answer: str) -> Evaluation:
+    scorer, questions = _bank()
+    return scorer.evaluate(questions[question_id], answer)
+
+
+def _story(question_id: str, answer: str) -> Story:
+    question = _bank()[1][question_id]
+    return read_story(answer, units_of(answer), question.tags, question.text)
+
+
+OWNERSHIP_PLAIN = (
+    "At a small charity I volunteered for, the donations spreadsheet was something everyone "
+    "used and nobody looked after. Nobody owned it, so in March I said I would take care of it, "
+    "even though it was not part of my job. I copied it into a proper database over three "
+    "weekends, wrote a one-page guide and showed two other helpers how to run the monthly "
+    "export. Since then the monthly figures have gone out on time every month."
+)
+STEPS_NOT_OWNERSHIP = (
+    "At a small charity the donations spreadsheet was slow. The first step was to copy it into "
+    "a database over three weekends; the next step was a one-page guide. I took a day off in "
+    "between, then showed two other helpers how to run the export. The monthly figures now "
+    "go out on time."
+)
+
+
+def test_cue_words_are_matched_with_their_small_words() -> None:
+    """ "Stepped up" and "took it on" are not "step" and "took": a story of steps shows no
+    ownership, a story of taking care of an unowned thing does."""
+    plain = _story("behavioral-ownership-legacy", OWNERSHIP_PLAIN)
+    steps = _story("behavioral-ownership-legacy", STEPS_NOT_OWNERSHIP)
+    assert plain.relevance >= 0.8, plain
+    assert not any("step" in cue for cue in steps.cues), steps
+    assert steps.relevance < plain.relevance
