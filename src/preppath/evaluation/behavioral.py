@@ -140,6 +140,14 @@ _GENERIC_QUESTION_WORDS = _wordset(
     "made make real difference thing things something would could have were much more most "
     "going wasn't weren't didn't their them having took take taken give gave tell told"
 )
+# Words nearly every workplace story uses, whatever it is about: a question that names them
+# ("your first months as a manager") says little about what a story must show.
+_ORDINARY_STORY_WORDS = _wordset(
+    "technical first last change changed changes built build engineer engineers manager "
+    "managers senior junior helped help working another different effectively involved went "
+    "system systems piece issue issues design report several said specific team teams company "
+    "product code month months week weeks year years lead work fully problem problems"
+)
 
 
 def _question_cues(question_text: str) -> list[str]:
@@ -147,7 +155,10 @@ def _question_cues(question_text: str) -> list[str]:
     return [
         w
         for w in re.findall(r"[a-z][a-z'-]+", question_text.lower())
-        if len(w) > 3 and w not in _GENERIC_QUESTION_WORDS and w not in STOP_WORDS
+        if len(w) > 3
+        and w not in _GENERIC_QUESTION_WORDS
+        and w not in _ORDINARY_STORY_WORDS
+        and w not in STOP_WORDS
     ]
 
 

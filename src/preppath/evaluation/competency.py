@@ -19,6 +19,7 @@ from preppath.evaluation.text import stem, words
 
 COMPETENCIES_FILE = Path(__file__).parent / "competencies.toml"
 LESSON_WEIGHT = 0.5
+QUESTION_WORD_WEIGHT = 0.5
 # British past forms the stemmer leaves apart from their -ed twins.
 _SAME_WORD = {"learnt": "learned", "spelt": "spelled", "burnt": "burned", "dreamt": "dreamed"}
 
@@ -150,7 +151,9 @@ def topic_of(names: list[str], question_words: list[str], story: list[Sentence])
         add(comps[name].context, 0.5 * weight)
         asked |= comps[name].cues | comps[name].context
     own = frozenset(cue_stems(w) for w in question_words)
-    add(own, 1.0)
+    # The question's own words are half a cue each: "stakeholders" and "late" together say a
+    # story is about telling stakeholders it will be late; one alone may be scenery.
+    add(own, QUESTION_WORD_WEIGHT)
     asked |= own
     rival_name, rival_weight = rival(frozenset(asked), names, story)
     total = sum(found.values())
