@@ -67,3 +67,25 @@ def test_the_question_words_every_story_uses_are_not_the_topic() -> None:
     disagreement, but has none, is not shown to be about one."""
     story = _story("behavioral-conflict-peer", AGREED_APPROACH)
     assert story.relevance <= 0.5, story
+
+
+MENTORING = (
+    "Two years ago a junior colleague, Sam, joined our data team straight from a bootcamp, and "
+    "I offered to be his mentor. In our first one-on-one he said code review scared him. I "
+    "paired with him twice a week and explained how I read a pull request, then let him review "
+    "mine first. By the end of the quarter he was reviewing on his own and had shipped the "
+    "export feature, and his confidence in meetings grew visibly."
+)
+
+
+def test_a_vivid_story_of_another_competency_is_off_topic() -> None:
+    """A mentoring story told for a disagreement question touches "colleague" and "explained"
+    in passing; mentoring dominates it, so it scores in the off-topic band and is told what
+    the question asked for and what the story shows instead."""
+    story = _story("behavioral-conflict-peer", MENTORING)
+    result = _evaluate("behavioral-conflict-peer", MENTORING)
+    assert story.relevance < 0.2, story
+    assert result.overall <= 30, result
+    note = next(line for line in result.improvements if "does not show" in line)
+    assert "a time you disagreed with a colleague" in note
+    assert "mentoring" in note

@@ -101,6 +101,21 @@ class Story:
     habitual: int
     rival: str = ""
     """The competency the story shows instead of the asked one, when it does."""
+    rival_cues: tuple[str, ...] = ()
+    asked_for: str = ""
+    """What the question asks for, in its own words ("a time you disagreed with…")."""
+
+    def off_topic_note(self, asked: str) -> str:
+        """Why the story misses the question: what it asks for, and what the story shows."""
+        wanted = f": {self.asked_for}" if self.asked_for else ""
+        instead = ""
+        if self.rival:
+            said = ", ".join(f"“{c}”" for c in self.rival_cues[:2])
+            instead = f"; this one is about {self.rival} (you said {said})"
+        return (
+            f"The story does not show what the question asks about ({asked}){wanted}{instead}. "
+            "Choose one where that is the point"
+        )
 
 
 def _clamp(value: float) -> float:
@@ -206,4 +221,19 @@ def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: st
         cues=topic.cues[:4],
         habitual=habitual,
         rival=topic.rival_name if relevance < 0.4 else "",
+        rival_cues=topic.rival_cues if relevance < 0.4 else (),
+        asked_for=_asked_for(question_text),
     )
+
+
+_ASKING = re.compile(
+    r"^(?:tell me about|describe|give (?:me )?an example of|walk me through|talk about|share)\s+",
+    re.IGNORECASE,
+)
+
+
+def _asked_for(question_text: str) -> str:
+    """The question's first sentence without its "Tell me about": what a story must show."""
+    first = re.split(r"(?<=[.?!])\s", question_text.strip(), maxsplit=1)[0].rstrip(".?!")
+    stripped = _ASKING.sub("", first)
+    return stripped if stripped != first else f"“{first}?”"

@@ -109,18 +109,20 @@ def evidence(cues: frozenset[tuple[str, ...]], story: list[Sentence]) -> dict[st
 
 def rival(
     asked: frozenset[tuple[str, ...]], names: list[str], story: list[Sentence]
-) -> tuple[str, float]:
+) -> tuple[str, float, tuple[str, ...]]:
     """The competency not asked about that the story shows most, on cues the asked ones lack,
     counted where the story happens: a closing moral is no evidence of what the story is."""
     scene = [s for s in story if s.weight == 1.0]
     best, weight = "", 0.0
+    quotes: tuple[str, ...] = ()
     for name, comp in competencies().items():
         if name in names:
             continue
-        score = sum(evidence(comp.cues - asked, scene).values())
+        found = evidence(comp.cues - asked, scene)
+        score = sum(found.values())
         if score > weight:
-            best, weight = name, score
-    return best, weight
+            best, weight, quotes = name, score, tuple(sorted(found))
+    return best, weight, quotes
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,8 @@ class Topic:
     cues: tuple[str, ...]
     """The asked competency's cues found, strongest first, in the person's words."""
     relevance: float
+    rival_cues: tuple[str, ...] = ()
+    """The rival competency's cues found, in the person's words."""
 
 
 def topic_of(names: list[str], question_words: list[str], story: list[Sentence]) -> Topic:
@@ -155,13 +159,19 @@ def topic_of(names: list[str], question_words: list[str], story: list[Sentence])
     # story is about telling stakeholders it will be late; one alone may be scenery.
     add(own, QUESTION_WORD_WEIGHT)
     asked |= own
-    rival_name, rival_weight = rival(frozenset(asked), names, story)
+    rival_name, rival_weight, rival_cues = rival(frozenset(asked), names, story)
     total = sum(found.values())
     absolute = min(1.0, total / 2)
+    # Relative evidence: a story whose strongest competency is one the question does not ask
+    # about answers another question, however many asked cues it touches in passing. Even
+    # shares are fully on topic; at a fifth or less of the evidence it is off topic.
+    share = total / (total + rival_weight) if total + rival_weight else 0.0
+    dominance = max(0.0, min(1.0, (share - 0.2) / 0.3))
     return Topic(
         asked=total,
         rival=rival_weight,
         rival_name=rival_name,
         cues=tuple(sorted(found, key=lambda q: -found[q])),
-        relevance=absolute,
+        relevance=absolute * dominance,
+        rival_cues=rival_cues,
     )
