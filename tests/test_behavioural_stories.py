@@ -89,3 +89,10 @@ def test_a_vivid_story_of_another_competency_is_off_topic() -> None:
     note = next(line for line in result.improvements if "does not show" in line)
     assert "a time you disagreed with a colleague" in note
     assert "mentoring" in note
+
+
+def test_a_well_told_story_off_the_question_keeps_little_for_its_telling() -> None:
+    """Structure and specifics do not carry a story that misses the question: it stays well
+    inside the off-topic band, not at its top."""
+    result = _evaluate("behavioral-conflict-peer", MENTORING)
+    assert result.overall <= 25, result
