@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -27,6 +28,10 @@ GRADED = ROOT / "tests" / "fixtures" / "graded_answers"
 def _fold(question_id: str) -> int:
     # A different byte from the one calibration.half uses, so the folds cut across it.
     return hashlib.sha256(question_id.encode()).digest()[1] % 2
+
+
+def _as_transcript(text: str) -> str:
+    return re.sub(r"[^\w\s'-]", " ", text).lower()
 
 
 def main() -> None:
@@ -75,11 +80,18 @@ def main() -> None:
                     own.append(evaluator.evaluate(q, text).overall)  # type: ignore[attr-defined]
                 elif not tags & set(q.tags):  # type: ignore[attr-defined]
                     swapped.append(evaluator.evaluate(q, text).overall)  # type: ignore[attr-defined]
+        # The same good stories as a speech transcript reads: no capitals, no punctuation.
+        spoken = [
+            evaluator.evaluate(questions[a.question], _as_transcript(a.text)).overall  # type: ignore[attr-defined]
+            for a in answers
+            if a.kind in ("excellent", "paraphrase")
+        ]
         high = sum(s >= 40 for s in swapped)
         print(
             f"  swapped stories: {len(swapped)}, mean {sum(swapped) / len(swapped):.1f}, "
             f"{high} at 40 or more; own question: mean {sum(own) / len(own):.1f} over {len(own)}"
         )
+        print(f"  good stories as transcripts: mean {sum(spoken) / len(spoken):.1f}")
         if args.answers:
             by_q: dict[str, list[tuple[str, tuple[int, int], int, str]]] = defaultdict(list)
             for a, s in zip(answers, scored, strict=True):

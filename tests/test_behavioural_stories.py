@@ -96,3 +96,20 @@ def test_a_well_told_story_off_the_question_keeps_little_for_its_telling() -> No
     inside the off-topic band, not at its top."""
     result = _evaluate("behavioral-conflict-peer", MENTORING)
     assert result.overall <= 25, result
+
+
+def test_a_cue_across_a_transcript_cut_is_still_read() -> None:
+    """A transcript has no full stops and is read in stretches of twenty words; a phrase that
+    falls across a cut still counts."""
+    opening = (
+        "last year on the billing team my lead wanted to rewrite the whole invoice job "
+        "from scratch and i "
+    )
+    assert len(opening.split()) == 19
+    spoken = (
+        opening + "pushed back because the old job only failed on one retry path so i showed "
+        "him the logs from the last three months and we fixed that path in two days and the "
+        "failures stopped"
+    )
+    story = _story("behavioral-conflict-peer", spoken)
+    assert "pushed back" in story.cues, story

@@ -122,14 +122,16 @@ def _clamp(value: float) -> float:
     return max(0.0, min(1.0, value))
 
 
-def _sentences(text: str) -> list[str]:
+def _sentences(text: str, overlap: int = 0) -> list[str]:
+    """Sentences; `overlap` words of each cut stretch repeat at the start of the next, so a
+    phrase across a cut ("his | idea") is still read whole."""
     parts = [p for p in re.split(r"(?<=[.!?])\s+|\n+", text) if p.strip()]
     out: list[str] = []
     for part in parts:
         words = part.split()
         # A transcript has no full stops: read it in stretches of about twenty words.
         while len(words) > 40:
-            out.append(" ".join(words[:20]))
+            out.append(" ".join(words[: 20 + overlap]))
             words = words[20:]
         out.append(" ".join(words))
     return out
@@ -207,7 +209,8 @@ def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: st
     named = len(_NAMED.findall(text))
     specificity = _clamp((numbers + 0.7 * timeframes + 0.4 * named) / 5)
     narrative = _clamp(past / 5) * (1 - 0.8 * _clamp(habitual / max(3, past)))
-    topic = topic_of(names, _question_cues(question_text), sentence_reading(sentences, _LESSON))
+    read = [s.lower().replace("’", "'") for s in _sentences(text, overlap=4)]
+    topic = topic_of(names, _question_cues(question_text), sentence_reading(read, _LESSON))
     relevance = topic.relevance if names else 1.0
     return Story(
         star=star,
