@@ -113,3 +113,19 @@ def test_a_cue_across_a_transcript_cut_is_still_read() -> None:
     )
     story = _story("behavioral-conflict-peer", spoken)
     assert "pushed back" in story.cues, story
+
+
+PLAIN_STAR = (
+    "I was the only data analyst at a regional housing charity, and about three weeks before "
+    "a big grant report the funder changed the figures it wanted. Producing the new numbers "
+    "was my job. I rebuilt the tenancy queries, checked each total against last year's "
+    "report and walked the director through the differences. The report was approved on the "
+    "first submission and the grant was renewed."
+)
+
+
+def test_star_parts_are_read_from_plain_ways_of_telling_a_story() -> None:
+    """A scene set by who and where the person was, a responsibility stated as "was my job"
+    and an outcome of approval and renewal are situation, task and result."""
+    story = _story("behavioral-communication-bad-news", PLAIN_STAR)
+    assert story.star == {"situation": True, "task": True, "action": True, "result": True}

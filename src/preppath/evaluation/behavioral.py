@@ -42,6 +42,23 @@ _CONTEXT = re.compile(
     r"|\bso this was\b|\bpicture\b|\bwe had\b|\bthere was\b|\bi was working\b|\bi joined\b"
     r"|\bour (?:\w+ )?(?:service|team|app|product|system|platform|site|company|client|pipeline|"
     r"release|database|project)\b"
+    # Who and where the person was: "I was lead programmer at a games studio", "I work on the
+    # stock system for a chain of shops", "three years into my career".
+    r"|\bi (?:was|am|'m|worked|work) (?:as |at |for |in )?(?:a |an |the |our )?(?:[\w-]+ ){0,3}"
+    r"(?:engineer|developer|programmer|lead|manager|analyst|designer|architect|consultant|"
+    r"intern|scientist|administrator|student|researcher|tester|owner)\b"
+    r"|\bi (?:work|worked) (?:on|at|for|in)\b|\bworking (?:on|at|for) (?:a|an|the|our)\b"
+    r"|\byears? into my (?:career|job|role)\b"
+    r"|\bat (?:a|an|our|the|my) (?:[\w-]+ ){0,3}(?:company|startup|start-up|studio|agency|bank|"
+    r"hospital|lab|shop|retailer|firm|charity|university|school|museum|council|consultancy|"
+    r"marketplace|fintech|insurer|publisher|chain|department)\b"
+    # When: "one night", "about six weeks before the launch", "in a performance review".
+    r"|\bone (?:day|night|morning|afternoon|evening|weekend|monday|tuesday|wednesday|thursday|"
+    r"friday)\b|\b(?:a|one|two|three|four|five|six|\d+|a few|several) (?:days|weeks|months|"
+    r"years) (?:before|after|into)\b"
+    r"|\b(?:in|during|after) (?:a|an|one|our|my|the) (?:[\w-]+ ){0,2}(?:review|meeting|retro|"
+    r"retrospective|one-on-one|1:1|stand-up|standup|planning|sprint|demo|incident|outage|launch|"
+    r"migration|presentation)\b"
 )
 _TASK = re.compile(
     r"\bmy (?:role|job|task|responsibility|goal|mandate|remit|brief) (?:was|is)\b"
@@ -51,6 +68,13 @@ _TASK = re.compile(
     r"took (?:on|ownership|charge|over)|was given)\b|\b(?:the|our|my) (?:goal|challenge|problem|"
     r"aim|job|target|brief) was\b|\bwe (?:needed|had) to\b|\bas (?:the )?(?:\w+ )?(?:lead|manager|"
     r"owner|on-call)\b|\bfell to me\b"
+    # The call or the job was theirs: "telling the publisher was my job", "it was my call".
+    r"|\bwas (?:my|all my) (?:job|call|responsibility|decision|problem|role)\b"
+    r"|\bwas (?:down|up) to me\b|\b(?:call|decision|choice) was mine\b"
+    r"|\bi (?:said|told (?:\w+ ){1,2}|offered|promised) (?:that )?i(?:'d| would| will|'ll) "
+    r"(?:take|handle|own|fix|do|look|lead|sort)\b|\bi took it\b"
+    r"|\bi was the (?:[\w-]+ ){0,2}(?:lead|owner|engineer|one|person|developer|programmer|"
+    r"manager|analyst)\b"
 )
 _RESULT = re.compile(
     r"\bas a result\b|\bin the end\b|\beventually\b|\bended up\b|\bwhich meant\b|\bthe result\b"
@@ -60,6 +84,8 @@ _RESULT = re.compile(
     r"succeeded|passed|met|hit|beat|avoided|prevented|caught|fixed|resolved|solved)\b"
     r"|\b(?:from|by|to) (?:about |around |roughly |nearly |over |under )?\d"
     r"|\d+ ?(?:%|percent|per cent)|\bzero\b|\bno more\b|\bnever again\b|\bon time\b"
+    r"|\bback to normal\b|\bnone (?:lost|missing|left)\b|\b(?:was|were|got) approved\b"
+    r"|\brenewed\b|\bsigned\b|\bno longer\b|\bgot it working\b"
 )
 _LESSON = re.compile(
     r"\bi learn(?:ed|t)\b|\blesson\b|\btaught me\b|\bnext time\b|\bnow i (?:always|make sure|try|"
