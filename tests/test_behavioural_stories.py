@@ -129,3 +129,18 @@ def test_star_parts_are_read_from_plain_ways_of_telling_a_story() -> None:
     and an outcome of approval and renewal are situation, task and result."""
     story = _story("behavioral-communication-bad-news", PLAIN_STAR)
     assert story.star == {"situation": True, "task": True, "action": True, "result": True}
+
+
+CONFLICT = (
+    "Last year a colleague and I disagreed about how to store audit events: she argued for a "
+    "new database and I pushed back because the old one had room for years. We agreed to a "
+    "one-week trial of my option, I built it and we compared the costs together. The trial "
+    "held up and we saved a migration of several months."
+)
+
+
+def test_a_question_open_to_any_story_is_answered_by_any_good_one() -> None:
+    """ "The accomplishment you are most proud of" can be a story of resolving a disagreement: no
+    competency is off topic for it."""
+    story = _story("behavioral-growth-proud", CONFLICT)
+    assert story.relevance == 1.0, story

@@ -163,6 +163,13 @@ def _sentences(text: str, overlap: int = 0) -> list[str]:
     return out
 
 
+_OPEN = re.compile(
+    r"\b(?:proud|accomplishments?|achievements?|favou?rite|biggest (?:success|win|impact)|"
+    r"best work)\b",
+    re.IGNORECASE,
+)
+
+
 def _cue_names(tags: tuple[str, ...], question_text: str) -> tuple[list[str], bool]:
     known = competencies()
     names = [t for t in tags if t in known]
@@ -237,7 +244,9 @@ def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: st
     narrative = _clamp(past / 5) * (1 - 0.8 * _clamp(habitual / max(3, past)))
     read = [s.lower().replace("’", "'") for s in _sentences(text, overlap=4)]
     topic = topic_of(names, _question_cues(question_text), sentence_reading(read, _LESSON))
-    relevance = topic.relevance if names else 1.0
+    # A question open to any story ("the accomplishment you are most proud of") is answered by
+    # a good story about anything: no competency can be the wrong one.
+    relevance = topic.relevance if names and not _OPEN.search(question_text) else 1.0
     return Story(
         star=star,
         i_actions=i_actions,
