@@ -41,6 +41,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_scorer import _setup
 
+    from preppath.evaluation.behavioral import _OPEN
     from preppath.evaluation.calibration import figures, half, load_graded
 
     evaluator, questions, _ = _setup()
@@ -78,7 +79,8 @@ def main() -> None:
                 if q.id == source and n < graded_stories:  # type: ignore[attr-defined]
                     # A model answer on its own question is flagged as pasted back: not counted.
                     own.append(evaluator.evaluate(q, text).overall)  # type: ignore[attr-defined]
-                elif not tags & set(q.tags):  # type: ignore[attr-defined]
+                elif not tags & set(q.tags) and not _OPEN.search(q.text):  # type: ignore[attr-defined]
+                    # (a question open to any story, "most proud of", has no off-topic one)
                     swapped.append(evaluator.evaluate(q, text).overall)  # type: ignore[attr-defined]
         # The same good stories as a speech transcript reads: no capitals, no punctuation.
         spoken = [
