@@ -41,8 +41,11 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_scorer import _setup
 
-    from preppath.evaluation.behavioral import _OPEN
+    from preppath.evaluation import behavioral
     from preppath.evaluation.calibration import figures, half, load_graded
+
+    # An older checkout (PYTHONPATH=...) has no open-question rule: skip the same questions.
+    open_question = getattr(behavioral, "_OPEN", re.compile(r"\bproud\b|\baccomplishment"))
 
     evaluator, questions, _ = _setup()
     tuning = [
@@ -79,7 +82,7 @@ def main() -> None:
                 if q.id == source and n < graded_stories:  # type: ignore[attr-defined]
                     # A model answer on its own question is flagged as pasted back: not counted.
                     own.append(evaluator.evaluate(q, text).overall)  # type: ignore[attr-defined]
-                elif not tags & set(q.tags) and not _OPEN.search(q.text):  # type: ignore[attr-defined]
+                elif not tags & set(q.tags) and not open_question.search(q.text):  # type: ignore[attr-defined]
                     # (a question open to any story, "most proud of", has no off-topic one)
                     swapped.append(evaluator.evaluate(q, text).overall)  # type: ignore[attr-defined]
         # The same good stories as a speech transcript reads: no capitals, no punctuation.
