@@ -97,6 +97,25 @@ def main() -> None:
             f"{high} at 40 or more; own question: mean {sum(own) / len(own):.1f} over {len(own)}"
         )
         print(f"  good stories as transcripts: mean {sum(spoken) / len(spoken):.1f}")
+        # A model answer on its own question is flagged as pasted back, so its relevance is
+        # read directly: each is a good story on its question's competency.
+        if hasattr(behavioral, "read_story"):
+            from preppath.evaluation.matching import units_of
+
+            relevance = [
+                behavioral.read_story(
+                    q.expected_answer,  # type: ignore[attr-defined]
+                    units_of(q.expected_answer),  # type: ignore[attr-defined]
+                    q.tags,  # type: ignore[attr-defined]
+                    q.text,  # type: ignore[attr-defined]
+                ).relevance
+                for q in fold_questions
+            ]
+            low = sum(r < 0.8 for r in relevance)
+            print(
+                f"  model answers' relevance to their own question: mean "
+                f"{sum(relevance) / len(relevance):.2f}, {low} of {len(relevance)} under 0.8"
+            )
         if args.answers:
             by_q: dict[str, list[tuple[str, tuple[int, int], int, str]]] = defaultdict(list)
             for a, s in zip(answers, scored, strict=True):

@@ -3,10 +3,12 @@ their STAR parts and their specifics. Every story here is made up for the test."
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from preppath.bank.loader import load_bank
 from preppath.evaluation.behavioral import Story, read_story
+from preppath.evaluation.competency import cue_stems, evidence, sentence_reading
 from preppath.evaluation.matching import units_of
 from preppath.evaluation.rubric import RubricEvaluator, bank_idf, bank_topics
 from preppath.values import Evaluation, Question
@@ -144,3 +146,14 @@ def test_a_question_open_to_any_story_is_answered_by_any_good_one() -> None:
     competency is off topic for it."""
     story = _story("behavioral-growth-proud", CONFLICT)
     assert story.relevance == 1.0, story
+
+
+def test_a_person_is_not_what_they_do() -> None:
+    """The stemmer files "customer" with "custom" and "manager" with "managed"; a cue for one
+    is not evidence of the other."""
+    lesson = re.compile("learned")
+    custom = sentence_reading(["we built a custom export tool"], lesson)
+    customer = sentence_reading(["our biggest customer asked for an export"], lesson)
+    cue = frozenset({cue_stems("customer")})
+    assert evidence(cue, custom) == {}
+    assert evidence(cue, customer) == {"customer": 1.0}

@@ -25,7 +25,14 @@ _SAME_WORD = {"learnt": "learned", "spelt": "spelled", "burnt": "burned", "dream
 
 
 def _stem(word: str) -> str:
-    return stem(_SAME_WORD.get(word, word))
+    word = _SAME_WORD.get(word, word)
+    root = stem(word)
+    # The stemmer files a person under what they do ("manager" and "managed", "designer" and
+    # "design", "customer" and "custom"); as cues they say different things.
+    bare = word[:-1] if word.endswith("s") else word
+    if bare.endswith(("er", "or")) and not root.endswith(("er", "or")):
+        return root + "·er"
+    return root
 
 
 @dataclass(frozen=True)
