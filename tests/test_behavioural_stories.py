@@ -157,3 +157,18 @@ def test_a_person_is_not_what_they_do() -> None:
     cue = frozenset({cue_stems("customer")})
     assert evidence(cue, custom) == {}
     assert evidence(cue, customer) == {"customer": 1.0}
+
+
+GREW_SOMEONE = (
+    "Last autumn Priti joined the team from a support role and was struggling with our "
+    "deployment scripts. Every Tuesday I walked her through one script and showed her how I "
+    "would change it, then gave her a stretch task for the week. By spring she was running "
+    "releases by herself, and in June she moved into a full developer role."
+)
+
+
+def test_plain_words_for_helping_someone_grow_are_cues() -> None:
+    """ "Walked her through", "showed her how", "a stretch task" and "by herself" say a story
+    is about growing someone, without the words mentor or coaching."""
+    story = _story("behavioral-management-career-growth", GREW_SOMEONE)
+    assert story.relevance >= 0.8, story
