@@ -172,3 +172,17 @@ def test_plain_words_for_helping_someone_grow_are_cues() -> None:
     is about growing someone, without the words mentor or coaching."""
     story = _story("behavioral-management-career-growth", GREW_SOMEONE)
     assert story.relevance >= 0.8, story
+
+
+INITIATIVE = (
+    "In my second year at a travel site I noticed that our booking emails went out in the "
+    "wrong time zone for about one customer in ten. Nobody had asked me to look at it, but I "
+    "traced it to one date helper over two evenings in my spare time and fixed it. Complaints "
+    "about wrong times stopped within a week."
+)
+
+
+def test_initiative_in_plain_words_is_ownership() -> None:
+    """Noticing a problem nobody asked about and fixing it in one's own time shows ownership."""
+    story = _story("behavioral-ownership-beyond-role", INITIATIVE)
+    assert story.relevance >= 0.8, story
