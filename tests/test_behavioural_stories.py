@@ -186,3 +186,9 @@ def test_initiative_in_plain_words_is_ownership() -> None:
     """Noticing a problem nobody asked about and fixing it in one's own time shows ownership."""
     story = _story("behavioral-ownership-beyond-role", INITIATIVE)
     assert story.relevance >= 0.8, story
+
+
+def test_where_things_stood_later_is_a_result() -> None:
+    """ "By spring she was running releases by herself" tells what changed: a STAR result."""
+    story = _story("behavioral-management-career-growth", GREW_SOMEONE)
+    assert story.star["result"], story

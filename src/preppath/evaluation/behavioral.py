@@ -86,6 +86,11 @@ _RESULT = re.compile(
     r"|\d+ ?(?:%|percent|per cent)|\bzero\b|\bno more\b|\bnever again\b|\bon time\b"
     r"|\bback to normal\b|\bnone (?:lost|missing|left)\b|\b(?:was|were|got) approved\b"
     r"|\brenewed\b|\bsigned\b|\bno longer\b|\bgot it working\b"
+    # Where things stood later: "by spring she was running releases", "he now leads it".
+    r"|\bby (?:spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|the next|the following|then)\b"
+    r"|\bmoved (?:into|up)\b|\b(?:was|got|been) promoted\b"
+    r"|\bnow (?:runs|leads|owns|handles|mentors|manages|maintains|uses)\b"
 )
 _LESSON = re.compile(
     r"\bi learn(?:ed|t)\b|\blesson\b|\btaught me\b|\bnext time\b|\bnow i (?:always|make sure|try|"
