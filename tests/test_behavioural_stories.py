@@ -192,3 +192,15 @@ def test_where_things_stood_later_is_a_result() -> None:
     """ "By spring she was running releases by herself" tells what changed: a STAR result."""
     story = _story("behavioral-management-career-growth", GREW_SOMEONE)
     assert story.star["result"], story
+
+
+def test_a_one_line_story_is_neither_passable_nor_clear_prose() -> None:
+    """One sentence about a disagreement, however on topic, is not a passable answer, is not
+    praised as clear prose, and is told what a full answer adds."""
+    result = _evaluate(
+        "behavioral-conflict-peer",
+        "I disagreed with a colleague about caching once, and we talked it through and agreed.",
+    )
+    assert result.overall < 40, result
+    assert not any(s.startswith("Clear prose") for s in result.strengths)
+    assert any("Too short" in line for line in result.improvements)
