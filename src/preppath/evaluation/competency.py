@@ -66,6 +66,8 @@ class Sentence:
     stems: tuple[str, ...]
     words: tuple[str, ...]
     weight: float
+    vocabulary: frozenset[str] = frozenset()
+    """Its stems as a set: most cues are not in a sentence, and a set says so at once."""
 
 
 def sentence_reading(sentences: list[str], lesson: re.Pattern[str]) -> list[Sentence]:
@@ -75,12 +77,15 @@ def sentence_reading(sentences: list[str], lesson: re.Pattern[str]) -> list[Sent
     for i, text in enumerate(sentences):
         ws = tuple(words(text))
         moral = i >= closing and bool(lesson.search(text))
-        out.append(Sentence(tuple(_stem(w) for w in ws), ws, LESSON_WEIGHT if moral else 1.0))
+        stems = tuple(_stem(w) for w in ws)
+        out.append(Sentence(stems, ws, LESSON_WEIGHT if moral else 1.0, frozenset(stems)))
     return out
 
 
 def _find(cue: tuple[str, ...], sentence: Sentence) -> str | None:
     """The person's words for the cue, its words in order with at most one word between."""
+    if not sentence.vocabulary.issuperset(cue):
+        return None
     s = sentence.stems
     for start, first in enumerate(s):
         if first != cue[0]:
