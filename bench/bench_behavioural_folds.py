@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--answers", action="store_true", help="print each tuning answer's score")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
+    from behavioural_probes import PLAIN_STORIES
     from bench_scorer import _setup
 
     from preppath.evaluation import behavioral
@@ -97,6 +98,13 @@ def main() -> None:
             f"{high} at 40 or more; own question: mean {sum(own) / len(own):.1f} over {len(own)}"
         )
         print(f"  good stories as transcripts: mean {sum(spoken) / len(spoken):.1f}")
+        plain = {
+            qid.removeprefix("behavioral-"): evaluator.evaluate(questions[qid], text).overall  # type: ignore[attr-defined]
+            for qid, text in PLAIN_STORIES.items()
+            if _fold(qid) == fold
+        }
+        if plain:
+            print(f"  plain-word stories (bench/behavioural_probes.py): {plain}")
         # A model answer on its own question is flagged as pasted back, so its relevance is
         # read directly: each is a good story on its question's competency.
         if hasattr(behavioral, "read_story"):

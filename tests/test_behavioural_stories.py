@@ -56,19 +56,18 @@ def test_cue_words_are_matched_with_their_small_words() -> None:
     assert steps.relevance < plain.relevance
 
 
-AGREED_APPROACH = (
-    "Last spring a colleague and I had to pick a technical approach for moving our invoices "
-    "off a nightly batch job. I was the engineer on billing, so I drafted two options and we "
-    "looked at them together over an afternoon. We both liked the queue-based one, so I built "
-    "it over two weeks. Invoices now go out within a minute instead of overnight."
+FIRST_MONTHS = (
+    "In my first months at a logistics firm I moved our invoices off a nightly batch job. I "
+    "drafted two options, picked the queue-based one and built it over two weeks. Invoices now "
+    "go out within a minute instead of overnight."
 )
 
 
 def test_the_question_words_every_story_uses_are_not_the_topic() -> None:
-    """A story that shares "technical", "colleague" and "approach" with a question about a
-    disagreement, but has none, is not shown to be about one."""
-    story = _story("behavioral-conflict-peer", AGREED_APPROACH)
-    assert story.relevance <= 0.5, story
+    """A question about taking over a team names "first" and "months"; a story that shares only
+    those words shows nothing about taking over a team."""
+    story = _story("behavioral-management-new-team", FIRST_MONTHS)
+    assert story.relevance <= 0.25, story
 
 
 MENTORING = (
