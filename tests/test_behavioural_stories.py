@@ -203,3 +203,18 @@ def test_a_one_line_story_is_neither_passable_nor_clear_prose() -> None:
     assert result.overall < 40, result
     assert not any(s.startswith("Clear prose") for s in result.strengths)
     assert any("Too short" in line for line in result.improvements)
+
+
+FEEDBACK_BEFORE_A_DEADLINE = (
+    "Last spring, two weeks before a deadline, my lead told me my pull requests were so large "
+    "that reviews were running late and the release date was at risk. I asked for two "
+    "examples, and she showed me one with forty files. From then on I split my work into "
+    "small changes, and we shipped on time; my reviews now come back within a day."
+)
+
+
+def test_a_deadline_in_the_background_does_not_make_a_story_about_deadlines() -> None:
+    """ "Deadline", "late" and "on time" set the scene of a feedback story; they are not
+    evidence that it answers a question about deadlines instead."""
+    story = _story("behavioral-feedback-received", FEEDBACK_BEFORE_A_DEADLINE)
+    assert story.relevance >= 0.8, story
