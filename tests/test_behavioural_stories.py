@@ -218,3 +218,10 @@ def test_a_deadline_in_the_background_does_not_make_a_story_about_deadlines() ->
     evidence that it answers a question about deadlines instead."""
     story = _story("behavioral-feedback-received", FEEDBACK_BEFORE_A_DEADLINE)
     assert story.relevance >= 0.8, story
+
+
+def test_the_stand_alone_star_check_reads_stories_as_the_scorer_does() -> None:
+    """star.star_parts gives the scorer's own STAR reading, not a second set of phrases."""
+    from preppath.evaluation.star import star_parts
+
+    assert star_parts(PLAIN_STAR) == _story("behavioral-communication-bad-news", PLAIN_STAR).star
