@@ -47,11 +47,11 @@ def competencies() -> dict[str, Competency]:
     data = tomllib.loads(COMPETENCIES_FILE.read_text(encoding="utf-8"))
     return {
         name: Competency(
-            frozenset(cue_stems(c) for c in c_.get("cues", ())),
-            frozenset(cue_stems(c) for c in c_.get("context", ())),
-            bool(c_.get("asks_lesson", False)),
+            frozenset(cue_stems(c) for c in entry.get("cues", ())),
+            frozenset(cue_stems(c) for c in entry.get("context", ())),
+            bool(entry.get("asks_lesson", False)),
         )
-        for name, c_ in data.get("competency", {}).items()
+        for name, entry in data.get("competency", {}).items()
     }
 
 
