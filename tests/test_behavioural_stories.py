@@ -225,3 +225,17 @@ def test_the_stand_alone_star_check_reads_stories_as_the_scorer_does() -> None:
     from preppath.evaluation.star import star_parts
 
     assert star_parts(PLAIN_STAR) == _story("behavioral-communication-bad-news", PLAIN_STAR).star
+
+
+TUNING_A_QUERY = (
+    "Last year our checkout had a failure rate of about two percent at lunchtime peaks. I "
+    "profiled the payment step over a week, found one slow query on the orders table and "
+    "added an index for it. The failure rate fell to 0.1 percent within two days."
+)
+
+
+def test_a_system_failing_is_scenery_not_a_story_about_a_mistake() -> None:
+    """ "The failure rate" describes the system; a tuning story that mentions it does not
+    answer a question about a project that failed."""
+    story = _story("behavioral-failure-project", TUNING_A_QUERY)
+    assert story.relevance <= 0.3, story
