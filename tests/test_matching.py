@@ -184,3 +184,21 @@ def test_scattered_words_are_no_swapped_statement() -> None:
     point = KeyPoint("HAVING filters groups after aggregation", ("filter groups",))
     answer = units_of("so where is for filtering the rows before you group them", terms=terms)
     assert judge(point, answer, contrast_of(question)).status != "contradicted"
+
+
+def test_a_preference_said_the_other_way_round_contradicts() -> None:
+    """ "merge instead of rebasing" reverses "rebase instead of merging"; said right it affirms."""
+    assert _polarity("rebase instead of merging", "Always merge instead of rebasing.") == (
+        "contradicted"
+    )
+    assert _polarity("rebase instead of merging", "I rebase instead of merging.") == "affirmed"
+
+
+def test_a_denial_ends_where_the_statement_turns() -> None:
+    """ "never throws errors but may not show updates": "but" ends the first denial and the
+    second "not" starts a new one instead of cancelling it."""
+    (clause,) = read("It never throws errors but may not show recent updates").clauses
+    negated = {t.stem: t.negated for t in clause.tokens}
+    assert negated["throw"] and negated["error"]
+    assert not negated["may"]
+    assert negated["show"] and negated["recent"]

@@ -128,6 +128,11 @@ def _classify(
     # reads" lacks the "prevents" of the phrasing, but "blocks" may say the same thing.
     said_negation = any(unit[picked[k][0]].negated for k in used if flips[used.index(k)])
     polarity: Polarity
+    # "delete rather than overwrite" said as "overwrite rather than delete": a statement that
+    # prefers one thing to another, with both sides reversed, is the opposite preference.
+    mixed = len({pattern[k][1] for k in used}) > 1
+    if mixed and all(flips) and not opposite and complete and _close(positions, len(used)):
+        return Hit("contradicted", complete, tokens)
     if not flipped:
         polarity = "affirmed"
     elif not tight or (inner and not opposite and not said_negation):
@@ -138,6 +143,11 @@ def _classify(
     else:
         polarity = "contradicted"
     return Hit(polarity, complete, tokens)
+
+
+def _close(positions: list[int], count: int) -> bool:
+    """The words stand together, in whatever order."""
+    return max(positions) - min(positions) <= count + 1
 
 
 def _unordered(
