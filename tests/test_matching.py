@@ -194,6 +194,29 @@ def test_a_preference_said_the_other_way_round_contradicts() -> None:
     assert _polarity("rebase instead of merging", "I rebase instead of merging.") == "affirmed"
 
 
+def test_un_and_non_make_opposites_without_a_list() -> None:
+    """ "unbounded" contradicts "bounded" and "nondeterministic" "deterministic", though no
+    lexicon pair names them; words that merely begin with the letters are no opposites."""
+    assert _polarity("the queue is bounded", "The queue is unbounded.") == "contradicted"
+    assert _polarity("builds are deterministic", "Builds are nondeterministic.") == ("contradicted")
+    assert _polarity("rows are derived", "Rows are under derived.") != "contradicted"
+    assert _polarity("unit tests run", "Unit tests run in CI.") == "affirmed"
+
+
+def test_words_the_bank_gives_as_right_contradict_no_point() -> None:
+    """Naming one of the question's own things ("unbuffered channels") is no backwards
+    statement of a point about its namesake ("buffered channels")."""
+    from preppath.evaluation.matching import sayings_of
+
+    buffered = KeyPoint("Buffered channels block only when full", ("buffered channels",))
+    unbuffered = KeyPoint("Unbuffered channels hand over directly", ("unbuffered channels",))
+    answer = units_of("Unbuffered channels hand each value straight to a receiver.")
+    sayings = sayings_of(("buffered channels", "unbuffered channels"))
+    assert judge(buffered, answer).status == "contradicted"
+    assert judge(buffered, answer, sayings=sayings).status == "missed"
+    assert judge(unbuffered, answer, sayings=sayings).status == "covered"
+
+
 def test_a_denial_ends_where_the_statement_turns() -> None:
     """ "never throws errors but may not show updates": "but" ends the first denial and the
     second "not" starts a new one instead of cancelling it."""

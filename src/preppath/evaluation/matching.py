@@ -83,34 +83,40 @@ def compile_phrase(
     return (lexicon or default_lexicon()).normalise_pattern(phrase_tokens(phrase, terms))
 
 
+@cache
+def sayings_of(
+    phrases: tuple[str, ...], lexicon: Lexicon | None = None, terms: frozenset[str] = frozenset()
+) -> frozenset[Pattern]:
+    """Each phrase as the matcher reads it, to tell a right statement by its words."""
+    return frozenset(
+        pattern for phrase in phrases if (pattern := compile_phrase(phrase, lexicon, terms))
+    )
+
+
 def _window(length: int) -> int:
     return max(8, 3 * length)
 
 
 def _candidates(pattern: Pattern, unit: tuple[Token, ...], lexicon: Lexicon) -> list[Hit]:
     stems = [t.stem for t in unit]
-    hits: list[Hit] = []
+    # How each pattern word relates to each word of the clause, worked out once: the searches
+    # below try many starts and skipped words over the same pairs.
+    present = set(stems)
+    relations = [lexicon.related(p, present) for p, _ in pattern]
     if len(pattern) <= 2:
-        hits += _unordered(pattern, unit, stems, lexicon)
-    else:
-        hits += _ordered(pattern, unit, stems, lexicon)
-    return hits
-
-
-def _same(p: str, t: str, lexicon: Lexicon) -> bool | None:
-    """True for the same concept, False for its opposite, None for neither."""
-    if p == t:
-        return True
-    if lexicon.opposite(p, t):
-        return False
-    return None
+        if not relations[0] or (len(pattern) == 2 and not relations[1]):
+            return []
+        return _unordered(pattern, unit, stems, relations)
+    if sum(1 for r in relations if r) < len(pattern) - 1:
+        return []  # a statement may lack one word, never two
+    return _ordered(pattern, unit, stems, relations)
 
 
 def _classify(
     pattern: Pattern, picked: list[tuple[int, bool]], unit: tuple[Token, ...], complete: bool
 ) -> Hit:
     """`picked` pairs each found pattern word's position with whether it is the same concept
-    (True) or its opposite (False)."""
+    (True) or its opposite (False), as `Lexicon.related` tells."""
     used = [k for k, (pos, _) in enumerate(picked) if pos >= 0]
     flips = [unit[picked[k][0]].negated != pattern[k][1] for k in used]
     opposite = sum(1 for k in used if not picked[k][1]) % 2 == 1
@@ -151,11 +157,9 @@ def _close(positions: list[int], count: int) -> bool:
 
 
 def _unordered(
-    pattern: Pattern, unit: tuple[Token, ...], stems: list[str], lexicon: Lexicon
+    pattern: Pattern, unit: tuple[Token, ...], stems: list[str], relations: list[dict[str, bool]]
 ) -> list[Hit]:
-    first = [
-        (i, s) for i, t in enumerate(stems) if (s := _same(pattern[0][0], t, lexicon)) is not None
-    ]
+    first = [(i, s) for i, t in enumerate(stems) if (s := relations[0].get(t)) is not None]
     if len(pattern) == 1:
         # A lone word's opposite is no contradiction: "tuples are immutable, lists mutable".
         return [_classify(pattern, [(i, True)], unit, True) for i, s in first if s]
@@ -164,7 +168,7 @@ def _unordered(
         for j, t in enumerate(stems):
             if j == i or abs(j - i) > _window(2):
                 continue
-            same_j = _same(pattern[1][0], t, lexicon)
+            same_j = relations[1].get(t)
             if same_j is None or (not same_i and not same_j):
                 continue
             hits.append(_classify(pattern, [(i, same_i), (j, same_j)], unit, True))
@@ -172,14 +176,16 @@ def _unordered(
 
 
 def _ordered(
-    pattern: Pattern, unit: tuple[Token, ...], stems: list[str], lexicon: Lexicon
+    pattern: Pattern, unit: tuple[Token, ...], stems: list[str], relations: list[dict[str, bool]]
 ) -> list[Hit]:
     hits = []
     n = len(pattern)
     for skip in (None, *range(n)):
         wanted = [k for k in range(n) if k != skip]
+        if not all(relations[k] for k in wanted):
+            continue
         for start, t in enumerate(stems):
-            same0 = _same(pattern[wanted[0]][0], t, lexicon)
+            same0 = relations[wanted[0]].get(t)
             if same0 is None:
                 continue
             picked: list[tuple[int, bool]] = [(-1, True)] * n
@@ -188,8 +194,9 @@ def _ordered(
             ok = True
             for k in wanted[1:]:
                 found = None
+                related = relations[k]
                 for j in range(pos + 1, min(len(stems), start + _window(n) + 1)):
-                    s = _same(pattern[k][0], stems[j], lexicon)
+                    s = related.get(stems[j])
                     if s is not None:
                         found = (j, s)
                         break

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from preppath.evaluation.contrast import Contrast, said_about
+from preppath.evaluation.lexicon import Pattern
 from preppath.evaluation.matching import Hit, Units, best_hit
 from preppath.values import KeyPoint
 
@@ -67,10 +68,18 @@ def _stronger(hit: Hit, than: Hit, contrast: Contrast | None) -> bool:
 
 
 def judge(
-    point: KeyPoint, units: Units, contrast: Contrast | None = None, *, mentions: bool = True
+    point: KeyPoint,
+    units: Units,
+    contrast: Contrast | None = None,
+    *,
+    mentions: bool = True,
+    sayings: frozenset[Pattern] = frozenset(),
 ) -> Judgement:
     """`mentions`: a one-term phrasing only mentions the point (technical questions); in a
-    story one word ("I learned", "we disagreed") is the statement itself."""
+    story one word ("I learned", "we disagreed") is the statement itself. `sayings`: the words
+    of every phrasing of the question's points (matching.sayings_of); words the bank itself
+    gives as right for this question contradict none of its points ("read uncommitted" is one
+    isolation level, not "read committed" said backwards)."""
     for wrong in point.misconceptions:
         hit = best_hit(wrong.claim, units)
         if hit is not None and hit.complete and hit.polarity == "affirmed":
@@ -84,7 +93,12 @@ def judge(
         hit = best_hit(phrasing, units)
         if hit is None:
             continue
-        if hit.complete and hit.polarity == "contradicted" and len(hit.tokens) >= 2:
+        if (
+            hit.complete
+            and hit.polarity == "contradicted"
+            and len(hit.tokens) >= 2
+            and tuple((t.stem, t.negated) for t in hit.tokens) not in sayings
+        ):
             contradiction = contradiction or hit
         elif hit.polarity == "affirmed" and _swapped(point, hit, units, contrast):
             if hit.complete and (swapped is None or len(hit.tokens) > len(swapped.tokens)):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preppath.evaluation.contrast import contrast_of, question_terms
-from preppath.evaluation.matching import Units, units_of
+from preppath.evaluation.matching import Units, sayings_of, units_of
 from preppath.evaluation.points import Judgement, judge
 from preppath.evaluation.screening import screen
 from preppath.evaluation.text import Analysed, analyse, content_stems
@@ -138,7 +138,12 @@ class RubricEvaluator:
         analysed = analyse(text)
         contrast = contrast_of(question.text)
         technical = question.type != "behavioral"
-        judgements = [judge(p, units, contrast, mentions=technical) for p in question.key_points]
+        phrases = tuple(x for p in question.key_points for x in (p.point, *p.phrasings))
+        sayings = sayings_of(phrases, terms=units.terms)
+        judgements = [
+            judge(p, units, contrast, mentions=technical, sayings=sayings)
+            for p in question.key_points
+        ]
         n = max(len(judgements), 1)
         credit = sum(j.credit for j in judgements)
         contradicted = sum(j.status == "contradicted" for j in judgements)
