@@ -225,3 +225,16 @@ def test_a_denial_ends_where_the_statement_turns() -> None:
     assert negated["throw"] and negated["error"]
     assert not negated["may"]
     assert negated["show"] and negated["recent"]
+
+
+def test_general_opposites_reverse_a_statement() -> None:
+    """Listed opposites of everyday engineering words reverse a claim: a max-heap for a
+    min-heap, a cache hit for a miss."""
+    assert _polarity("pop from a min heap", "You pop from a max-heap.") == "contradicted"
+    assert _polarity("on a miss read the origin", "On a hit read the origin.") == "contradicted"
+
+
+def test_a_set_is_a_set_not_settings() -> None:
+    """ "put the keys in a set" keeps the word set; it is not read as configuration."""
+    stems = [t.stem for t in units_of("Put the keys in a set.").units[0]]
+    assert "set" in stems
