@@ -238,3 +238,10 @@ def test_a_set_is_a_set_not_settings() -> None:
     """ "put the keys in a set" keeps the word set; it is not read as configuration."""
     stems = [t.stem for t in units_of("Put the keys in a set.").units[0]]
     assert "set" in stems
+
+
+def test_irregular_forms_state_their_verb() -> None:
+    """ "the scan found every match" states "finds every match"; the stemmer alone keeps
+    found and find apart."""
+    assert _polarity("finds every match", "The scan found every match.") == "affirmed"
+    assert _polarity("overrides the default", "It overrode the default.") == "affirmed"
