@@ -245,3 +245,15 @@ def test_irregular_forms_state_their_verb() -> None:
     found and find apart."""
     assert _polarity("finds every match", "The scan found every match.") == "affirmed"
     assert _polarity("overrides the default", "It overrode the default.") == "affirmed"
+
+
+def test_a_statement_may_run_across_the_clauses_of_one_sentence() -> None:
+    """ "the scheduler checks free capacity, then places the pod" states "scheduler places
+    pods" though a clause ends between them; split over two sentences it does not."""
+    point = KeyPoint("The scheduler places pods", ("scheduler places pods on nodes",))
+    one = units_of("The scheduler checks free capacity, then places each pod on a node.")
+    hit = best_hit("scheduler places pods on nodes", one)
+    assert hit is None or not hit.complete
+    assert judge(point, one).status == "covered"
+    two = units_of("The scheduler checks free capacity. Something places each pod on a node.")
+    assert judge(point, two).status != "covered"

@@ -226,3 +226,23 @@ def best_hit(phrase: str, units: Units, lexicon: Lexicon | None = None) -> Hit |
     if not hits:
         return None
     return min(hits, key=lambda h: (not h.complete, _RANK[h.polarity]))
+
+
+SENTENCE_MIN_WORDS = 3
+
+
+def sentence_hit(phrase: str, units: Units, lexicon: Lexicon | None = None) -> Hit | None:
+    """The phrase stated whole, in order and close together, across the clauses of one
+    sentence: "it asks the token service and gets handed credentials" states "token service
+    hands out credentials" though a clause ends between them. Only for phrases of three words
+    or more, whose order carries the statement; and only affirmed, since a negation read
+    across a clause boundary proves nothing."""
+    lexicon = lexicon or default_lexicon()
+    pattern = compile_phrase(phrase, lexicon, units.terms)
+    if len(pattern) < SENTENCE_MIN_WORDS:
+        return None
+    for sentence in units.sentences:
+        for hit in _candidates(pattern, sentence, lexicon):
+            if hit.complete and hit.polarity == "affirmed":
+                return hit
+    return None

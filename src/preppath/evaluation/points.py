@@ -7,7 +7,7 @@ from typing import Literal
 
 from preppath.evaluation.contrast import Contrast, said_about
 from preppath.evaluation.lexicon import Pattern
-from preppath.evaluation.matching import Hit, Units, best_hit
+from preppath.evaluation.matching import Hit, Units, best_hit, sentence_hit
 from preppath.values import KeyPoint
 
 Status = Literal["covered", "partial", "missed", "contradicted"]
@@ -117,6 +117,12 @@ def judge(
     if swapped is not None and not stated:
         said = units.quote(swapped.tokens)
         return Judgement("contradicted", said, f"that is the other way round: {point.point}.")
+    if not stated:
+        # Not stated in one clause: perhaps across the clauses of one sentence.
+        for phrasing in (*point.phrasings, point.point):
+            hit = sentence_hit(phrasing, units)
+            if hit is not None and not _swapped(point, hit, units, contrast):
+                return Judgement("covered", units.quote(hit.tokens))
     if best is None:
         return Judgement("missed")
     return Judgement("covered" if stated else "partial", units.quote(best.tokens))
