@@ -257,3 +257,31 @@ def test_a_statement_may_run_across_the_clauses_of_one_sentence() -> None:
     assert judge(point, one).status == "covered"
     two = units_of("The scheduler checks free capacity. Something places each pod on a node.")
     assert judge(point, two).status != "covered"
+
+
+BREAKER = KeyPoint(
+    "A circuit breaker opens after repeated failures",
+    ("breaker opens after repeated failures",),
+    explain="After enough failures the breaker opens: calls fail fast instead of waiting, and "
+    "later a trial call checks whether the service has recovered.",
+)
+BREAKER_QUESTION = "How do you stop one failing service from taking down the others?"
+
+
+def test_the_gist_of_a_point_in_other_words_earns_half() -> None:
+    """A prose sentence sharing four of the point's own words, none denied, is partly stated
+    though no phrasing matches; a bare list of those words or their denial is not."""
+    from preppath.evaluation.points import gist, question_stems
+
+    asked = question_stems(BREAKER_QUESTION)
+    said = units_of(
+        "Once a dependency keeps erroring we fail fast for a while, and later we send "
+        "one trial call to see if it recovered."
+    )
+    assert judge(BREAKER, said).status == "missed"
+    judgement = gist(BREAKER, said, asked)
+    assert judgement is not None and judgement.status == "partial"
+    listed = units_of("Fail fast, trial call, recovered, waiting.")
+    assert gist(BREAKER, listed, asked) is None
+    denied = units_of("We never fail fast or send a trial call to see if it recovered.")
+    assert gist(BREAKER, denied, asked) is None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from preppath.evaluation.contrast import Contrast, said_about
 from preppath.evaluation.lexicon import Pattern
-from preppath.evaluation.matching import Hit, Units, best_hit, sentence_hit
+from preppath.evaluation.matching import Hit, Units, best_hit, compile_phrase, sentence_hit
+from preppath.evaluation.text import analyse
 from preppath.values import KeyPoint
 
 Status = Literal["covered", "partial", "missed", "contradicted"]
@@ -136,3 +138,37 @@ def _states(hit: Hit, mentions: bool, contrast: Contrast | None) -> bool:
     if stated and mentions and contrast is not None and _only_names(hit, contrast):
         return False
     return stated
+
+
+GIST_MIN_STEMS = 4
+GIST_MIN_STOP_RATIO = 0.3
+
+
+@cache
+def question_stems(text: str, terms: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The question's own words: an answer repeats them whatever it knows."""
+    return frozenset(s for s, _ in compile_phrase(text, terms=terms))
+
+
+@cache
+def _idea_stems(point: KeyPoint, terms: frozenset[str]) -> frozenset[str]:
+    phrases = (point.point, point.explain, *point.phrasings)
+    return frozenset(s for phrase in phrases for s, _ in compile_phrase(phrase, terms=terms))
+
+
+def gist(point: KeyPoint, units: Units, asked: frozenset[str]) -> Judgement | None:
+    """Half credit for a point said in other words: one sentence of prose that uses at least
+    four of the words the point, its explanation and its phrasings use (after the lexicon,
+    leaving out the question's own words), none of them denied. No single phrasing need match
+    it, so the idea counts in whatever order and grammar the person puts it."""
+    idea = _idea_stems(point, units.terms) - asked
+    for sentence in units.sentences:
+        found = [t for t in sentence if t.stem in idea]
+        if len({t.stem for t in found}) < GIST_MIN_STEMS or any(t.negated for t in found):
+            continue
+        # A list of terms is no statement, however many of the words it names.
+        said = units.reading.text[sentence[0].start : sentence[-1].end]
+        if analyse(said).stop_ratio < GIST_MIN_STOP_RATIO:
+            continue
+        return Judgement("partial", units.quote(found))
+    return None
