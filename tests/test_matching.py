@@ -285,3 +285,9 @@ def test_the_gist_of_a_point_in_other_words_earns_half() -> None:
     assert gist(BREAKER, listed, asked) is None
     denied = units_of("We never fail fast or send a trial call to see if it recovered.")
     assert gist(BREAKER, denied, asked) is None
+
+
+def test_everyday_synonyms_state_the_same_thing() -> None:
+    """ "erase the row" states "delete the row"; "save the result" states "store the result"."""
+    assert _polarity("delete the old row", "Erase the old row.") == "affirmed"
+    assert _polarity("store the result", "We save the result.") == "affirmed"
