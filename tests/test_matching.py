@@ -291,3 +291,15 @@ def test_everyday_synonyms_state_the_same_thing() -> None:
     """ "erase the row" states "delete the row"; "save the result" states "store the result"."""
     assert _polarity("delete the old row", "Erase the old row.") == "affirmed"
     assert _polarity("store the result", "We save the result.") == "affirmed"
+
+
+def test_doing_what_a_phrasing_refuses_contradicts_it() -> None:
+    """ "call the payment API inside the transaction" contradicts "don't call the payment API
+    inside the transaction"; naming what "no plaintext passwords" rules out does not."""
+    refused = "don't call the payment api inside the transaction"
+    said = "Just call the payment API inside the transaction."
+    assert _polarity(refused, said) == "contradicted"
+    assert _polarity("no plaintext passwords", "Plaintext passwords leak.") != "contradicted"
+    assert _polarity("doesn't scale to many users", "It scales poorly to many users.") != (
+        "contradicted"
+    )

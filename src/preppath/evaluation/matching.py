@@ -14,7 +14,7 @@ from functools import cache
 from typing import Literal
 
 from preppath.evaluation.lexicon import Lexicon, Pattern, default_lexicon
-from preppath.evaluation.tokens import Reading, Token, phrase_tokens, read
+from preppath.evaluation.tokens import NEGATORS, Reading, Token, phrase_tokens, read
 
 Polarity = Literal["affirmed", "contradicted", "denied"]
 QUOTE_MAX_WORDS = 16
@@ -212,6 +212,40 @@ def _ordered(
     return hits
 
 
+_REFUSING = ("never", "cannot")
+# Stems of poorly, badly, rarely, hardly, barely, seldom, fails, little.
+_DENYING_STEMS = frozenset({"poor", "bad", "rare", "hard", "bare", "seldom", "fail", "littl"})
+
+
+def _refusal(phrase: str, pattern: Pattern) -> bool:
+    """A phrasing that says an action is not done ("don't store it in a struct", "never block
+    the loop"): every word denied by a verb's negation, not by "no" before a noun ("no access
+    keys" names an absence that correct answers go on to discuss)."""
+    # The denial reaches a few words (tokens.NEGATION_SCOPE): those words lead, the rest follow.
+    denied = [negated for _, negated in pattern]
+    run = denied.index(False) if False in denied else len(denied)
+    if run < 2 or any(denied[run:]):
+        return False
+    words = phrase.lower().replace("’", "'").split()
+    first = next((w for w in words if w in NEGATORS or w.endswith("n't")), "")
+    return first.endswith("n't") or first in _REFUSING
+
+
+def _done_anyway(hit: Hit, unit: tuple[Token, ...]) -> Hit:
+    """The refused action said plainly, whole and close together ("store it in your service
+    struct" against "don't store it in a struct"), contradicts the phrasing."""
+    if hit.polarity != "denied" or not hit.complete or any(t.negated for t in hit.tokens):
+        return hit
+    positions = [unit.index(t) for t in hit.tokens]
+    if positions != sorted(positions) or not _close(positions, len(positions)):
+        return hit
+    # "generalises poorly", "fails to generalise": words that deny without a negator.
+    around = unit[max(0, positions[0] - 1) : positions[-1] + 1]
+    if any(t.stem in _DENYING_STEMS for t in around):
+        return hit
+    return Hit("contradicted", hit.complete, hit.tokens)
+
+
 _RANK = {"affirmed": 0, "contradicted": 1, "denied": 2}
 
 
@@ -222,7 +256,12 @@ def best_hit(phrase: str, units: Units, lexicon: Lexicon | None = None) -> Hit |
     pattern = compile_phrase(phrase, lexicon, units.terms)
     if not pattern:
         return None
-    hits = [h for unit in units.units for h in _candidates(pattern, unit, lexicon)]
+    refusal = _refusal(phrase, pattern)
+    hits = [
+        _done_anyway(h, unit) if refusal else h
+        for unit in units.units
+        for h in _candidates(pattern, unit, lexicon)
+    ]
     if not hits:
         return None
     return min(hits, key=lambda h: (not h.complete, _RANK[h.polarity]))
