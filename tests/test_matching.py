@@ -303,3 +303,9 @@ def test_doing_what_a_phrasing_refuses_contradicts_it() -> None:
     assert _polarity("doesn't scale to many users", "It scales poorly to many users.") != (
         "contradicted"
     )
+
+
+def test_fails_to_denies_what_follows() -> None:
+    """ "the cache fails to stay fresh" denies freshness; "requests fail" keeps its content."""
+    assert _polarity("the cache stays fresh", "The cache fails to stay fresh.") == ("contradicted")
+    assert _polarity("requests fail", "Requests fail under load.") == "affirmed"

@@ -47,6 +47,7 @@ NEGATORS = _wordset(
     "avoid avoids avoided avoiding prevent prevents prevented preventing"
 )
 # "not only X but also Y" and "no matter" do not deny what follows.
+_FAIL_FORMS = _wordset("fail fails failed failing")
 _NOT_NEGATING_AFTER = {"not": {"only", "just", "merely"}, "no": {"matter", "doubt"}}
 _NEGATING_PAIRS = {("instead", "of"), ("rather", "than")}
 
@@ -196,7 +197,9 @@ def read(text: str, terms: frozenset[str] = frozenset()) -> Reading:
         pending = word if word in {"instead", "rather"} else None
         # "none of them" denies; "use None as the default" names Python's None.
         python_none = word == "none" and nxt not in {"of", "", ".", ",", ";", "!", "?"}
-        if (word in NEGATORS or word.endswith("n't")) and not python_none:
+        # "fails to speed it up" denies the speed-up as "doesn't speed it up" does.
+        fails_to = word in _FAIL_FORMS and nxt == "to"
+        if (word in NEGATORS or word.endswith("n't") or fails_to) and not python_none:
             if nxt not in _NOT_NEGATING_AFTER.get(word, ()):
                 negated, scope = _negate(negated, scope), NEGATION_SCOPE
             continue
