@@ -8,7 +8,14 @@ from typing import Literal
 
 from preppath.evaluation.contrast import Contrast, said_about
 from preppath.evaluation.lexicon import Pattern
-from preppath.evaluation.matching import Hit, Units, best_hit, compile_phrase, sentence_hit
+from preppath.evaluation.matching import (
+    QUOTE_MAX_WORDS,
+    Hit,
+    Units,
+    best_hit,
+    compile_phrase,
+    sentence_hit,
+)
 from preppath.evaluation.text import analyse
 from preppath.values import KeyPoint
 
@@ -170,5 +177,7 @@ def gist(point: KeyPoint, units: Units, asked: frozenset[str]) -> Judgement | No
         said = units.reading.text[sentence[0].start : sentence[-1].end]
         if analyse(said).stop_ratio < GIST_MIN_STOP_RATIO:
             continue
-        return Judgement("partial", units.quote(found))
+        # The idea is the sentence, so quote it whole when it is short enough.
+        short = len(said.split()) <= QUOTE_MAX_WORDS
+        return Judgement("partial", units.quote(sentence if short else found))
     return None
