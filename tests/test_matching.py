@@ -184,3 +184,128 @@ def test_scattered_words_are_no_swapped_statement() -> None:
     point = KeyPoint("HAVING filters groups after aggregation", ("filter groups",))
     answer = units_of("so where is for filtering the rows before you group them", terms=terms)
     assert judge(point, answer, contrast_of(question)).status != "contradicted"
+
+
+def test_a_preference_said_the_other_way_round_contradicts() -> None:
+    """ "merge instead of rebasing" reverses "rebase instead of merging"; said right it affirms."""
+    assert _polarity("rebase instead of merging", "Always merge instead of rebasing.") == (
+        "contradicted"
+    )
+    assert _polarity("rebase instead of merging", "I rebase instead of merging.") == "affirmed"
+
+
+def test_un_and_non_make_opposites_without_a_list() -> None:
+    """ "unbounded" contradicts "bounded" and "nondeterministic" "deterministic", though no
+    lexicon pair names them; words that merely begin with the letters are no opposites."""
+    assert _polarity("the queue is bounded", "The queue is unbounded.") == "contradicted"
+    assert _polarity("builds are deterministic", "Builds are nondeterministic.") == ("contradicted")
+    assert _polarity("rows are derived", "Rows are under derived.") != "contradicted"
+    assert _polarity("unit tests run", "Unit tests run in CI.") == "affirmed"
+
+
+def test_words_the_bank_gives_as_right_contradict_no_point() -> None:
+    """Naming one of the question's own things ("unbuffered channels") is no backwards
+    statement of a point about its namesake ("buffered channels")."""
+    from preppath.evaluation.matching import sayings_of
+
+    buffered = KeyPoint("Buffered channels block only when full", ("buffered channels",))
+    unbuffered = KeyPoint("Unbuffered channels hand over directly", ("unbuffered channels",))
+    answer = units_of("Unbuffered channels hand each value straight to a receiver.")
+    sayings = sayings_of(("buffered channels", "unbuffered channels"))
+    assert judge(buffered, answer).status == "contradicted"
+    assert judge(buffered, answer, sayings=sayings).status == "missed"
+    assert judge(unbuffered, answer, sayings=sayings).status == "covered"
+
+
+def test_a_denial_ends_where_the_statement_turns() -> None:
+    """ "never throws errors but may not show updates": "but" ends the first denial and the
+    second "not" starts a new one instead of cancelling it."""
+    (clause,) = read("It never throws errors but may not show recent updates").clauses
+    negated = {t.stem: t.negated for t in clause.tokens}
+    assert negated["throw"] and negated["error"]
+    assert not negated["may"]
+    assert negated["show"] and negated["recent"]
+
+
+def test_general_opposites_reverse_a_statement() -> None:
+    """Listed opposites of everyday engineering words reverse a claim: a max-heap for a
+    min-heap, a cache hit for a miss."""
+    assert _polarity("pop from a min heap", "You pop from a max-heap.") == "contradicted"
+    assert _polarity("on a miss read the origin", "On a hit read the origin.") == "contradicted"
+
+
+def test_a_set_is_a_set_not_settings() -> None:
+    """ "put the keys in a set" keeps the word set; it is not read as configuration."""
+    stems = [t.stem for t in units_of("Put the keys in a set.").units[0]]
+    assert "set" in stems
+
+
+def test_irregular_forms_state_their_verb() -> None:
+    """ "the scan found every match" states "finds every match"; the stemmer alone keeps
+    found and find apart."""
+    assert _polarity("finds every match", "The scan found every match.") == "affirmed"
+    assert _polarity("overrides the default", "It overrode the default.") == "affirmed"
+
+
+def test_a_statement_may_run_across_the_clauses_of_one_sentence() -> None:
+    """ "the scheduler checks free capacity, then places the pod" states "scheduler places
+    pods" though a clause ends between them; split over two sentences it does not."""
+    point = KeyPoint("The scheduler places pods", ("scheduler places pods on nodes",))
+    one = units_of("The scheduler checks free capacity, then places each pod on a node.")
+    hit = best_hit("scheduler places pods on nodes", one)
+    assert hit is None or not hit.complete
+    assert judge(point, one).status == "covered"
+    two = units_of("The scheduler checks free capacity. Something places each pod on a node.")
+    assert judge(point, two).status != "covered"
+
+
+BREAKER = KeyPoint(
+    "A circuit breaker opens after repeated failures",
+    ("breaker opens after repeated failures",),
+    explain="After enough failures the breaker opens: calls fail fast instead of waiting, and "
+    "later a trial call checks whether the service has recovered.",
+)
+BREAKER_QUESTION = "How do you stop one failing service from taking down the others?"
+
+
+def test_the_gist_of_a_point_in_other_words_earns_half() -> None:
+    """A prose sentence sharing four of the point's own words, none denied, is partly stated
+    though no phrasing matches; a bare list of those words or their denial is not."""
+    from preppath.evaluation.points import gist, question_stems
+
+    asked = question_stems(BREAKER_QUESTION)
+    said = units_of(
+        "Once a dependency keeps erroring we fail fast for a while, and later we send "
+        "one trial call to see if it recovered."
+    )
+    assert judge(BREAKER, said).status == "missed"
+    judgement = gist(BREAKER, said, asked)
+    assert judgement is not None and judgement.status == "partial"
+    listed = units_of("Fail fast, trial call, recovered, waiting.")
+    assert gist(BREAKER, listed, asked) is None
+    denied = units_of("We never fail fast or send a trial call to see if it recovered.")
+    assert gist(BREAKER, denied, asked) is None
+
+
+def test_everyday_synonyms_state_the_same_thing() -> None:
+    """ "erase the row" states "delete the row"; "save the result" states "store the result"."""
+    assert _polarity("delete the old row", "Erase the old row.") == "affirmed"
+    assert _polarity("store the result", "We save the result.") == "affirmed"
+
+
+def test_doing_what_a_phrasing_refuses_contradicts_it() -> None:
+    """ "call the payment API inside the transaction" contradicts "don't call the payment API
+    inside the transaction"; naming what "no plaintext passwords" rules out does not."""
+    refused = "don't call the payment api inside the transaction"
+    said = "Just call the payment API inside the transaction."
+    assert _polarity(refused, said) == "contradicted"
+    assert _polarity("no plaintext passwords", "Plaintext passwords leak.") != "contradicted"
+    assert _polarity("doesn't scale to many users", "It scales poorly to many users.") != (
+        "contradicted"
+    )
+
+
+def test_fails_to_denies_what_follows() -> None:
+    """ "the cache fails to stay fresh" denies freshness; "requests fail" keeps its content."""
+    assert _polarity("the cache stays fresh", "The cache fails to stay fresh.") == ("contradicted")
+    assert _polarity("requests fail", "Requests fail under load.") == "affirmed"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from preppath.bank.loader import load_pack
 from preppath.evaluation.contrast import contrast_of, question_terms
-from preppath.evaluation.matching import best_hit, units_of
+from preppath.evaluation.matching import best_hit, sayings_of, units_of
 from preppath.evaluation.points import judge
 from preppath.values import Question
 
@@ -32,9 +32,15 @@ def question_findings(question: Question) -> list[str]:
     found: list[str] = []
     terms = question_terms(question.text)
     model = units_of(question.expected_answer, terms=terms)
+    phrases = tuple(x for p in question.key_points for x in (p.point, *p.phrasings))
+    sayings = sayings_of(phrases, terms=terms)
     for n, point in enumerate(question.key_points, start=1):
         judgement = judge(
-            point, model, contrast_of(question.text), mentions=question.type != "behavioral"
+            point,
+            model,
+            contrast_of(question.text),
+            mentions=question.type != "behavioral",
+            sayings=sayings,
         )
         if judgement.status == "contradicted":
             found.append(

@@ -80,8 +80,53 @@ class Lexicon:
         tokens = [Token(s, 0, 0, n) for s, n in pattern]
         return tuple((t.stem, t.negated) for t in self.normalise(tokens))
 
+    def related(self, stem: str, present: set[str]) -> dict[str, bool]:
+        """Which of the `present` stems are this one (True) or its opposite (False): the same
+        answer as `opposite` for each, by set operations rather than one call per pair."""
+        found = dict.fromkeys(self.opposites.get(stem, _NONE) & present, False)
+        if stem.startswith(_NEGATING_PREFIXES):
+            found.update((t, False) for t in present if _prefix_opposite(stem, t))
+        else:
+            found.update(
+                (t, False)
+                for t in present
+                if t.startswith(_NEGATING_PREFIXES) and _prefix_opposite(stem, t)
+            )
+        if stem in present:
+            found[stem] = True
+        return found
+
     def opposite(self, a: str, b: str) -> bool:
-        return b in self.opposites.get(a, frozenset())
+        """One pair of stems, read as `related` reads them."""
+        if b in self.opposites.get(a, _NONE):
+            return True
+        if a.startswith(_NEGATING_PREFIXES) or b.startswith(_NEGATING_PREFIXES):
+            return _prefix_opposite(a, b)
+        return False
+
+
+# "uncommitted" denies "committed", "nonblocking" denies "blocking": English makes opposites
+# with these prefixes, so any pack's words get their opposites without a list. Only un- and
+# non-: in-, im- and dis- begin too many words that deny nothing (inform, import, display).
+_NEGATING_PREFIXES = ("non", "un")
+_NONE: frozenset[str] = frozenset()
+# Stems that begin with a prefix's letters but are not built on it.
+_NOT_PREFIXED = ("under", "until", "unit", "union", "uniqu", "univers", "unix", "unicod", "unif")
+
+
+@cache
+def _prefix_opposite(a: str, b: str) -> bool:
+    for prefixed, plain in ((a, b), (b, a)):
+        for prefix in _NEGATING_PREFIXES:
+            if not prefixed.startswith(prefix) or prefixed.startswith(_NOT_PREFIXED):
+                continue
+            rest = prefixed[len(prefix) :]
+            # Stems of the two forms can end differently ("unord" / "order", "immut" /
+            # "mutabl"), so the plain stem may run a few letters past the rest or stop short.
+            short, long = sorted((rest, plain), key=len)
+            if len(short) >= 3 and long.startswith(short) and len(long) - len(short) <= 3:
+                return True
+    return False
 
 
 def _canonical(pattern: Pattern) -> str:

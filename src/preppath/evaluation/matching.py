@@ -14,7 +14,7 @@ from functools import cache
 from typing import Literal
 
 from preppath.evaluation.lexicon import Lexicon, Pattern, default_lexicon
-from preppath.evaluation.tokens import Reading, Token, phrase_tokens, read
+from preppath.evaluation.tokens import NEGATORS, Reading, Token, phrase_tokens, read
 
 Polarity = Literal["affirmed", "contradicted", "denied"]
 QUOTE_MAX_WORDS = 16
@@ -83,34 +83,40 @@ def compile_phrase(
     return (lexicon or default_lexicon()).normalise_pattern(phrase_tokens(phrase, terms))
 
 
+@cache
+def sayings_of(
+    phrases: tuple[str, ...], lexicon: Lexicon | None = None, terms: frozenset[str] = frozenset()
+) -> frozenset[Pattern]:
+    """Each phrase as the matcher reads it, to tell a right statement by its words."""
+    return frozenset(
+        pattern for phrase in phrases if (pattern := compile_phrase(phrase, lexicon, terms))
+    )
+
+
 def _window(length: int) -> int:
     return max(8, 3 * length)
 
 
 def _candidates(pattern: Pattern, unit: tuple[Token, ...], lexicon: Lexicon) -> list[Hit]:
     stems = [t.stem for t in unit]
-    hits: list[Hit] = []
+    # How each pattern word relates to each word of the clause, worked out once: the searches
+    # below try many starts and skipped words over the same pairs.
+    present = set(stems)
+    relations = [lexicon.related(p, present) for p, _ in pattern]
     if len(pattern) <= 2:
-        hits += _unordered(pattern, unit, stems, lexicon)
-    else:
-        hits += _ordered(pattern, unit, stems, lexicon)
-    return hits
-
-
-def _same(p: str, t: str, lexicon: Lexicon) -> bool | None:
-    """True for the same concept, False for its opposite, None for neither."""
-    if p == t:
-        return True
-    if lexicon.opposite(p, t):
-        return False
-    return None
+        if not relations[0] or (len(pattern) == 2 and not relations[1]):
+            return []
+        return _unordered(pattern, unit, stems, relations)
+    if sum(1 for r in relations if r) < len(pattern) - 1:
+        return []  # a statement may lack one word, never two
+    return _ordered(pattern, unit, stems, relations)
 
 
 def _classify(
     pattern: Pattern, picked: list[tuple[int, bool]], unit: tuple[Token, ...], complete: bool
 ) -> Hit:
     """`picked` pairs each found pattern word's position with whether it is the same concept
-    (True) or its opposite (False)."""
+    (True) or its opposite (False), as `Lexicon.related` tells."""
     used = [k for k, (pos, _) in enumerate(picked) if pos >= 0]
     flips = [unit[picked[k][0]].negated != pattern[k][1] for k in used]
     opposite = sum(1 for k in used if not picked[k][1]) % 2 == 1
@@ -128,6 +134,11 @@ def _classify(
     # reads" lacks the "prevents" of the phrasing, but "blocks" may say the same thing.
     said_negation = any(unit[picked[k][0]].negated for k in used if flips[used.index(k)])
     polarity: Polarity
+    # "delete rather than overwrite" said as "overwrite rather than delete": a statement that
+    # prefers one thing to another, with both sides reversed, is the opposite preference.
+    mixed = len({pattern[k][1] for k in used}) > 1
+    if mixed and all(flips) and not opposite and complete and _close(positions, len(used)):
+        return Hit("contradicted", complete, tokens)
     if not flipped:
         polarity = "affirmed"
     elif not tight or (inner and not opposite and not said_negation):
@@ -140,12 +151,15 @@ def _classify(
     return Hit(polarity, complete, tokens)
 
 
+def _close(positions: list[int], count: int) -> bool:
+    """The words stand together, in whatever order."""
+    return max(positions) - min(positions) <= count + 1
+
+
 def _unordered(
-    pattern: Pattern, unit: tuple[Token, ...], stems: list[str], lexicon: Lexicon
+    pattern: Pattern, unit: tuple[Token, ...], stems: list[str], relations: list[dict[str, bool]]
 ) -> list[Hit]:
-    first = [
-        (i, s) for i, t in enumerate(stems) if (s := _same(pattern[0][0], t, lexicon)) is not None
-    ]
+    first = [(i, s) for i, t in enumerate(stems) if (s := relations[0].get(t)) is not None]
     if len(pattern) == 1:
         # A lone word's opposite is no contradiction: "tuples are immutable, lists mutable".
         return [_classify(pattern, [(i, True)], unit, True) for i, s in first if s]
@@ -154,7 +168,7 @@ def _unordered(
         for j, t in enumerate(stems):
             if j == i or abs(j - i) > _window(2):
                 continue
-            same_j = _same(pattern[1][0], t, lexicon)
+            same_j = relations[1].get(t)
             if same_j is None or (not same_i and not same_j):
                 continue
             hits.append(_classify(pattern, [(i, same_i), (j, same_j)], unit, True))
@@ -162,14 +176,16 @@ def _unordered(
 
 
 def _ordered(
-    pattern: Pattern, unit: tuple[Token, ...], stems: list[str], lexicon: Lexicon
+    pattern: Pattern, unit: tuple[Token, ...], stems: list[str], relations: list[dict[str, bool]]
 ) -> list[Hit]:
     hits = []
     n = len(pattern)
     for skip in (None, *range(n)):
         wanted = [k for k in range(n) if k != skip]
+        if not all(relations[k] for k in wanted):
+            continue
         for start, t in enumerate(stems):
-            same0 = _same(pattern[wanted[0]][0], t, lexicon)
+            same0 = relations[wanted[0]].get(t)
             if same0 is None:
                 continue
             picked: list[tuple[int, bool]] = [(-1, True)] * n
@@ -178,8 +194,9 @@ def _ordered(
             ok = True
             for k in wanted[1:]:
                 found = None
+                related = relations[k]
                 for j in range(pos + 1, min(len(stems), start + _window(n) + 1)):
-                    s = _same(pattern[k][0], stems[j], lexicon)
+                    s = related.get(stems[j])
                     if s is not None:
                         found = (j, s)
                         break
@@ -195,6 +212,40 @@ def _ordered(
     return hits
 
 
+_REFUSING = ("never", "cannot")
+# Stems of poorly, badly, rarely, hardly, barely, seldom, fails, little.
+_DENYING_STEMS = frozenset({"poor", "bad", "rare", "hard", "bare", "seldom", "fail", "littl"})
+
+
+def _refusal(phrase: str, pattern: Pattern) -> bool:
+    """A phrasing that says an action is not done ("don't store it in a struct", "never block
+    the loop"): every word denied by a verb's negation, not by "no" before a noun ("no access
+    keys" names an absence that correct answers go on to discuss)."""
+    # The denial reaches a few words (tokens.NEGATION_SCOPE): those words lead, the rest follow.
+    denied = [negated for _, negated in pattern]
+    run = denied.index(False) if False in denied else len(denied)
+    if run < 2 or any(denied[run:]):
+        return False
+    words = phrase.lower().replace("’", "'").split()
+    first = next((w for w in words if w in NEGATORS or w.endswith("n't")), "")
+    return first.endswith("n't") or first in _REFUSING
+
+
+def _done_anyway(hit: Hit, unit: tuple[Token, ...]) -> Hit:
+    """The refused action said plainly, whole and close together ("store it in your service
+    struct" against "don't store it in a struct"), contradicts the phrasing."""
+    if hit.polarity != "denied" or not hit.complete or any(t.negated for t in hit.tokens):
+        return hit
+    positions = [unit.index(t) for t in hit.tokens]
+    if positions != sorted(positions) or not _close(positions, len(positions)):
+        return hit
+    # "generalises poorly", "fails to generalise": words that deny without a negator.
+    around = unit[max(0, positions[0] - 1) : positions[-1] + 1]
+    if any(t.stem in _DENYING_STEMS for t in around):
+        return hit
+    return Hit("contradicted", hit.complete, hit.tokens)
+
+
 _RANK = {"affirmed": 0, "contradicted": 1, "denied": 2}
 
 
@@ -205,7 +256,32 @@ def best_hit(phrase: str, units: Units, lexicon: Lexicon | None = None) -> Hit |
     pattern = compile_phrase(phrase, lexicon, units.terms)
     if not pattern:
         return None
-    hits = [h for unit in units.units for h in _candidates(pattern, unit, lexicon)]
+    refusal = _refusal(phrase, pattern)
+    hits = [
+        _done_anyway(h, unit) if refusal else h
+        for unit in units.units
+        for h in _candidates(pattern, unit, lexicon)
+    ]
     if not hits:
         return None
     return min(hits, key=lambda h: (not h.complete, _RANK[h.polarity]))
+
+
+SENTENCE_MIN_WORDS = 3
+
+
+def sentence_hit(phrase: str, units: Units, lexicon: Lexicon | None = None) -> Hit | None:
+    """The phrase stated whole, in order and close together, across the clauses of one
+    sentence: "it asks the token service and gets handed credentials" states "token service
+    hands out credentials" though a clause ends between them. Only for phrases of three words
+    or more, whose order carries the statement; and only affirmed, since a negation read
+    across a clause boundary proves nothing."""
+    lexicon = lexicon or default_lexicon()
+    pattern = compile_phrase(phrase, lexicon, units.terms)
+    if len(pattern) < SENTENCE_MIN_WORDS:
+        return None
+    for sentence in units.sentences:
+        for hit in _candidates(pattern, sentence, lexicon):
+            if hit.complete and hit.polarity == "affirmed":
+                return hit
+    return None

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from preppath.evaluation.contrast import Contrast, said_about
-from preppath.evaluation.matching import Hit, Units, best_hit
+from preppath.evaluation.lexicon import Pattern
+from preppath.evaluation.matching import (
+    QUOTE_MAX_WORDS,
+    Hit,
+    Units,
+    best_hit,
+    compile_phrase,
+    sentence_hit,
+)
+from preppath.evaluation.text import analyse
 from preppath.values import KeyPoint
 
 Status = Literal["covered", "partial", "missed", "contradicted"]
@@ -67,10 +77,18 @@ def _stronger(hit: Hit, than: Hit, contrast: Contrast | None) -> bool:
 
 
 def judge(
-    point: KeyPoint, units: Units, contrast: Contrast | None = None, *, mentions: bool = True
+    point: KeyPoint,
+    units: Units,
+    contrast: Contrast | None = None,
+    *,
+    mentions: bool = True,
+    sayings: frozenset[Pattern] = frozenset(),
 ) -> Judgement:
     """`mentions`: a one-term phrasing only mentions the point (technical questions); in a
-    story one word ("I learned", "we disagreed") is the statement itself."""
+    story one word ("I learned", "we disagreed") is the statement itself. `sayings`: the words
+    of every phrasing of the question's points (matching.sayings_of); words the bank itself
+    gives as right for this question contradict none of its points ("read uncommitted" is one
+    isolation level, not "read committed" said backwards)."""
     for wrong in point.misconceptions:
         hit = best_hit(wrong.claim, units)
         if hit is not None and hit.complete and hit.polarity == "affirmed":
@@ -84,7 +102,12 @@ def judge(
         hit = best_hit(phrasing, units)
         if hit is None:
             continue
-        if hit.complete and hit.polarity == "contradicted" and len(hit.tokens) >= 2:
+        if (
+            hit.complete
+            and hit.polarity == "contradicted"
+            and len(hit.tokens) >= 2
+            and tuple((t.stem, t.negated) for t in hit.tokens) not in sayings
+        ):
             contradiction = contradiction or hit
         elif hit.polarity == "affirmed" and _swapped(point, hit, units, contrast):
             if hit.complete and (swapped is None or len(hit.tokens) > len(swapped.tokens)):
@@ -103,6 +126,12 @@ def judge(
     if swapped is not None and not stated:
         said = units.quote(swapped.tokens)
         return Judgement("contradicted", said, f"that is the other way round: {point.point}.")
+    if not stated:
+        # Not stated in one clause: perhaps across the clauses of one sentence.
+        for phrasing in (*point.phrasings, point.point):
+            hit = sentence_hit(phrasing, units)
+            if hit is not None and not _swapped(point, hit, units, contrast):
+                return Judgement("covered", units.quote(hit.tokens))
     if best is None:
         return Judgement("missed")
     return Judgement("covered" if stated else "partial", units.quote(best.tokens))
@@ -116,3 +145,39 @@ def _states(hit: Hit, mentions: bool, contrast: Contrast | None) -> bool:
     if stated and mentions and contrast is not None and _only_names(hit, contrast):
         return False
     return stated
+
+
+GIST_MIN_STEMS = 4
+GIST_MIN_STOP_RATIO = 0.3
+
+
+@cache
+def question_stems(text: str, terms: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The question's own words: an answer repeats them whatever it knows."""
+    return frozenset(s for s, _ in compile_phrase(text, terms=terms))
+
+
+@cache
+def _idea_stems(point: KeyPoint, terms: frozenset[str]) -> frozenset[str]:
+    phrases = (point.point, point.explain, *point.phrasings)
+    return frozenset(s for phrase in phrases for s, _ in compile_phrase(phrase, terms=terms))
+
+
+def gist(point: KeyPoint, units: Units, asked: frozenset[str]) -> Judgement | None:
+    """Half credit for a point said in other words: one sentence of prose that uses at least
+    four of the words the point, its explanation and its phrasings use (after the lexicon,
+    leaving out the question's own words), none of them denied. No single phrasing need match
+    it, so the idea counts in whatever order and grammar the person puts it."""
+    idea = _idea_stems(point, units.terms) - asked
+    for sentence in units.sentences:
+        found = [t for t in sentence if t.stem in idea]
+        if len({t.stem for t in found}) < GIST_MIN_STEMS or any(t.negated for t in found):
+            continue
+        # A list of terms is no statement, however many of the words it names.
+        said = units.reading.text[sentence[0].start : sentence[-1].end]
+        if analyse(said).stop_ratio < GIST_MIN_STOP_RATIO:
+            continue
+        # The idea is the sentence, so quote it whole when it is short enough.
+        short = len(said.split()) <= QUOTE_MAX_WORDS
+        return Judgement("partial", units.quote(sentence if short else found))
+    return None

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preppath.evaluation.contrast import contrast_of, question_terms
-from preppath.evaluation.matching import Units, units_of
-from preppath.evaluation.points import Judgement, judge
+from preppath.evaluation.matching import Units, sayings_of, units_of
+from preppath.evaluation.points import Judgement, gist, judge, question_stems
 from preppath.evaluation.screening import screen
 from preppath.evaluation.text import Analysed, analyse, content_stems
 from preppath.values import Evaluation, KeyPointResult, Question
@@ -141,7 +141,19 @@ class RubricEvaluator:
         analysed = analyse(text)
         contrast = contrast_of(question.text)
         technical = question.type != "behavioral"
-        judgements = [judge(p, units, contrast, mentions=technical) for p in question.key_points]
+        phrases = tuple(x for p in question.key_points for x in (p.point, *p.phrasings))
+        sayings = sayings_of(phrases, terms=units.terms)
+        judgements = [
+            judge(p, units, contrast, mentions=technical, sayings=sayings)
+            for p in question.key_points
+        ]
+        if technical and not any(j.status == "contradicted" for j in judgements):
+            # Only in an answer that states nothing backwards: the gist rule cannot read polarity.
+            asked = question_stems(question.text, units.terms)
+            judgements = [
+                gist(p, units, asked) or j if j.status == "missed" else j
+                for p, j in zip(question.key_points, judgements, strict=True)
+            ]
         n = max(len(judgements), 1)
         credit = sum(j.credit for j in judgements)
         contradicted = sum(j.status == "contradicted" for j in judgements)

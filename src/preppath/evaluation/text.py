@@ -35,10 +35,37 @@ def _stemmer() -> object:
     return snowballstemmer.stemmer("english")
 
 
+# Irregular forms the stemmer leaves apart from their verb or noun: "it found the key" states
+# "finds the key", "the vertices" are vertexes. Forms that are also other words are left out
+# ("left" of left joins, "bound" of I/O-bound, "went" would read as Go, "thought" as a noun).
+_IRREGULAR = {
+    form: base
+    for line in """
+    find found | hold held | keep kept | send sent | build built | rebuild rebuilt
+    throw threw thrown | take took taken | give gave given | write wrote written
+    rewrite rewrote rewritten | overwrite overwrote overwritten | override overrode overridden
+    choose chose chosen | catch caught | bring brought | buy bought | lose lost | mean meant
+    tell told | sell sold | pay paid | say said | see saw seen | know knew known
+    grow grew grown | fall fell fallen | break broke broken | spend spent | stand stood
+    understand understood | hide hid hidden | forget forgot forgotten | begin began begun
+    drive drove driven | rise rose risen | run ran | lead led | feel felt | deal dealt
+    feed fed | hang hung | shoot shot | teach taught | seek sought | win won | meet met
+    freeze froze frozen | steal stole stolen | blow blew blown | draw drew drawn
+    fly flew flown | shrink shrank shrunk | stick stuck | strike struck | sweep swept
+    sleep slept | lend lent | forbid forbade forbidden | arise arose arisen | undo undid undone
+    child children | vertex vertices | index indices | matrix matrices | analysis analyses
+    """.replace("\n", "|").split("|")
+    if (forms := line.split())
+    for form in forms[1:]
+    for base in forms[:1]
+}
+
+
 @cache
 def stem(word: str) -> str:
     s = _stemmer()
-    return str(s.stemWord(word.strip("'")))  # type: ignore[attr-defined]
+    bare = word.strip("'")
+    return str(s.stemWord(_IRREGULAR.get(bare, bare)))  # type: ignore[attr-defined]
 
 
 def words(text: str) -> list[str]:

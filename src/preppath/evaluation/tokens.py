@@ -47,6 +47,7 @@ NEGATORS = _wordset(
     "avoid avoids avoided avoiding prevent prevents prevented preventing"
 )
 # "not only X but also Y" and "no matter" do not deny what follows.
+_FAIL_FORMS = _wordset("fail fails failed failing")
 _NOT_NEGATING_AFTER = {"not": {"only", "just", "merely"}, "no": {"matter", "doubt"}}
 _NEGATING_PAIRS = {("instead", "of"), ("rather", "than")}
 
@@ -165,6 +166,8 @@ def read(text: str, terms: frozenset[str] = frozenset()) -> Reading:
                 close()
                 continues = False
             elif tokens:
+                # "never throws but may lag": the same subject goes on, its denial does not.
+                negated, scope = False, 0
                 continue
             else:
                 continues = continues or nxt in AUXILIARIES
@@ -184,15 +187,21 @@ def read(text: str, terms: frozenset[str] = frozenset()) -> Reading:
             pending = None
             continue
         if pending is not None and (pending, word) in _NEGATING_PAIRS:
-            negated, scope = not negated, NEGATION_SCOPE
+            negated, scope = _negate(negated, scope), NEGATION_SCOPE
             pending = None
+            # "instead of" is a negator, not content: "merge instead of rebasing" is the two
+            # statements it joins, which the matcher may then find in either order.
+            if tokens and tokens[-1].stem == "instead":
+                tokens.pop()
             continue
         pending = word if word in {"instead", "rather"} else None
         # "none of them" denies; "use None as the default" names Python's None.
         python_none = word == "none" and nxt not in {"of", "", ".", ",", ";", "!", "?"}
-        if (word in NEGATORS or word.endswith("n't")) and not python_none:
+        # "fails to speed it up" denies the speed-up as "doesn't speed it up" does.
+        fails_to = word in _FAIL_FORMS and nxt == "to"
+        if (word in NEGATORS or word.endswith("n't") or fails_to) and not python_none:
             if nxt not in _NOT_NEGATING_AFTER.get(word, ()):
-                negated, scope = not negated, NEGATION_SCOPE
+                negated, scope = _negate(negated, scope), NEGATION_SCOPE
             continue
         for part, start, end in _parts(kind, word, m.start(), m.end()):
             tokens.append(Token(part, start, end, negated))
@@ -201,6 +210,12 @@ def read(text: str, terms: frozenset[str] = frozenset()) -> Reading:
                 negated = False
     close()
     return Reading(text, tuple(clauses))
+
+
+def _negate(negated: bool, scope: int) -> bool:
+    """A second negator right after the first cancels it ("not without"); one after some words
+    starts a new denial: "never throw errors but may not reflect updates" denies both."""
+    return True if negated and scope < NEGATION_SCOPE else not negated
 
 
 def _has_verb(words: list[str]) -> bool:
