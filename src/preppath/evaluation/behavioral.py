@@ -10,11 +10,14 @@ what the sentences do — set a scene in time, state the person's responsibility
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-from preppath.evaluation.competency import competencies, sentence_reading, topic_of
-from preppath.evaluation.matching import Units
-from preppath.evaluation.text import STOP_WORDS
+from preppath.evaluation.matching import Units, best_hit
+
+COMPETENCIES_FILE = Path(__file__).parent / "competencies.toml"
 
 _PAST_IRREGULAR = (
     "was were had did went made took got found wrote built led ran told said sent saw met spent "
@@ -42,23 +45,6 @@ _CONTEXT = re.compile(
     r"|\bso this was\b|\bpicture\b|\bwe had\b|\bthere was\b|\bi was working\b|\bi joined\b"
     r"|\bour (?:\w+ )?(?:service|team|app|product|system|platform|site|company|client|pipeline|"
     r"release|database|project)\b"
-    # Who and where the person was: "I was lead programmer at a games studio", "I work on the
-    # stock system for a chain of shops", "three years into my career".
-    r"|\bi (?:was|am|'m|worked|work) (?:as |at |for |in )?(?:a |an |the |our )?(?:[\w-]+ ){0,3}"
-    r"(?:engineer|developer|programmer|lead|manager|analyst|designer|architect|consultant|"
-    r"intern|scientist|administrator|student|researcher|tester|owner)\b"
-    r"|\bi (?:work|worked) (?:on|at|for|in)\b|\bworking (?:on|at|for) (?:a|an|the|our)\b"
-    r"|\byears? into my (?:career|job|role)\b"
-    r"|\bat (?:a|an|our|the|my) (?:[\w-]+ ){0,3}(?:company|startup|start-up|studio|agency|bank|"
-    r"hospital|lab|shop|retailer|firm|charity|university|school|museum|council|consultancy|"
-    r"marketplace|fintech|insurer|publisher|chain|department)\b"
-    # When: "one night", "about six weeks before the launch", "in a performance review".
-    r"|\bone (?:day|night|morning|afternoon|evening|weekend|monday|tuesday|wednesday|thursday|"
-    r"friday)\b|\b(?:a|one|two|three|four|five|six|\d+|a few|several) (?:days|weeks|months|"
-    r"years) (?:before|after|into)\b"
-    r"|\b(?:in|during|after) (?:a|an|one|our|my|the) (?:[\w-]+ ){0,2}(?:review|meeting|retro|"
-    r"retrospective|one-on-one|1:1|stand-up|standup|planning|sprint|demo|incident|outage|launch|"
-    r"migration|presentation)\b"
 )
 _TASK = re.compile(
     r"\bmy (?:role|job|task|responsibility|goal|mandate|remit|brief) (?:was|is)\b"
@@ -68,13 +54,6 @@ _TASK = re.compile(
     r"took (?:on|ownership|charge|over)|was given)\b|\b(?:the|our|my) (?:goal|challenge|problem|"
     r"aim|job|target|brief) was\b|\bwe (?:needed|had) to\b|\bas (?:the )?(?:\w+ )?(?:lead|manager|"
     r"owner|on-call)\b|\bfell to me\b"
-    # The call or the job was theirs: "telling the publisher was my job", "it was my call".
-    r"|\bwas (?:my|all my) (?:job|call|responsibility|decision|problem|role)\b"
-    r"|\bwas (?:down|up) to me\b|\b(?:call|decision|choice) was mine\b"
-    r"|\bi (?:said|told (?:\w+ ){1,2}|offered|promised) (?:that )?i(?:'d| would| will|'ll) "
-    r"(?:take|handle|own|fix|do|look|lead|sort)\b|\bi took it\b"
-    r"|\bi was the (?:[\w-]+ ){0,2}(?:lead|owner|engineer|one|person|developer|programmer|"
-    r"manager|analyst)\b"
 )
 _RESULT = re.compile(
     r"\bas a result\b|\bin the end\b|\beventually\b|\bended up\b|\bwhich meant\b|\bthe result\b"
@@ -84,13 +63,6 @@ _RESULT = re.compile(
     r"succeeded|passed|met|hit|beat|avoided|prevented|caught|fixed|resolved|solved)\b"
     r"|\b(?:from|by|to) (?:about |around |roughly |nearly |over |under )?\d"
     r"|\d+ ?(?:%|percent|per cent)|\bzero\b|\bno more\b|\bnever again\b|\bon time\b"
-    r"|\bback to normal\b|\bnone (?:lost|missing|left)\b|\b(?:was|were|got) approved\b"
-    r"|\brenewed\b|\bsigned\b|\bno longer\b|\bgot it working\b"
-    # Where things stood later: "by spring she was running releases", "he now leads it".
-    r"|\bby (?:spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|"
-    r"august|september|october|november|december|the next|the following|then)\b"
-    r"|\bmoved (?:into|up)\b|\b(?:was|got|been) promoted\b"
-    r"|\bnow (?:runs|leads|owns|handles|mentors|manages|maintains|uses)\b"
 )
 _LESSON = re.compile(
     r"\bi learn(?:ed|t)\b|\blesson\b|\btaught me\b|\bnext time\b|\bnow i (?:always|make sure|try|"
@@ -116,6 +88,21 @@ _NAMED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z0-9]+(?:\s[A-Z][a-zA-Z0-9]
 
 
 @dataclass(frozen=True)
+class Competency:
+    cues: tuple[str, ...]
+    asks_lesson: bool
+
+
+@cache
+def competencies() -> dict[str, Competency]:
+    data = tomllib.loads(COMPETENCIES_FILE.read_text(encoding="utf-8"))
+    return {
+        name: Competency(tuple(c.get("cues", ())), bool(c.get("asks_lesson", False)))
+        for name, c in data.get("competency", {}).items()
+    }
+
+
+@dataclass(frozen=True)
 class Story:
     star: dict[str, bool]
     i_actions: int
@@ -130,49 +117,23 @@ class Story:
     cues: tuple[str, ...]
     """The competency cues found, in the person's words."""
     habitual: int
-    rival: str = ""
-    """The competency the story shows instead of the asked one, when it does."""
-    rival_cues: tuple[str, ...] = ()
-    asked_for: str = ""
-    """What the question asks for, in its own words ("a time you disagreed with…")."""
-
-    def off_topic_note(self, asked: str) -> str:
-        """Why the story misses the question: what it asks for, and what the story shows."""
-        wanted = f": {self.asked_for}" if self.asked_for else ""
-        instead = ""
-        if self.rival:
-            said = ", ".join(f"“{c}”" for c in self.rival_cues[:2])
-            instead = f"; this one is about {self.rival} (you said {said})"
-        return (
-            f"The story does not show what the question asks about ({asked}){wanted}{instead}. "
-            "Choose one where that is the point"
-        )
 
 
 def _clamp(value: float) -> float:
     return max(0.0, min(1.0, value))
 
 
-def _sentences(text: str, overlap: int = 0) -> list[str]:
-    """Sentences; `overlap` words of each cut stretch repeat at the start of the next, so a
-    phrase across a cut ("his | idea") is still read whole."""
+def _sentences(text: str) -> list[str]:
     parts = [p for p in re.split(r"(?<=[.!?])\s+|\n+", text) if p.strip()]
     out: list[str] = []
     for part in parts:
         words = part.split()
         # A transcript has no full stops: read it in stretches of about twenty words.
         while len(words) > 40:
-            out.append(" ".join(words[: 20 + overlap]))
+            out.append(" ".join(words[:20]))
             words = words[20:]
         out.append(" ".join(words))
     return out
-
-
-_OPEN = re.compile(
-    r"\b(?:proud|accomplishments?|achievements?|favou?rite|biggest (?:success|win|impact)|"
-    r"best work)\b",
-    re.IGNORECASE,
-)
 
 
 def _cue_names(tags: tuple[str, ...], question_text: str) -> tuple[list[str], bool]:
@@ -192,16 +153,7 @@ def _wordset(text: str) -> frozenset[str]:
 _GENERIC_QUESTION_WORDS = _wordset(
     "tell time describe example situation give walk did do how what when why you your about "
     "handle handled happened result outcome project work worked team someone person people "
-    "made make real difference thing things something would could have were much more most "
-    "going wasn't weren't didn't their them having took take taken give gave tell told"
-)
-# Words nearly every workplace story uses, whatever it is about: a question that names them
-# ("your first months as a manager") says little about what a story must show.
-_ORDINARY_STORY_WORDS = _wordset(
-    "technical first last change changed changes built build engineer engineers manager "
-    "managers senior junior helped help working another different effectively involved went "
-    "system systems piece issue issues design report several said specific team teams company "
-    "product code month months week weeks year years lead work fully problem problems"
+    "made make real difference thing things something would could have were much more most"
 )
 
 
@@ -210,16 +162,11 @@ def _question_cues(question_text: str) -> list[str]:
     return [
         w
         for w in re.findall(r"[a-z][a-z'-]+", question_text.lower())
-        if len(w) > 3
-        and w not in _GENERIC_QUESTION_WORDS
-        and w not in _ORDINARY_STORY_WORDS
-        and w not in STOP_WORDS
+        if len(w) > 3 and w not in _GENERIC_QUESTION_WORDS
     ]
 
 
 def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: str) -> Story:
-    """`units` is the rubric's reading of the answer, kept for callers; cues are matched on
-    whole phrases here (competency.py)."""
     lowered = text.lower().replace("’", "'")
     sentences = [s.lower().replace("’", "'") for s in _sentences(text)]
     half = max(1, len(sentences) // 2)
@@ -247,11 +194,20 @@ def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: st
     named = len(_NAMED.findall(text))
     specificity = _clamp((numbers + 0.7 * timeframes + 0.4 * named) / 5)
     narrative = _clamp(past / 5) * (1 - 0.8 * _clamp(habitual / max(3, past)))
-    read = [s.lower().replace("’", "'") for s in _sentences(text, overlap=4)]
-    topic = topic_of(names, _question_cues(question_text), sentence_reading(read, _LESSON))
-    # A question open to any story ("the accomplishment you are most proud of") is answered by
-    # a good story about anything: no competency can be the wrong one.
-    relevance = topic.relevance if names and not _OPEN.search(question_text) else 1.0
+    found: dict[str, float] = {}
+    asked = [(w, 1.0) for w in _question_cues(question_text)]
+    for rank, name in enumerate(names):
+        # The first tag is what the question is about; the others count half.
+        weight = 1.0 if rank == 0 else 0.5
+        asked += [(cue, weight) for cue in competencies()[name].cues]
+    for cue, weight in asked:
+        hit = best_hit(cue, units)
+        # Said the way it is written: "without being asked" is not "asked".
+        if hit is not None and hit.complete and hit.polarity == "affirmed":
+            quote = units.quote(hit.tokens).lower()
+            found[quote] = max(found.get(quote, 0.0), weight)
+    distinct = sorted(found, key=lambda q: -found[q])
+    relevance = _clamp(sum(found.values()) / 2) if names else 1.0
     return Story(
         star=star,
         i_actions=i_actions,
@@ -261,22 +217,6 @@ def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: st
         relevance=relevance,
         asks_lesson=asks_lesson,
         lesson=lesson,
-        cues=topic.cues[:4],
+        cues=tuple(distinct[:4]),
         habitual=habitual,
-        rival=topic.rival_name if relevance < 0.4 else "",
-        rival_cues=topic.rival_cues if relevance < 0.4 else (),
-        asked_for=_asked_for(question_text),
     )
-
-
-_ASKING = re.compile(
-    r"^(?:tell me about|describe|give (?:me )?an example of|walk me through|talk about|share)\s+",
-    re.IGNORECASE,
-)
-
-
-def _asked_for(question_text: str) -> str:
-    """The question's first sentence without its "Tell me about": what a story must show."""
-    first = re.split(r"(?<=[.?!])\s", question_text.strip(), maxsplit=1)[0].rstrip(".?!")
-    stripped = _ASKING.sub("", first)
-    return stripped if stripped != first else f"“{first}?”"

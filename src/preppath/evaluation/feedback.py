@@ -50,7 +50,10 @@ def _story_lines(story: Story, tags: tuple[str, ...]) -> tuple[list[str], list[s
             "(when it was, what you did, what changed)"
         )
     if story.relevance < 0.4:
-        improvements.append(story.off_topic_note(asked))
+        improvements.append(
+            f"The story does not show what the question asks about ({asked}); choose one where "
+            "that is the point"
+        )
     elif story.cues:
         strengths.append(f"On the question's theme ({asked}): you said “{story.cues[0]}”")
     missing = [part for part, ok in story.star.items() if not ok]

@@ -48,10 +48,7 @@ class Tuning:
     """How much of the score a fully contradicted answer loses."""
     thin_below: float = 0.5
     """Under this share of the target length an answer is thin and its score shrinks."""
-    # 0.25 from the grid search; 0.15 since stories are judged against rival competencies
-    # (two folds of the tuning half, see bench/bench_behavioural_folds.py): an off-topic story
-    # at 0.25 still kept ~30 points, the top of the off-topic band.
-    relevance_floor: float = 0.15
+    relevance_floor: float = 0.25
     narrative_floor: float = 0.2
 
 
