@@ -193,3 +193,21 @@ def imported_modules(home: Path, *args: str) -> set[str]:
         for line in done.stderr.splitlines()
         if line.startswith("import time:")
     }
+
+
+def test_config_show_skips_pydantic(tmp_path: Path) -> None:
+    """`config show` with plain settings lists every setting without pydantic, once a first
+    run has cached the settings' names and meanings."""
+    home = tmp_path / "home"
+    run_ok(home, "config", "show")
+    modules = imported_modules(home, "config", "show")
+    assert {"pydantic", "pydantic_settings"} & {m.split(".")[0] for m in modules} == set()
+
+
+@pytest.mark.parametrize("command", [["heatmap"], ["interview", "list"]])
+def test_reads_skip_the_job_modules(tmp_path: Path, command: list[str]) -> None:
+    """With no job queued or running, a read command asks one count and loads none of the
+    job pool's modules to judge whether earlier runs left work behind."""
+    modules = imported_modules(tmp_path / "home", *command)
+    assert {m for m in modules if m.startswith("preppath.jobs")} == set()
+    assert "preppath.services.jobs" not in modules

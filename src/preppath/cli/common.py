@@ -97,7 +97,7 @@ def open_context(ctx: typer.Context, *, runs_jobs: bool = False) -> AppContext:
 
     app_ctx = open_app(settings_for(ctx))
     if not runs_jobs:
-        from preppath.services.jobs import unfinished_count
+        from preppath.services.leftover_jobs import unfinished_count
 
         left = unfinished_count(app_ctx)
         if left:
