@@ -211,3 +211,19 @@ def test_reads_skip_the_job_modules(tmp_path: Path, command: list[str]) -> None:
     modules = imported_modules(tmp_path / "home", *command)
     assert {m for m in modules if m.startswith("preppath.jobs")} == set()
     assert "preppath.services.jobs" not in modules
+
+
+def test_list_and_answer_load_only_their_views(tmp_path: Path) -> None:
+    """`interview list` loads the list's result classes alone, and `interview answer` its
+    feedback without the report's classes and formats (each frozen dataclass costs ~1 ms)."""
+    home = tmp_path / "home"
+    run_ok(home, "interview", "create", "--role", "Backend Engineer", "--stack", "python")
+    listed = imported_modules(home, "interview", "list")
+    assert "preppath.services.views_list" in listed
+    assert {"preppath.services.views_interview", "preppath.services.views_report"} & listed == set()
+    answered = imported_modules(home, "interview", "answer", "1", "1", "--text", "A `venv`.")
+    assert "preppath.services.inline_code" in answered  # the panel drew the answer's `code`
+    assert {
+        "preppath.services.views_report",
+        "preppath.services.report_formats",
+    } & answered == set()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from preppath.cli.common import console
 from preppath.messages import plural
-from preppath.services.views import AnswerResult, FeedbackView, InterviewView, Report, Unlock
+
+if TYPE_CHECKING:  # only annotations here: the report's classes load with a report
+    from preppath.services.views import AnswerResult, FeedbackView, InterviewView, Report, Unlock
 
 
 def score_style(overall: float) -> str:
@@ -94,7 +98,7 @@ _MARK_STYLE = {"good": "green", "bad": "yellow", "partial": "cyan", "info": "dim
 
 def rich_inline(text: str) -> str:
     """Rich markup for report text: `code` keeps its backticks and is shown bold."""
-    from preppath.services.report_formats import inline_spans
+    from preppath.services.inline_code import inline_spans
 
     return "".join(
         f"[bold]`{escape(piece)}`[/]" if code else escape(piece)
