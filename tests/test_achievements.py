@@ -597,3 +597,23 @@ def test_list_prints_progress_as_whole_numbers(app: AppContext, clock: Clock, ru
     entry = text[text.index("Consistently Strong") :].split("🔒", 1)[0]  # however it wraps
     assert entry.endswith(" 41/80 "), entry
     assert not re.search(r"\d\.\d+/\d", text)  # no progress printed with decimals
+
+
+def test_a_days_total_is_the_same_read_alone_or_with_every_day(app: AppContext, home: Path) -> None:
+    """`Facts.answers_on` reads one day's row until every day is loaded, and both give the
+    answers plus practice of that day (0 for a day without any)."""
+    from datetime import date, timedelta
+
+    from preppath.progress.achievements import Facts
+
+    answer_one(app)
+    practise(app)
+    today = date.fromisoformat(db_rows(home, "SELECT day FROM daily_activity")[0][0])
+    with app.reader() as db:
+        alone = Facts(db, app.profile_id, today)
+        read_alone = [alone.answers_on(today), alone.answers_on(today - timedelta(days=1))]
+        assert "days" not in alone.__dict__  # answered without reading every day
+        loaded = Facts(db, app.profile_id, today)
+        assert loaded.days
+        assert [loaded.answers_on(today), loaded.answers_on(today - timedelta(days=1))] == [2, 0]
+    assert read_alone == [2, 0]

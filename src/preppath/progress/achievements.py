@@ -17,7 +17,13 @@ from typing import Any
 
 from preppath.db.query import read_time, stored_time
 from preppath.domain import ActivityType
-from preppath.progress.store import DayRow, activity_totals, day_rows, qualifying_totals
+from preppath.progress.store import (
+    DayRow,
+    activity_totals,
+    day_rows,
+    qualifying_on,
+    qualifying_totals,
+)
 from preppath.progress.streaks import compute_streaks
 
 CATALOGUE = Path(__file__).with_name("achievements.toml")
@@ -167,6 +173,8 @@ class Facts:
         return [int(r[0]) for r in rows]
 
     def answers_on(self, day: date) -> int:
+        if "days" not in self.__dict__:  # one row, rather than reading every day to find it
+            return qualifying_on(self.db, self.profile_id, day)
         return next((r.answers + r.practices for r in self.days if r.day == day.isoformat()), 0)
 
     def gap_before(self, day: date) -> int:
