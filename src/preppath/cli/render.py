@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 
 from preppath.cli.common import console
 from preppath.messages import plural
@@ -123,6 +122,7 @@ def print_report(report: Report) -> None:
 
 def _print_block(block: object) -> None:
     from rich.padding import Padding
+    from rich.table import Table  # here, not at the top: the answer panel needs no table
 
     from preppath.services.report_formats import MARKS, Items, Paragraph, Quote, Scores
 

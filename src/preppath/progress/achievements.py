@@ -7,7 +7,6 @@ aggregates, so unlocking costs the same for a new profile and a five-year one.
 from __future__ import annotations
 
 import sqlite3
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,6 +43,8 @@ class AchievementDef:
 
 @cache
 def catalogue() -> tuple[AchievementDef, ...]:
+    import tomllib  # ~3 ms to import: only the commands that read the catalogue pay it
+
     raw = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))["achievement"]
     return tuple(
         AchievementDef(
