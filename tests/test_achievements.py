@@ -600,8 +600,9 @@ def test_list_prints_progress_as_whole_numbers(app: AppContext, clock: Clock, ru
 
 
 def test_a_days_total_is_the_same_read_alone_or_with_every_day(app: AppContext, home: Path) -> None:
-    """`Facts.answers_on` reads one day's row until every day is loaded, and both give the
-    answers plus practice of that day (0 for a day without any)."""
+    """`Facts.answers_on` and `gap_before` read one row until every day is loaded, and give
+    the same: a day's answers plus practice (0 without any), the days since the last
+    practice before a day (0 when there was none)."""
     from datetime import date, timedelta
 
     from preppath.progress.achievements import Facts
@@ -616,4 +617,7 @@ def test_a_days_total_is_the_same_read_alone_or_with_every_day(app: AppContext, 
         loaded = Facts(db, app.profile_id, today)
         assert loaded.days
         assert [loaded.answers_on(today), loaded.answers_on(today - timedelta(days=1))] == [2, 0]
+        later = today + timedelta(days=9)
+        gaps = [Facts(db, app.profile_id, today).gap_before(d) for d in (today, later)]
+        assert gaps == [loaded.gap_before(today), loaded.gap_before(later)] == [0, 9]
     assert read_alone == [2, 0]

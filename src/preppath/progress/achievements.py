@@ -180,6 +180,13 @@ class Facts:
 
     def gap_before(self, day: date) -> int:
         """Days since the last practice before `day` (0 when there was none)."""
+        if "days" not in self.__dict__:  # the one day wanted, rather than reading every day
+            (last,) = self.db.execute(
+                "SELECT max(day) FROM daily_activity WHERE profile_id = ? AND day < ? "
+                "AND answers + practices > 0",
+                (self.profile_id, day.isoformat()),
+            ).fetchone()
+            return (day - date.fromisoformat(last)).days if last else 0
         earlier = [
             date.fromisoformat(r.day)
             for r in self.days
