@@ -20,6 +20,7 @@ from preppath.progress.store import (
     DayRow,
     activity_totals,
     day_rows,
+    qualifying_days,
     qualifying_on,
     qualifying_totals,
 )
@@ -144,8 +145,9 @@ class Facts:
 
     @cached_property
     def longest_streak(self) -> int:
+        loaded = "days" in self.__dict__
         state = compute_streaks(
-            qualifying_totals(self.days),
+            qualifying_totals(self.days) if loaded else qualifying_days(self.db, self.profile_id),
             today=self.today,
             daily_minimum=self.daily_minimum,
             freezes_enabled=self.freezes,
