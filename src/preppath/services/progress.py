@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from preppath.domain import ActivityType
 from preppath.errors import ExitCode, PrepPathError
 from preppath.services.context import AppContext
-from preppath.services.views import Unlock
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Unlock only in annotations: the heatmap and stats need no view classes
     from preppath.progress.heatmap import Calendar
     from preppath.progress.store import DayRow
     from preppath.progress.streaks import StreakState
+    from preppath.services.views import Unlock
 
 
 EARLIEST_YEAR = 2000
