@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
-from rich.panel import Panel
 
 from preppath.cli.common import console
 from preppath.messages import plural
@@ -44,6 +43,8 @@ def _scores_line(scores: dict[str, float], overall: int) -> str:
 def print_answer_result(result: AnswerResult, *, heard: bool = False) -> None:
     """The feedback panel; `heard` starts it with the transcript that was scored (for a
     recording, whose words the person has not seen yet)."""
+    from rich.panel import Panel  # here: `create`, `show` and `start` draw lines, not panels
+
     from preppath.services.wording import answer_label, describe_delivery
 
     lines = []
