@@ -227,3 +227,15 @@ def test_list_and_answer_load_only_their_views(tmp_path: Path) -> None:
         "preppath.services.views_report",
         "preppath.services.report_formats",
     } & answered == set()
+
+
+def test_create_from_the_cached_bank_loads_no_scorer(tmp_path: Path) -> None:
+    """Once the bank is cached, `interview create` and `questions list` load neither the
+    scorer's modules (its stemmer) nor the TOML parser: those only check and parse packs."""
+    home = tmp_path / "home"
+    create = ["interview", "create", "--role", "Backend Engineer", "--stack", "python"]
+    run_ok(home, *create)
+    for command in (create, ["questions", "list", "--json"]):
+        modules = imported_modules(home, *command)
+        assert {m for m in modules if m.startswith("preppath.evaluation")} == set(), command
+        assert "tomllib" not in modules, command
