@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
 import re
 import shutil
@@ -118,8 +119,6 @@ def run_side(src: Path, template: Path | None, work: Path) -> list[tuple[str, st
                 check=False,
             )
             if argv[:2] == ["interview", "create"] and "--json" in argv and done.returncode == 0:
-                import json
-
                 made = str(json.loads(done.stdout)["id"])
             text = f"exit {done.returncode}\n--- stdout\n{done.stdout}--- stderr\n{done.stderr}"
             text = TIME.sub("<time>", text)
