@@ -2,12 +2,17 @@
 five-year history, in one interleaved run; and the peak memory of `interview answer`.
 
     .venv/bin/python bench/bench_commands.py [--answers 15000] [--technologies 120] [--runs N]
+        [--history-cache DIR]
 
 The history is the one bench_write.py writes through PrepPath's own answer path (15,000 answers
 in 3,000 interviews over five years and 120 technologies, so several hundred topics); the empty
 profile lives in a home of its own, as another user's would. Each command runs against the
 interview the bench created in that home, so `show`, `answer` and `report` read the same shape
 of interview in both.
+
+Building the history takes minutes (over ten on a loaded machine). `--history-cache DIR` keeps a
+pristine copy in DIR, one per size, and later runs copy it instead of building it again, so the
+figures before and after a change come from the same history.
 """
 
 from __future__ import annotations
@@ -72,20 +77,37 @@ def measure(
     }
 
 
+def history_made(home: Path, answers: int, technologies: int, cache: Path | None) -> None:
+    """Build the history into `home`, or copy the one `cache` keeps for this size."""
+    kept = cache / f"history-{answers}-{technologies}" if cache else None
+    if kept is not None and (kept / "complete").is_file():
+        shutil.copytree(kept, home)
+        (home / "complete").unlink()
+        print(f"history: copied from {kept}", flush=True)
+        return
+    started = time.perf_counter()
+    made = build_history(home, answers, technologies)
+    print(
+        f"history: {made * 5:,} answers in {made:,} interviews over 5 years, "
+        f"{technologies} technologies, built in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    if kept is not None:
+        shutil.rmtree(kept, ignore_errors=True)
+        shutil.copytree(home, kept)
+        (kept / "complete").touch()  # written last: a copy cut short is never reused
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--answers", type=int, default=15_000)
     parser.add_argument("--technologies", type=int, default=120)
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--history-cache", type=Path, help="keep and reuse the built history here")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="preppath-bench-"))
     homes = {"empty": root / "empty", "history": root / "history"}
-    started = time.perf_counter()
-    made = build_history(homes["history"], args.answers, args.technologies)
-    print(
-        f"history: {made * 5:,} answers in {made:,} interviews over 5 years, "
-        f"{args.technologies} technologies, built in {time.perf_counter() - started:.0f} s"
-    )
+    history_made(homes["history"], args.answers, args.technologies, args.history_cache)
     preppath = str(VENV_BIN / "preppath")
     black = shutil.which("black", path=str(VENV_BIN)) or shutil.which("black")
     if not black:

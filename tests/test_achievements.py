@@ -597,3 +597,27 @@ def test_list_prints_progress_as_whole_numbers(app: AppContext, clock: Clock, ru
     entry = text[text.index("Consistently Strong") :].split("🔒", 1)[0]  # however it wraps
     assert entry.endswith(" 41/80 "), entry
     assert not re.search(r"\d\.\d+/\d", text)  # no progress printed with decimals
+
+
+def test_a_days_total_is_the_same_read_alone_or_with_every_day(app: AppContext, home: Path) -> None:
+    """`Facts.answers_on` and `gap_before` read one row until every day is loaded, and give
+    the same: a day's answers plus practice (0 without any), the days since the last
+    practice before a day (0 when there was none)."""
+    from datetime import date, timedelta
+
+    from preppath.progress.achievements import Facts
+
+    answer_one(app)
+    practise(app)
+    today = date.fromisoformat(db_rows(home, "SELECT day FROM daily_activity")[0][0])
+    with app.reader() as db:
+        alone = Facts(db, app.profile_id, today)
+        read_alone = [alone.answers_on(today), alone.answers_on(today - timedelta(days=1))]
+        assert "days" not in alone.__dict__  # answered without reading every day
+        loaded = Facts(db, app.profile_id, today)
+        assert loaded.days
+        assert [loaded.answers_on(today), loaded.answers_on(today - timedelta(days=1))] == [2, 0]
+        later = today + timedelta(days=9)
+        gaps = [Facts(db, app.profile_id, today).gap_before(d) for d in (today, later)]
+        assert gaps == [loaded.gap_before(today), loaded.gap_before(later)] == [0, 9]
+    assert read_alone == [2, 0]

@@ -601,6 +601,25 @@ def test_stats_draws_the_most_practised_technologies(
     assert "… and" not in every.stdout
 
 
+def test_the_drawn_technologies_are_read_from_the_lifetime_totals(app: AppContext) -> None:
+    """The terminal's technologies come from the lifetime totals, yet are exactly those (and
+    their months) that ranking the full monthly trends picks, ties by name, at every limit."""
+    from preppath.services import progress
+
+    for stack, answers in (("python", 2), ("sql", 1), ("go", 1), ("rust", 1)):
+        made = new_interview(app, count=answers, stack=(stack,))
+        for q in made.questions:
+            answer(app, made, q.id, 60)
+    full = progress.stats(app)
+    assert len(full.by_technology) >= 4
+    for limit in (None, 1, 2, 3, len(full.by_technology), len(full.by_technology) + 1):
+        picked, left_out = progress.stats_of_most_practised(app, limit)
+        assert (picked.by_technology, left_out) == progress.most_practised(
+            full.by_technology, limit
+        ), limit
+        assert picked.by_type == full.by_type and picked.totals == full.totals
+
+
 def test_stats_on_an_empty_profile(run: Any) -> None:
     """`stats --json` on a fresh profile is all zeros with no averages or breakdowns."""
     stats = run("stats", "--json").json()

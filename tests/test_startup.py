@@ -193,3 +193,49 @@ def imported_modules(home: Path, *args: str) -> set[str]:
         for line in done.stderr.splitlines()
         if line.startswith("import time:")
     }
+
+
+def test_config_show_skips_pydantic(tmp_path: Path) -> None:
+    """`config show` with plain settings lists every setting without pydantic, once a first
+    run has cached the settings' names and meanings."""
+    home = tmp_path / "home"
+    run_ok(home, "config", "show")
+    modules = imported_modules(home, "config", "show")
+    assert {"pydantic", "pydantic_settings"} & {m.split(".")[0] for m in modules} == set()
+
+
+@pytest.mark.parametrize("command", [["heatmap"], ["interview", "list"]])
+def test_reads_skip_the_job_modules(tmp_path: Path, command: list[str]) -> None:
+    """With no job queued or running, a read command asks one count and loads none of the
+    job pool's modules to judge whether earlier runs left work behind."""
+    modules = imported_modules(tmp_path / "home", *command)
+    assert {m for m in modules if m.startswith("preppath.jobs")} == set()
+    assert "preppath.services.jobs" not in modules
+
+
+def test_list_and_answer_load_only_their_views(tmp_path: Path) -> None:
+    """`interview list` loads the list's result classes alone, and `interview answer` its
+    feedback without the report's classes and formats (each frozen dataclass costs ~1 ms)."""
+    home = tmp_path / "home"
+    run_ok(home, "interview", "create", "--role", "Backend Engineer", "--stack", "python")
+    listed = imported_modules(home, "interview", "list")
+    assert "preppath.services.views_list" in listed
+    assert {"preppath.services.views_interview", "preppath.services.views_report"} & listed == set()
+    answered = imported_modules(home, "interview", "answer", "1", "1", "--text", "A `venv`.")
+    assert "preppath.services.inline_code" in answered  # the panel drew the answer's `code`
+    assert {
+        "preppath.services.views_report",
+        "preppath.services.report_formats",
+    } & answered == set()
+
+
+def test_create_from_the_cached_bank_loads_no_scorer(tmp_path: Path) -> None:
+    """Once the bank is cached, `interview create` and `questions list` load neither the
+    scorer's modules (its stemmer) nor the TOML parser: those only check and parse packs."""
+    home = tmp_path / "home"
+    create = ["interview", "create", "--role", "Backend Engineer", "--stack", "python"]
+    run_ok(home, *create)
+    for command in (create, ["questions", "list", "--json"]):
+        modules = imported_modules(home, *command)
+        assert {m for m in modules if m.startswith("preppath.evaluation")} == set(), command
+        assert "tomllib" not in modules, command

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -60,6 +59,8 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
 
 def _store(folder: Path, name: str, path: Path, value: object) -> None:
     try:
+        import tempfile  # only on a rebuild: with random and shutil, ~10 ms a hit never needs
+
         from preppath.storage import private_dir
 
         private_dir(folder)

@@ -20,7 +20,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 if TYPE_CHECKING:
     from preppath.settings import Settings
@@ -95,10 +95,11 @@ FIELDS: dict[str, Field] = {
 class LightSettings:
     """Answers FIELDS from the values read; anything else from the Settings model, built once."""
 
-    def __init__(self, values: dict[str, Any], overrides: dict[str, Any], has_key: bool) -> None:
+    def __init__(self, values: dict[str, Any], overrides: dict[str, Any], read: Read) -> None:
         self._values = values
         self._overrides = overrides
-        self._has_key = has_key
+        self._read = read
+        self._has_key = "openai_api_key" in read.keys
         self._model: Settings | None = None
 
     def __getattr__(self, name: str) -> Any:
@@ -131,25 +132,44 @@ class LightSettings:
 def load(**overrides: Any) -> Settings:
     """Settings as `preppath.settings.load_settings` gives them, light when it can be."""
     try:
-        values, has_key = _resolve(overrides)
+        values, read = _resolve(overrides)
     except _NeedsModel:
         from preppath.settings import load_settings
 
         return load_settings(**overrides)
-    return cast("Settings", LightSettings(values, overrides, has_key))
+    return cast("Settings", LightSettings(values, overrides, read))
 
 
-def _resolve(overrides: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+class Read(NamedTuple):
+    """What the light path read besides the values: for `config show`'s sources and masks."""
+
+    keys: frozenset[str]
+    """The secrets that some source sets to a key (the model holds those, not this path)."""
+    config_file: dict[str, Any]
+    """The config file's settings as parsed."""
+
+
+def decided(settings: Settings) -> tuple[dict[str, Any], Read] | None:
+    """The values the light path decided for `settings` and what it read, or None when they
+    come from the model. A setting in neither is at its default: a source that set it would
+    have sent the run to the model."""
+    if not isinstance(settings, LightSettings) or settings._model is not None:
+        return None
+    return settings._values, settings._read
+
+
+def _resolve(overrides: dict[str, Any]) -> tuple[dict[str, Any], Read]:
     layers = [overrides, _environment(), _dotenv(Path(".env")), _config_file()]
     for layer in layers:
         if any(key not in FIELDS for key in layer):
             raise _NeedsModel
     values: dict[str, Any] = {}
-    has_key = False
+    keys = set()
     for key, spec in FIELDS.items():
         given = [layer[key] for layer in layers if key in layer]
         if spec.kind == "secret":
-            has_key = bool(given) and _key_present(given[0])
+            if given and _key_present(given[0]):
+                keys.add(key)
             if not given:  # no source names a key: the model holds None, so answer that here
                 values[key] = None
         elif spec.kind == "unset":
@@ -158,7 +178,7 @@ def _resolve(overrides: dict[str, Any]) -> tuple[dict[str, Any], bool]:
             values[key] = spec.default
         else:
             values[key] = _checked(spec, given[0]) if given else spec.default
-    return values, has_key
+    return values, Read(frozenset(keys), layers[3])
 
 
 def _environment() -> dict[str, str]:

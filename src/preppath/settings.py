@@ -4,7 +4,6 @@ file in the config dir, and the defaults below. `preppath config show` reports w
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +17,7 @@ from pydantic_settings import (
 
 from preppath.errors import ExitCode, PrepPathError
 from preppath.paths import Paths, resolve_paths
+from preppath.settings_catalogue import SettingView, dotenv_keys, shown, sources
 
 ENV_PREFIX = "PREPPATH_"
 SECRET_KEYS = frozenset(
@@ -210,51 +210,21 @@ def _one_line(exc: ValidationError) -> str:
     return f"invalid setting {key}: {validation_message(err)}"
 
 
-@dataclass(frozen=True)
-class SettingView:
-    key: str
-    value: str
-    source: str
-    description: str
-
-
 def describe(settings: Settings, paths: Paths | None = None) -> list[SettingView]:
-    """Every setting with its value (secrets masked) and the source it came from."""
+    """Every setting with its value (secrets masked) and the source it came from, read from
+    the model (`settings_catalogue.describe` answers from the light settings when it can)."""
     paths = paths or resolve_paths()
-    file_values = read_config_file(paths.config_file)
-    dotenv_keys = _dotenv_keys(Path(".env"))
-    views = []
-    for key, info in Settings.model_fields.items():
-        env_name = ENV_PREFIX + key.upper()
-        if env_name in os.environ:
-            source = f"env {env_name}"
-        elif env_name in dotenv_keys:
-            source = ".env"
-        elif key in file_values:
-            source = str(paths.config_file)
-        else:
-            source = "default"
-        views.append(
-            SettingView(key, _show(key, getattr(settings, key)), source, info.description or "")
+    keys = list(Settings.model_fields)
+    found = sources(keys, ENV_PREFIX, paths, read_config_file(paths.config_file))
+    return [
+        SettingView(
+            key,
+            shown(getattr(settings, key), key in SECRET_KEYS),
+            found[key],
+            Settings.model_fields[key].description or "",
         )
-    return views
-
-
-def _show(key: str, value: object) -> str:
-    if key in SECRET_KEYS:
-        return "(not set)" if value is None else "****** (set)"
-    return str(value)
-
-
-def _dotenv_keys(path: Path) -> set[str]:
-    if not path.is_file():
-        return set()
-    keys = set()
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        name, sep, _ = line.partition("=")
-        if sep:
-            keys.add(name.strip().removeprefix("export ").strip().upper())
-    return keys
+        for key in keys
+    ]
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -302,7 +272,9 @@ def unset_config_value(key: str, paths: Paths | None = None) -> SettingView:
     if key in document:
         document.remove(key)
         _write_document(paths, document)
-    return SettingView(key, _show(key, Settings.model_fields[key].default), "default", "")
+    return SettingView(
+        key, shown(Settings.model_fields[key].default, key in SECRET_KEYS), "default", ""
+    )
 
 
 def _check_known(key: str) -> None:
@@ -328,7 +300,7 @@ def _store(key: str, raw: str, paths: Paths) -> SettingView:
     else:
         document[key] = stored
     _write_document(paths, document)
-    return SettingView(key, _show(key, checked), str(paths.config_file), "")
+    return SettingView(key, shown(checked, key in SECRET_KEYS), str(paths.config_file), "")
 
 
 def _config_document(path: Path) -> Any:
@@ -355,6 +327,6 @@ def overridden_by(key: str) -> str | None:
     env_name = ENV_PREFIX + key.upper()
     if env_name in os.environ:
         return f"the environment variable {env_name}"
-    if env_name in _dotenv_keys(Path(".env")):
+    if env_name in dotenv_keys(Path(".env")):
         return f"{env_name} in {Path.cwd() / '.env'}"
     return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -17,7 +16,6 @@ from preppath.domain import (
     parse_level,
     parse_question_type,
 )
-from preppath.evaluation.tokens import phrase_tokens
 from preppath.values import KeyPoint, Misconception, Question, Weights
 
 BUILTIN_DIR = Path(__file__).parent / "packs"
@@ -92,6 +90,8 @@ def load_pack(path: Path) -> Pack:
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return Pack(path, path.stem, (), (PackError(path, 0, f"cannot read: {exc}"),))
+    import tomllib  # parsing happens only when the cached bank is rebuilt (see load_bank)
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -290,6 +290,9 @@ def _parse_weights(value: Any, label: str, fail: Any) -> Weights:
 
 def _has_content(phrase: str) -> bool:
     """Whether any word survives stop-word and negator removal (else it can never match)."""
+    # Imported here: the stemmer behind it is needed to check packs, not to load the cache.
+    from preppath.evaluation.tokens import phrase_tokens
+
     return bool(phrase_tokens(phrase))
 
 

@@ -50,10 +50,16 @@ class _LazyConsole:
 
 
 def _unbounded_for_pipe(real: Console, objects: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    from rich.measure import Measurement
-    from rich.table import Table
-
-    tables = [o for o in objects if isinstance(o, Table) and o.width is None]
+    # No Table can exist unless rich.table was imported: looked up, not imported, so that
+    # printing a line or a panel does not load the table code (and fractions, decimal).
+    table_module = sys.modules.get("rich.table")
+    tables = [
+        o
+        for o in objects
+        if table_module is not None and isinstance(o, table_module.Table) and o.width is None
+    ]
+    if tables:
+        from rich.measure import Measurement
     for table in tables:
         # Measured without a limit, the maximum is the width at which no cell wraps.
         natural = Measurement.get(real, real.options.update(width=1 << 20), table).maximum
@@ -97,7 +103,7 @@ def open_context(ctx: typer.Context, *, runs_jobs: bool = False) -> AppContext:
 
     app_ctx = open_app(settings_for(ctx))
     if not runs_jobs:
-        from preppath.services.jobs import unfinished_count
+        from preppath.services.leftover_jobs import unfinished_count
 
         left = unfinished_count(app_ctx)
         if left:

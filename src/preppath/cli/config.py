@@ -26,7 +26,7 @@ MAX_KEY_CHARS = 4096
 def show(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Every setting, its value and where it came from (secrets masked)."""
     from preppath.providers.choice import explain
-    from preppath.settings import describe
+    from preppath.settings_catalogue import describe
 
     settings = settings_for(ctx)
     views = describe(settings)

@@ -14,7 +14,7 @@ def doctor(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     from rich.markup import escape
 
     from preppath.services.doctor import run_doctor
-    from preppath.settings import describe
+    from preppath.settings_catalogue import describe
 
     settings = settings_for(ctx)
     sources = {v.key: v.source for v in describe(settings)}

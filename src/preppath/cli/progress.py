@@ -67,13 +67,14 @@ def stats(
     ),
 ) -> None:
     """Totals, average scores by type and technology over time, weakest topics, delivery."""
-    from preppath.services.progress import TECHNOLOGY_ROWS, most_practised
+    from preppath.services.progress import TECHNOLOGY_ROWS, stats_of_most_practised
     from preppath.services.progress import stats as build
 
-    result = build(open_context(ctx))
+    app_ctx = open_context(ctx)
     if as_json:
-        print_json(result)
+        print_json(build(app_ctx))
         return
+    result, hidden = stats_of_most_practised(app_ctx, None if show_all else TECHNOLOGY_ROWS)
     from rich.markup import escape
 
     t = result.totals
@@ -104,12 +105,9 @@ def stats(
         )
     from rich.table import Table
 
-    technologies, hidden = most_practised(
-        result.by_technology, None if show_all else TECHNOLOGY_ROWS
-    )
     for title, groups in (
         ("By interview type", result.by_type),
-        ("By technology", technologies),
+        ("By technology", result.by_technology),
     ):
         if not groups:
             continue

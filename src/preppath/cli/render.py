@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
 
 from preppath.cli.common import console
 from preppath.messages import plural
-from preppath.services.views import AnswerResult, FeedbackView, InterviewView, Report, Unlock
+
+if TYPE_CHECKING:  # only annotations here: the report's classes load with a report
+    from preppath.services.views import AnswerResult, FeedbackView, InterviewView, Report, Unlock
 
 
 def score_style(overall: float) -> str:
@@ -41,6 +43,8 @@ def _scores_line(scores: dict[str, float], overall: int) -> str:
 def print_answer_result(result: AnswerResult, *, heard: bool = False) -> None:
     """The feedback panel; `heard` starts it with the transcript that was scored (for a
     recording, whose words the person has not seen yet)."""
+    from rich.panel import Panel  # here: `create`, `show` and `start` draw lines, not panels
+
     from preppath.services.wording import answer_label, describe_delivery
 
     lines = []
@@ -94,7 +98,7 @@ _MARK_STYLE = {"good": "green", "bad": "yellow", "partial": "cyan", "info": "dim
 
 def rich_inline(text: str) -> str:
     """Rich markup for report text: `code` keeps its backticks and is shown bold."""
-    from preppath.services.report_formats import inline_spans
+    from preppath.services.inline_code import inline_spans
 
     return "".join(
         f"[bold]`{escape(piece)}`[/]" if code else escape(piece)
@@ -119,6 +123,7 @@ def print_report(report: Report) -> None:
 
 def _print_block(block: object) -> None:
     from rich.padding import Padding
+    from rich.table import Table  # here, not at the top: the answer panel needs no table
 
     from preppath.services.report_formats import MARKS, Items, Paragraph, Quote, Scores
 

@@ -7,7 +7,6 @@ aggregates, so unlocking costs the same for a new profile and a five-year one.
 from __future__ import annotations
 
 import sqlite3
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -17,7 +16,14 @@ from typing import Any
 
 from preppath.db.query import read_time, stored_time
 from preppath.domain import ActivityType
-from preppath.progress.store import DayRow, activity_totals, day_rows, qualifying_totals
+from preppath.progress.store import (
+    DayRow,
+    activity_totals,
+    day_rows,
+    qualifying_days,
+    qualifying_on,
+    qualifying_totals,
+)
 from preppath.progress.streaks import compute_streaks
 
 CATALOGUE = Path(__file__).with_name("achievements.toml")
@@ -38,6 +44,8 @@ class AchievementDef:
 
 @cache
 def catalogue() -> tuple[AchievementDef, ...]:
+    import tomllib  # ~3 ms to import: only the commands that read the catalogue pay it
+
     raw = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))["achievement"]
     return tuple(
         AchievementDef(
@@ -137,8 +145,9 @@ class Facts:
 
     @cached_property
     def longest_streak(self) -> int:
+        loaded = "days" in self.__dict__
         state = compute_streaks(
-            qualifying_totals(self.days),
+            qualifying_totals(self.days) if loaded else qualifying_days(self.db, self.profile_id),
             today=self.today,
             daily_minimum=self.daily_minimum,
             freezes_enabled=self.freezes,
@@ -167,10 +176,19 @@ class Facts:
         return [int(r[0]) for r in rows]
 
     def answers_on(self, day: date) -> int:
+        if "days" not in self.__dict__:  # one row, rather than reading every day to find it
+            return qualifying_on(self.db, self.profile_id, day)
         return next((r.answers + r.practices for r in self.days if r.day == day.isoformat()), 0)
 
     def gap_before(self, day: date) -> int:
         """Days since the last practice before `day` (0 when there was none)."""
+        if "days" not in self.__dict__:  # the one day wanted, rather than reading every day
+            (last,) = self.db.execute(
+                "SELECT max(day) FROM daily_activity WHERE profile_id = ? AND day < ? "
+                "AND answers + practices > 0",
+                (self.profile_id, day.isoformat()),
+            ).fetchone()
+            return (day - date.fromisoformat(last)).days if last else 0
         earlier = [
             date.fromisoformat(r.day)
             for r in self.days

@@ -9,6 +9,7 @@ transaction passes that transaction's own connection (`dbapi(session)`), so it s
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,25 @@ def qualifying_totals(rows: list[DayRow]) -> dict[date, int]:
     return {date.fromisoformat(r.day): r.answers + r.practices for r in rows}
 
 
+def qualifying_days(db: sqlite3.Connection, profile_id: int) -> dict[date, int]:
+    """`qualifying_totals` of every day, read without building a DayRow for each: a streak
+    needs all of them, and five years are about 1,800."""
+    rows = db.execute(
+        "SELECT day, answers + practices FROM daily_activity WHERE profile_id = ? ORDER BY day",
+        (profile_id,),
+    ).fetchall()
+    return {date.fromisoformat(day): total for day, total in rows}
+
+
+def qualifying_on(db: sqlite3.Connection, profile_id: int, day: date) -> int:
+    """`qualifying_totals` of one day (0 when nothing happened that day)."""
+    row = db.execute(
+        "SELECT answers + practices FROM daily_activity WHERE profile_id = ? AND day = ?",
+        (profile_id, day.isoformat()),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 TOTALS = {
     "events": "sum(count)",
     "points": "sum(points)",
@@ -83,12 +103,46 @@ class MonthRow:
     sum_fillers_per_100: float
 
 
-def rollup_rows(db: sqlite3.Connection, profile_id: int) -> list[MonthRow]:
+def rollup_rows(
+    db: sqlite3.Connection, profile_id: int, stacks: Collection[str] | None = None
+) -> list[MonthRow]:
+    """Every monthly row; with `stacks`, only those technologies' among the stack rows."""
     names = ", ".join(f.name for f in fields(MonthRow))
-    rows = db.execute(
-        f"SELECT {names} FROM score_month WHERE profile_id = ? ORDER BY month", (profile_id,)
-    ).fetchall()
+    if stacks is None:
+        rows = db.execute(
+            f"SELECT {names} FROM score_month WHERE profile_id = ? ORDER BY month", (profile_id,)
+        ).fetchall()
+    else:  # in the primary key's order, as above, but found by key: three ranges of one index
+        table = (
+            f"SELECT {names} FROM score_month INDEXED BY ix_score_month_key WHERE profile_id = ?"
+        )
+        rows = db.execute(
+            f"{table} AND dimension < 'stack' UNION ALL {table} AND dimension > 'stack' "
+            f"UNION ALL {table} AND dimension = 'stack' "
+            f"AND key IN ({', '.join('?' * len(stacks))}) ORDER BY month, dimension, key",
+            (profile_id, profile_id, profile_id, *stacks),
+        ).fetchall()
     return [MonthRow(*row) for row in rows]
+
+
+def most_answered_stacks(
+    db: sqlite3.Connection, profile_id: int, limit: int
+) -> tuple[list[str] | None, int]:
+    """The `limit` technologies with the most answers over all time (ties by name), and how
+    many others there are; (None, 0) when there are no more than `limit`. score_total counts
+    the same answers as the monthly rows (both are added in one transaction)."""
+    (count,) = db.execute(
+        "SELECT count(*) FROM score_total WHERE profile_id = ? AND dimension = 'stack'",
+        (profile_id,),
+    ).fetchone()
+    if count <= limit:
+        return None, 0
+    rows = db.execute(
+        "SELECT key FROM score_total WHERE profile_id = ? AND dimension = 'stack' "
+        "ORDER BY answers DESC, key LIMIT ?",
+        (profile_id, limit),
+    ).fetchall()
+    return [key for (key,) in rows], int(count) - limit
 
 
 def unlocked_count(db: sqlite3.Connection, profile_id: int) -> int:

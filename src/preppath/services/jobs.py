@@ -89,7 +89,7 @@ def retry_jobs(ctx: AppContext, job_id: int | None, *, all_failed: bool) -> list
     """Queue failed (or cancelled) jobs again with fresh attempts; returns their ids. The
     status is read and changed in one write transaction."""
     from preppath.jobs.handlers import default_handlers
-    from preppath.jobs.pool import utc_now
+    from preppath.services.context import utc_now
 
     handlers = default_handlers()
     with ctx.transaction() as db:
@@ -116,7 +116,7 @@ def cancel_job(ctx: AppContext, job_id: int) -> JobView:
     """Cancel a job that is not done. A running one's result, when it comes, is discarded:
     its finishing transaction finds the job no longer leased to it."""
     from preppath.jobs.handlers import default_handlers
-    from preppath.jobs.pool import utc_now
+    from preppath.services.context import utc_now
 
     with ctx.transaction() as db:
         job = _own(ctx, db, job_id)
@@ -156,7 +156,7 @@ def unfinished_count(ctx: AppContext) -> int:
     """Jobs an earlier run left behind: running in a process that died (or whose lease ran
     out), or queued and due for longer than a lease without anyone taking them."""
     from preppath.db.query import stored_time
-    from preppath.jobs.pool import utc_now
+    from preppath.services.context import utc_now
 
     now = utc_now()
     stale = stored_time(now - timedelta(seconds=STALE_QUEUED_S))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -49,7 +48,7 @@ def new_incoming(recordings_dir: Path, suffix: str) -> Path:
     until `publish` or `discard`."""
     folder = private_dir(recordings_dir / INCOMING)
     suffix = suffix.lower() if _SUFFIX.fullmatch(suffix.lower()) else ""
-    token = secrets.token_hex(8)
+    token = os.urandom(8).hex()  # as secrets.token_hex(8), without importing secrets
     fresh = folder / f"{_NEW_PREFIX}{token}{suffix}"
     fd = os.open(fresh, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     try:
@@ -75,7 +74,7 @@ def local_store(data_dir: Path) -> LocalRecordingStore:
 def stored_key(interview_id: int, position: int, at: datetime, suffix: str) -> str:
     """The key of a stored recording: its interview's folder, then question, time, and a token
     that makes it unique."""
-    name = f"q{position}-{at:%Y%m%dT%H%M%S}-{secrets.token_hex(6)}{suffix.lower()}"
+    name = f"q{position}-{at:%Y%m%dT%H%M%S}-{os.urandom(6).hex()}{suffix.lower()}"
     return f"recordings/{interview_id}/{name}"
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from preppath.services.inline_code import inline_spans
 from preppath.services.views import Report, ReportAnswer, ReportQuestion
 from preppath.services.wording import KEY_POINT_STATUS, star_summary
 
@@ -155,25 +156,6 @@ def _answer_blocks(a: ReportAnswer) -> list[Block]:
     if a.delivery:
         blocks.append(Items("Delivery", tuple(Item("info", d) for d in a.delivery)))
     return blocks
-
-
-# --- inline text --------------------------------------------------------------------------------
-
-_CODE = re.compile(r"`([^`\n]+)`")
-
-
-def inline_spans(text: str) -> list[tuple[str, bool]]:
-    """Split text into (piece, is_code); a backtick without its pair stays plain text."""
-    spans: list[tuple[str, bool]] = []
-    at = 0
-    for match in _CODE.finditer(text):
-        if match.start() > at:
-            spans.append((text[at : match.start()], False))
-        spans.append((match.group(1), True))
-        at = match.end()
-    if at < len(text):
-        spans.append((text[at:], False))
-    return spans
 
 
 # --- Markdown -----------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -68,7 +67,9 @@ def open_private_append(path: Path) -> int:
 def write_private_text(path: Path, text: str) -> None:
     """Replace `path` with `text` atomically: a 0600 temporary file renamed over it, so a reader
     sees the old content or the new, and a crash leaves at worst a stray temporary file."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    # os.urandom is what secrets.token_hex reads; importing secrets (hmac, hashlib, random) costs
+    # every command a few milliseconds, and this module is imported by every command.
+    tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
