@@ -420,7 +420,7 @@ DELETE FROM score_month WHERE dimension = 'tag';
 
 # `stats` in a terminal (issue 11): the monthly rows of a few keys (all, each type, the 15
 # most-practised technologies) found by key, instead of scanning every technology's months.
-M_SCORE_MONTH_BY_KEY = """
+M11_SCORE_MONTH_BY_KEY = """
 CREATE INDEX ix_score_month_key ON score_month(profile_id, dimension, key, month);
 """
 
@@ -435,7 +435,7 @@ MIGRATIONS: tuple[str, ...] = (
     M8_SYNC_IDENTITY,
     M9_BATCH_PLAN_INTERVIEWS,
     M10_LIFETIME_SCORE_TOTALS,
-    M_SCORE_MONTH_BY_KEY,
+    M11_SCORE_MONTH_BY_KEY,
 )
 LATEST = len(MIGRATIONS)
 
