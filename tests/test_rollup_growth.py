@@ -62,7 +62,8 @@ def test_migration_moves_monthly_topics_into_lifetime_totals(tmp_path: Path) -> 
     """A database from before the lifetime table keeps every topic's sums, its best score and
     its stacks, now in score_total, and its monthly topic rows are gone."""
     path = tmp_path / "old.db"
-    with closing(_database(path, version=migrations.LATEST - 1)) as db, db:
+    before = migrations.MIGRATIONS.index(migrations.M10_LIFETIME_SCORE_TOTALS)  # later steps follow
+    with closing(_database(path, version=before)) as db, db:
         row = "INSERT INTO score_month VALUES (1, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0)"
         db.executemany(
             row,
@@ -74,7 +75,7 @@ def test_migration_moves_monthly_topics_into_lifetime_totals(tmp_path: Path) -> 
             ],
         )
     with closing(sqlite3.connect(path)) as db:
-        migrations.apply(db, migrations.LATEST - 1)
+        migrations.apply(db, before)
         assert db.execute(
             "SELECT dimension, key, answers, sum_overall, max_overall FROM score_total "
             "ORDER BY dimension"
