@@ -309,3 +309,13 @@ def test_fails_to_denies_what_follows() -> None:
     """ "the cache fails to stay fresh" denies freshness; "requests fail" keeps its content."""
     assert _polarity("the cache stays fresh", "The cache fails to stay fresh.") == ("contradicted")
     assert _polarity("requests fail", "Requests fail under load.") == "affirmed"
+
+
+def test_a_possessive_names_an_owner_not_the_subject() -> None:
+    """ "containers reuse the image's layers, each adding a writable one" is said of containers."""
+    from preppath.evaluation.contrast import contrast_of
+
+    question = "What is the difference between an image and a container?"
+    point = KeyPoint("Containers add a writable layer", ("adds a writable layer",))
+    answer = units_of("Containers reuse the image's layers; each one adds a writable layer.")
+    assert judge(point, answer, contrast_of(question)).status == "covered"

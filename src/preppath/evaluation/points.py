@@ -50,7 +50,12 @@ def _swapped(point: KeyPoint, hit: Hit, units: Units, contrast: Contrast | None)
     said = (
         own[0]
         if own
-        else said_about(list(units.sentence_of(hit.tokens[0])), hit.tokens[0].start, contrast)
+        else said_about(
+            list(units.sentence_of(hit.tokens[0])),
+            hit.tokens[0].start,
+            contrast,
+            units.reading.text,
+        )
     )
     return said is not None and said != side
 
