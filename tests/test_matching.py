@@ -319,3 +319,9 @@ def test_a_possessive_names_an_owner_not_the_subject() -> None:
     point = KeyPoint("Containers add a writable layer", ("adds a writable layer",))
     answer = units_of("Containers reuse the image's layers; each one adds a writable layer.")
     assert judge(point, answer, contrast_of(question)).status == "covered"
+
+
+def test_a_list_said_in_prose_is_one_statement() -> None:
+    """ "it caches, retries and logs" states "caches and retries"; a bare run of terms does not."""
+    assert _polarity("caches and retries", "The client caches, retries and logs.") == "affirmed"
+    assert _polarity("caches and retries", "Caches, retries, timeouts.") is None
