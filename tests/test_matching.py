@@ -325,3 +325,14 @@ def test_a_list_said_in_prose_is_one_statement() -> None:
     """ "it caches, retries and logs" states "caches and retries"; a bare run of terms does not."""
     assert _polarity("caches and retries", "The client caches, retries and logs.") == "affirmed"
     assert _polarity("caches and retries", "Caches, retries, timeouts.") is None
+
+
+def test_a_phrasing_about_the_other_side_is_said_of_that_side() -> None:
+    """ "lists allow duplicates" states a point about sets by its other side: no swap."""
+    from preppath.evaluation.contrast import contrast_of
+
+    question = "What is the difference between a set and a list?"
+    point = KeyPoint("Sets hold no duplicates", ("sets keep one copy", "lists allow duplicates"))
+    contrast = contrast_of(question)
+    right = units_of("A set drops repeats, while a list allows duplicates.")
+    assert judge(point, right, contrast).status == "covered"

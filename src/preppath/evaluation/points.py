@@ -39,11 +39,17 @@ def _only_names(hit: Hit, contrast: Contrast) -> bool:
     return all(contrast.side_of_token(t) is not None for t in hit.tokens)
 
 
-def _swapped(point: KeyPoint, hit: Hit, units: Units, contrast: Contrast | None) -> bool:
-    """Said of the other side of a comparison: "lists are lighter" for a point about tuples."""
+def _swapped(
+    point: KeyPoint, phrasing: str, hit: Hit, units: Units, contrast: Contrast | None
+) -> bool:
+    """Said of the other side of a comparison: "lists are lighter" for a point about tuples. A
+    phrasing that names a side itself is about that side ("lists are unhashable" states a
+    point about tuples by its other side), so that side is the one it must be said of."""
     if contrast is None or not _tight(hit, units):
         return False
-    side = contrast.side_of_text(point.point)
+    side = contrast.side_of_text(phrasing)
+    if side is None:
+        side = contrast.side_of_text(point.point)
     if side is None:
         return False
     own = [s for t in hit.tokens if (s := contrast.side_of_token(t)) is not None]
@@ -114,7 +120,7 @@ def judge(
             and tuple((t.stem, t.negated) for t in hit.tokens) not in sayings
         ):
             contradiction = contradiction or hit
-        elif hit.polarity == "affirmed" and _swapped(point, hit, units, contrast):
+        elif hit.polarity == "affirmed" and _swapped(point, phrasing, hit, units, contrast):
             if hit.complete and (swapped is None or len(hit.tokens) > len(swapped.tokens)):
                 swapped = hit
         elif hit.polarity == "affirmed" and (best is None or _stronger(hit, best, contrast)):
@@ -135,7 +141,7 @@ def judge(
         # Not stated in one clause: perhaps across the clauses of one sentence.
         for phrasing in (*point.phrasings, point.point):
             hit = sentence_hit(phrasing, units)
-            if hit is not None and not _swapped(point, hit, units, contrast):
+            if hit is not None and not _swapped(point, phrasing, hit, units, contrast):
                 return Judgement("covered", units.quote(hit.tokens))
     if best is None:
         return Judgement("missed")
