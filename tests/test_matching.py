@@ -336,3 +336,10 @@ def test_a_phrasing_about_the_other_side_is_said_of_that_side() -> None:
     contrast = contrast_of(question)
     right = units_of("A set drops repeats, while a list allows duplicates.")
     assert judge(point, right, contrast).status == "covered"
+
+
+def test_a_lexicon_term_said_with_a_comma_is_still_the_term() -> None:
+    """ "last in, first out" is LIFO though a comma splits the clause inside it."""
+    lexicon = build_lexicon([["lifo", "last in first out"]])
+    hit = best_hit("stacks are lifo", units_of("Stacks are last in, first out.", lexicon), lexicon)
+    assert hit is not None and hit.complete and hit.polarity == "affirmed"

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Literal
 
 from preppath.evaluation.lexicon import Lexicon, Pattern, default_lexicon
-from preppath.evaluation.tokens import NEGATORS, Reading, Token, phrase_tokens, read
+from preppath.evaluation.tokens import NEGATORS, Clause, Reading, Token, phrase_tokens, read
 
 Polarity = Literal["affirmed", "contradicted", "denied"]
 QUOTE_MAX_WORDS = 16
@@ -65,7 +65,7 @@ def units_of(
     found: list[tuple[Token, ...]] = []
     sentences: dict[int, list[Token]] = {}
     previous: tuple[Token, ...] = ()
-    for clause in reading.clauses:
+    for clause in _join_split_terms(reading.clauses, lexicon):
         tokens = lexicon.normalise(clause.tokens)
         found.append(tokens)
         sentences.setdefault(clause.sentence, []).extend(tokens)
@@ -74,6 +74,26 @@ def units_of(
         else:
             previous = tokens
     return Units(reading, tuple(found), tuple(tuple(s) for s in sentences.values()), terms)
+
+
+TERM_REACH = 3  # words on each side of a clause break that a split term may span
+
+
+def _join_split_terms(clauses: Sequence[Clause], lexicon: Lexicon) -> list[Clause]:
+    """Join two clauses of one sentence that a lexicon term runs across: people say "last in,
+    first out" with a comma, which would otherwise leave "last" and "first" apart."""
+    joined: list[Clause] = []
+    for clause in clauses:
+        before = joined[-1] if joined else None
+        if before is not None and before.sentence == clause.sentence:
+            edge = (*before.tokens[-TERM_REACH:], *clause.tokens[:TERM_REACH])
+            split_at = edge[min(TERM_REACH, len(before.tokens))].start
+            if any(t.start < split_at <= t.end for t in lexicon.normalise(edge)):
+                tokens = before.tokens + clause.tokens
+                joined[-1] = Clause(tokens, before.continues, before.sentence)
+                continue
+        joined.append(clause)
+    return joined
 
 
 @cache
