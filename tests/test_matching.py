@@ -343,3 +343,9 @@ def test_a_lexicon_term_said_with_a_comma_is_still_the_term() -> None:
     lexicon = build_lexicon([["lifo", "last in first out"]])
     hit = best_hit("stacks are lifo", units_of("Stacks are last in, first out.", lexicon), lexicon)
     assert hit is not None and hit.complete and hit.polarity == "affirmed"
+
+
+def test_un_on_a_verb_undoes_an_action_and_denies_nothing() -> None:
+    """ "the cleanup runs when the view unmounts" does not contradict "the effect runs on mount"."""
+    assert _polarity("runs on mount", "The cleanup runs when the view unmounts.") != "contradicted"
+    assert _polarity("the queue is bounded", "The queue is unbounded.") == "contradicted"
