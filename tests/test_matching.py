@@ -349,3 +349,10 @@ def test_un_on_a_verb_undoes_an_action_and_denies_nothing() -> None:
     """ "the cleanup runs when the view unmounts" does not contradict "the effect runs on mount"."""
     assert _polarity("runs on mount", "The cleanup runs when the view unmounts.") != "contradicted"
     assert _polarity("the queue is bounded", "The queue is unbounded.") == "contradicted"
+
+
+def test_a_phrasing_of_one_word_twice_contradicts_nothing() -> None:
+    """ "zero only if both are zero" is one word twice: "x is not zero" denies no point."""
+    point = KeyPoint("Empty only when both parts are empty", ("zero only if both are zero",))
+    answer = units_of("A pair holding a zero part is not itself zero.")
+    assert judge(point, answer).status != "contradicted"

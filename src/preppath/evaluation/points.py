@@ -116,7 +116,7 @@ def judge(
         if (
             hit.complete
             and hit.polarity == "contradicted"
-            and len(hit.tokens) >= 2
+            and len({t.stem for t in hit.tokens}) >= 2
             and tuple((t.stem, t.negated) for t in hit.tokens) not in sayings
         ):
             contradiction = contradiction or hit
