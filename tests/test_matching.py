@@ -356,3 +356,11 @@ def test_a_phrasing_of_one_word_twice_contradicts_nothing() -> None:
     point = KeyPoint("Empty only when both parts are empty", ("zero only if both are zero",))
     answer = units_of("A pair holding a zero part is not itself zero.")
     assert judge(point, answer).status != "contradicted"
+
+
+def test_once_is_part_of_a_statement() -> None:
+    """ "workers start one by one" is not the wrong claim "workers all start at once"."""
+    claim = Misconception("workers all start at once", "They start one at a time.")
+    point = KeyPoint("Workers start in order", ("start in order",), misconceptions=(claim,))
+    answer = units_of("The workers start in order, each after the one before it is ready.")
+    assert judge(point, answer).status == "covered"

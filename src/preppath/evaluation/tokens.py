@@ -34,8 +34,9 @@ def _wordset(text: str) -> frozenset[str]:
 
 
 # Filler for the prose measure, but meaning for a statement: "the same object", "update the
-# database before deleting the cache key".
-MATCH_STOP_WORDS = STOP_WORDS - {"same", "before", "after"}
+# database before deleting the cache key", "all workers start at once" (which without "once"
+# would be said by "the workers start in order").
+MATCH_STOP_WORDS = STOP_WORDS - {"same", "before", "after", "once"}
 
 
 # "avoid" and "prevent" deny what follows as "not" does: "avoid sync calls" ~ "don't do sync calls".
