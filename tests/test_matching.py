@@ -364,3 +364,14 @@ def test_once_is_part_of_a_statement() -> None:
     point = KeyPoint("Workers start in order", ("start in order",), misconceptions=(claim,))
     answer = units_of("The workers start in order, each after the one before it is ready.")
     assert judge(point, answer).status == "covered"
+
+
+def test_words_the_model_answer_says_contradict_no_point() -> None:
+    """ "add an outer function" is no backwards "inner function" when the model answer says it."""
+    from preppath.evaluation.matching import model_sayings
+
+    point = KeyPoint("Closures keep the state", ("inner function",))
+    answer = units_of("For arguments you add one more outer function.")
+    assert judge(point, answer).status == "contradicted"
+    model = model_sayings("With arguments, an outer function returns the decorator.")
+    assert judge(point, answer, sayings=model).status != "contradicted"

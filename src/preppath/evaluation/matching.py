@@ -113,6 +113,22 @@ def sayings_of(
     )
 
 
+SAYING_MAX_WORDS = 4
+
+
+@cache
+def model_sayings(text: str, terms: frozenset[str] = frozenset()) -> frozenset[Pattern]:
+    """Every run of two to four words in a clause of the model answer: the bank states them as
+    right, so an answer that says one ("add an outer function" where a phrasing reads "inner
+    function") has not said a point backwards."""
+    found: set[Pattern] = set()
+    for unit in units_of(text, terms=terms).units:
+        words = tuple((t.stem, t.negated) for t in unit)
+        for n in range(2, SAYING_MAX_WORDS + 1):
+            found.update(words[i : i + n] for i in range(len(words) - n + 1))
+    return frozenset(found)
+
+
 def _window(length: int) -> int:
     return max(8, 3 * length)
 

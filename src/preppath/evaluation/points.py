@@ -17,6 +17,7 @@ from preppath.evaluation.matching import (
     sentence_hit,
 )
 from preppath.evaluation.text import analyse
+from preppath.evaluation.tokens import Token
 from preppath.values import KeyPoint
 
 Status = Literal["covered", "partial", "missed", "contradicted"]
@@ -64,6 +65,10 @@ def _swapped(
         )
     )
     return said is not None and said != side
+
+
+def _start(token: Token) -> int:
+    return token.start
 
 
 def _tight(hit: Hit, units: Units) -> bool:
@@ -118,6 +123,7 @@ def judge(
             and hit.polarity == "contradicted"
             and len({t.stem for t in hit.tokens}) >= 2
             and tuple((t.stem, t.negated) for t in hit.tokens) not in sayings
+            and tuple((t.stem, t.negated) for t in sorted(hit.tokens, key=_start)) not in sayings
         ):
             contradiction = contradiction or hit
         elif hit.polarity == "affirmed" and _swapped(point, phrasing, hit, units, contrast):
