@@ -375,3 +375,11 @@ def test_words_the_model_answer_says_contradict_no_point() -> None:
     assert judge(point, answer).status == "contradicted"
     model = model_sayings("With arguments, an outer function returns the decorator.")
     assert judge(point, answer, sayings=model).status != "contradicted"
+
+
+def test_a_term_is_not_joined_across_words() -> None:
+    """ "asynchronous replication, so they can lag" keeps its replication: no "replication lag"."""
+    lexicon = build_lexicon([["replication lag", "replica lag"]])
+    answer = units_of("They use asynchronous replication, so they can lag.", lexicon)
+    hit = best_hit("asynchronous replication", answer, lexicon)
+    assert hit is not None and hit.complete and hit.polarity == "affirmed"
