@@ -309,3 +309,77 @@ def test_fails_to_denies_what_follows() -> None:
     """ "the cache fails to stay fresh" denies freshness; "requests fail" keeps its content."""
     assert _polarity("the cache stays fresh", "The cache fails to stay fresh.") == ("contradicted")
     assert _polarity("requests fail", "Requests fail under load.") == "affirmed"
+
+
+def test_a_possessive_names_an_owner_not_the_subject() -> None:
+    """ "containers reuse the image's layers, each adding a writable one" is said of containers."""
+    from preppath.evaluation.contrast import contrast_of
+
+    question = "What is the difference between an image and a container?"
+    point = KeyPoint("Containers add a writable layer", ("adds a writable layer",))
+    answer = units_of("Containers reuse the image's layers; each one adds a writable layer.")
+    assert judge(point, answer, contrast_of(question)).status == "covered"
+
+
+def test_a_list_said_in_prose_is_one_statement() -> None:
+    """ "it caches, retries and logs" states "caches and retries"; a bare run of terms does not."""
+    assert _polarity("caches and retries", "The client caches, retries and logs.") == "affirmed"
+    assert _polarity("caches and retries", "Caches, retries, timeouts.") is None
+
+
+def test_a_phrasing_about_the_other_side_is_said_of_that_side() -> None:
+    """ "lists allow duplicates" states a point about sets by its other side: no swap."""
+    from preppath.evaluation.contrast import contrast_of
+
+    question = "What is the difference between a set and a list?"
+    point = KeyPoint("Sets hold no duplicates", ("sets keep one copy", "lists allow duplicates"))
+    contrast = contrast_of(question)
+    right = units_of("A set drops repeats, while a list allows duplicates.")
+    assert judge(point, right, contrast).status == "covered"
+
+
+def test_a_lexicon_term_said_with_a_comma_is_still_the_term() -> None:
+    """ "last in, first out" is LIFO though a comma splits the clause inside it."""
+    lexicon = build_lexicon([["lifo", "last in first out"]])
+    hit = best_hit("stacks are lifo", units_of("Stacks are last in, first out.", lexicon), lexicon)
+    assert hit is not None and hit.complete and hit.polarity == "affirmed"
+
+
+def test_un_on_a_verb_undoes_an_action_and_denies_nothing() -> None:
+    """ "the cleanup runs when the view unmounts" does not contradict "the effect runs on mount"."""
+    assert _polarity("runs on mount", "The cleanup runs when the view unmounts.") != "contradicted"
+    assert _polarity("the queue is bounded", "The queue is unbounded.") == "contradicted"
+
+
+def test_a_phrasing_of_one_word_twice_contradicts_nothing() -> None:
+    """ "zero only if both are zero" is one word twice: "x is not zero" denies no point."""
+    point = KeyPoint("Empty only when both parts are empty", ("zero only if both are zero",))
+    answer = units_of("A pair holding a zero part is not itself zero.")
+    assert judge(point, answer).status != "contradicted"
+
+
+def test_once_is_part_of_a_statement() -> None:
+    """ "workers start one by one" is not the wrong claim "workers all start at once"."""
+    claim = Misconception("workers all start at once", "They start one at a time.")
+    point = KeyPoint("Workers start in order", ("start in order",), misconceptions=(claim,))
+    answer = units_of("The workers start in order, each after the one before it is ready.")
+    assert judge(point, answer).status == "covered"
+
+
+def test_words_the_model_answer_says_contradict_no_point() -> None:
+    """ "add an outer function" is no backwards "inner function" when the model answer says it."""
+    from preppath.evaluation.matching import model_sayings
+
+    point = KeyPoint("Closures keep the state", ("inner function",))
+    answer = units_of("For arguments you add one more outer function.")
+    assert judge(point, answer).status == "contradicted"
+    model = model_sayings("With arguments, an outer function returns the decorator.")
+    assert judge(point, answer, sayings=model).status != "contradicted"
+
+
+def test_a_term_is_not_joined_across_words() -> None:
+    """ "asynchronous replication, so they can lag" keeps its replication: no "replication lag"."""
+    lexicon = build_lexicon([["replication lag", "replica lag"]])
+    answer = units_of("They use asynchronous replication, so they can lag.", lexicon)
+    hit = best_hit("asynchronous replication", answer, lexicon)
+    assert hit is not None and hit.complete and hit.polarity == "affirmed"

@@ -133,12 +133,16 @@ def contrast_of(question_text: str) -> Contrast | None:
     return None
 
 
-def said_about(tokens: list[Token], before: int, contrast: Contrast) -> int | None:
-    """The thing last named before character offset `before` among the sentence's tokens."""
+def said_about(tokens: list[Token], before: int, contrast: Contrast, text: str = "") -> int | None:
+    """The thing last named before character offset `before` among the sentence's tokens. A
+    possessive names an owner, not the subject: in "containers share the image's layers; each
+    adds a writable layer" the writable layer is said of containers, not of the image."""
     side = None
     for token in tokens:
         if token.start >= before:
             break
+        if text[token.end : token.end + 2].replace("’", "'").lower() == "'s":
+            continue
         found = contrast.side_of_token(token)
         if found is not None:
             side = found

@@ -112,13 +112,20 @@ _NEGATING_PREFIXES = ("non", "un")
 _NONE: frozenset[str] = frozenset()
 # Stems that begin with a prefix's letters but are not built on it.
 _NOT_PREFIXED = ("under", "until", "unit", "union", "uniqu", "univers", "unix", "unicod", "unif")
+# Verbs whose un- undoes an action rather than denying a state: unmounting is an event of its own,
+# so "cleanup runs when the component unmounts" says nothing against "runs once on mount", and
+# JavaScript's unshift is no opposite of shift.
+_REVERSIVE = (
+    "unmount", "unlock", "undo", "unsubscrib", "uninstal", "unpack", "unload", "unwrap",
+    "unregist", "unset", "unlink", "unzip", "unpin", "unshift", "unmarshal", "unwind", "unseal",
+)  # fmt: skip
 
 
 @cache
 def _prefix_opposite(a: str, b: str) -> bool:
     for prefixed, plain in ((a, b), (b, a)):
         for prefix in _NEGATING_PREFIXES:
-            if not prefixed.startswith(prefix) or prefixed.startswith(_NOT_PREFIXED):
+            if not prefixed.startswith(prefix) or prefixed.startswith(_NOT_PREFIXED + _REVERSIVE):
                 continue
             rest = prefixed[len(prefix) :]
             # Stems of the two forms can end differently ("unord" / "order", "immut" /

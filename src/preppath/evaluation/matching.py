@@ -8,13 +8,22 @@ negator between them ("tuples are not immutable"), or with one word swapped for 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
 from preppath.evaluation.lexicon import Lexicon, Pattern, default_lexicon
-from preppath.evaluation.tokens import NEGATORS, Reading, Token, phrase_tokens, read
+from preppath.evaluation.tokens import (
+    MATCH_STOP_WORDS,
+    NEGATORS,
+    Clause,
+    Reading,
+    Token,
+    phrase_tokens,
+    read,
+)
 
 Polarity = Literal["affirmed", "contradicted", "denied"]
 QUOTE_MAX_WORDS = 16
@@ -65,7 +74,7 @@ def units_of(
     found: list[tuple[Token, ...]] = []
     sentences: dict[int, list[Token]] = {}
     previous: tuple[Token, ...] = ()
-    for clause in reading.clauses:
+    for clause in _join_split_terms(text, reading.clauses, lexicon):
         tokens = lexicon.normalise(clause.tokens)
         found.append(tokens)
         sentences.setdefault(clause.sentence, []).extend(tokens)
@@ -74,6 +83,40 @@ def units_of(
         else:
             previous = tokens
     return Units(reading, tuple(found), tuple(tuple(s) for s in sentences.values()), terms)
+
+
+TERM_REACH = 3  # words on each side of a clause break that a split term may span
+
+
+def _join_split_terms(text: str, clauses: Sequence[Clause], lexicon: Lexicon) -> list[Clause]:
+    """Join two clauses of one sentence that a lexicon term runs across, split by nothing but
+    punctuation: people say "last in, first out" with a comma, which would otherwise leave
+    "last" and "first" apart. Not across words: in "asynchronous replication, so they can lag"
+    the clauses stay apart, or "replication lag" would swallow the replication."""
+    joined: list[Clause] = []
+    for clause in clauses:
+        before = joined[-1] if joined else None
+        gap = text[before.tokens[-1].end : clause.tokens[0].start] if before else ""
+        if (
+            before is not None
+            and before.sentence == clause.sentence
+            and not clause.continues
+            and _bare(gap)
+        ):
+            edge = (*before.tokens[-TERM_REACH:], *clause.tokens[:TERM_REACH])
+            split_at = edge[min(TERM_REACH, len(before.tokens))].start
+            if any(t.start < split_at <= t.end for t in lexicon.normalise(edge)):
+                tokens = before.tokens + clause.tokens
+                joined[-1] = Clause(tokens, before.continues, before.sentence)
+                continue
+        joined.append(clause)
+    return joined
+
+
+def _bare(gap: str) -> bool:
+    """Punctuation and at most one stop word (the "in" of "last in, first out")."""
+    words: list[str] = re.findall(r"[a-z']+", gap.lower())
+    return len(words) <= 1 and all(w in MATCH_STOP_WORDS for w in words)
 
 
 @cache
@@ -91,6 +134,22 @@ def sayings_of(
     return frozenset(
         pattern for phrase in phrases if (pattern := compile_phrase(phrase, lexicon, terms))
     )
+
+
+SAYING_MAX_WORDS = 4
+
+
+@cache
+def model_sayings(text: str, terms: frozenset[str] = frozenset()) -> frozenset[Pattern]:
+    """Every run of two to four words in a clause of the model answer: the bank states them as
+    right, so an answer that says one ("add an outer function" where a phrasing reads "inner
+    function") has not said a point backwards."""
+    found: set[Pattern] = set()
+    for unit in units_of(text, terms=terms).units:
+        words = tuple((t.stem, t.negated) for t in unit)
+        for n in range(2, SAYING_MAX_WORDS + 1):
+            found.update(words[i : i + n] for i in range(len(words) - n + 1))
+    return frozenset(found)
 
 
 def _window(length: int) -> int:

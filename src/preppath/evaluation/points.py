@@ -17,6 +17,7 @@ from preppath.evaluation.matching import (
     sentence_hit,
 )
 from preppath.evaluation.text import analyse
+from preppath.evaluation.tokens import Token
 from preppath.values import KeyPoint
 
 Status = Literal["covered", "partial", "missed", "contradicted"]
@@ -39,20 +40,35 @@ def _only_names(hit: Hit, contrast: Contrast) -> bool:
     return all(contrast.side_of_token(t) is not None for t in hit.tokens)
 
 
-def _swapped(point: KeyPoint, hit: Hit, units: Units, contrast: Contrast | None) -> bool:
-    """Said of the other side of a comparison: "lists are lighter" for a point about tuples."""
+def _swapped(
+    point: KeyPoint, phrasing: str, hit: Hit, units: Units, contrast: Contrast | None
+) -> bool:
+    """Said of the other side of a comparison: "lists are lighter" for a point about tuples. A
+    phrasing that names a side itself is about that side ("lists are unhashable" states a
+    point about tuples by its other side), so that side is the one it must be said of."""
     if contrast is None or not _tight(hit, units):
         return False
-    side = contrast.side_of_text(point.point)
+    side = contrast.side_of_text(phrasing)
+    if side is None:
+        side = contrast.side_of_text(point.point)
     if side is None:
         return False
     own = [s for t in hit.tokens if (s := contrast.side_of_token(t)) is not None]
     said = (
         own[0]
         if own
-        else said_about(list(units.sentence_of(hit.tokens[0])), hit.tokens[0].start, contrast)
+        else said_about(
+            list(units.sentence_of(hit.tokens[0])),
+            hit.tokens[0].start,
+            contrast,
+            units.reading.text,
+        )
     )
     return said is not None and said != side
+
+
+def _start(token: Token) -> int:
+    return token.start
 
 
 def _tight(hit: Hit, units: Units) -> bool:
@@ -105,11 +121,12 @@ def judge(
         if (
             hit.complete
             and hit.polarity == "contradicted"
-            and len(hit.tokens) >= 2
+            and len({t.stem for t in hit.tokens}) >= 2
             and tuple((t.stem, t.negated) for t in hit.tokens) not in sayings
+            and tuple((t.stem, t.negated) for t in sorted(hit.tokens, key=_start)) not in sayings
         ):
             contradiction = contradiction or hit
-        elif hit.polarity == "affirmed" and _swapped(point, hit, units, contrast):
+        elif hit.polarity == "affirmed" and _swapped(point, phrasing, hit, units, contrast):
             if hit.complete and (swapped is None or len(hit.tokens) > len(swapped.tokens)):
                 swapped = hit
         elif hit.polarity == "affirmed" and (best is None or _stronger(hit, best, contrast)):
@@ -130,7 +147,7 @@ def judge(
         # Not stated in one clause: perhaps across the clauses of one sentence.
         for phrasing in (*point.phrasings, point.point):
             hit = sentence_hit(phrasing, units)
-            if hit is not None and not _swapped(point, hit, units, contrast):
+            if hit is not None and not _swapped(point, phrasing, hit, units, contrast):
                 return Judgement("covered", units.quote(hit.tokens))
     if best is None:
         return Judgement("missed")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from preppath.evaluation.contrast import contrast_of, question_terms
-from preppath.evaluation.matching import Units, sayings_of, units_of
+from preppath.evaluation.matching import Units, model_sayings, sayings_of, units_of
 from preppath.evaluation.points import Judgement, gist, judge, question_stems
 from preppath.evaluation.screening import screen
 from preppath.evaluation.text import Analysed, analyse, content_stems
@@ -139,7 +139,9 @@ class RubricEvaluator:
         contrast = contrast_of(question.text)
         technical = question.type != "behavioral"
         phrases = tuple(x for p in question.key_points for x in (p.point, *p.phrasings))
-        sayings = sayings_of(phrases, terms=units.terms)
+        sayings = sayings_of(phrases, terms=units.terms) | model_sayings(
+            question.expected_answer, units.terms
+        )
         judgements = [
             judge(p, units, contrast, mentions=technical, sayings=sayings)
             for p in question.key_points

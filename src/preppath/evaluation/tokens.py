@@ -34,8 +34,9 @@ def _wordset(text: str) -> frozenset[str]:
 
 
 # Filler for the prose measure, but meaning for a statement: "the same object", "update the
-# database before deleting the cache key".
-MATCH_STOP_WORDS = STOP_WORDS - {"same", "before", "after"}
+# database before deleting the cache key", "all workers start at once" (which without "once"
+# would be said by "the workers start in order").
+MATCH_STOP_WORDS = STOP_WORDS - {"same", "before", "after", "once"}
 
 
 # "avoid" and "prevent" deny what follows as "not" does: "avoid sync calls" ~ "don't do sync calls".
@@ -132,6 +133,7 @@ def read(text: str, terms: frozenset[str] = frozenset()) -> Reading:
     clause_words: list[str] = []
     sentence_start = True
     sentence = 0
+    list_end = -1  # the commas before this position separate the items of one list
 
     def close() -> None:
         nonlocal tokens, negated, opening, continues, clause_words, sentence, scope
@@ -145,6 +147,8 @@ def read(text: str, terms: frozenset[str] = frozenset()) -> Reading:
         kind = m.lastgroup or "word"
         raw = m.group(kind)
         if kind == "punct":
+            if raw == "," and tokens and (n < list_end or (list_end := _list_end(matches, n)) > n):
+                continue  # "it caches, retries and logs" is one statement of three verbs
             close()
             sentence_start = raw.strip() in {".", "!", "?", ""}
             sentence += sentence_start
@@ -216,6 +220,40 @@ def _negate(negated: bool, scope: int) -> bool:
     """A second negator right after the first cancels it ("not without"); one after some words
     starts a new denial: "never throw errors but may not reflect updates" denies both."""
     return True if negated and scope < NEGATION_SCOPE else not negated
+
+
+LIST_ITEM_WORDS = 2
+LAST_ITEM_WORDS = 4  # the last item may carry an object: "caches, retries and logs failures"
+
+
+def _list_end(matches: list[re.Match[str]], n: int) -> int:
+    """Where the list that the comma at position n opens ends, or -1 when it opens none. A list
+    said in prose has short items, the last one after "and"/"or" ("caches, retries and logs",
+    "caches, retries, and logs"). A bare run of terms ("requests, limits, qos") has no "and"
+    and stays one term a clause; "x, and y" after a single comma joins two clauses."""
+    count = 0
+    joined = False
+    for k in range(n + 1, len(matches)):
+        m = matches[k]
+        word = m.group(0).strip()
+        if word in _JOINERS and m.lastgroup == "word":
+            if joined or k == n + 1 or count > LIST_ITEM_WORDS:
+                return -1
+            joined, count = True, 0
+            continue
+        if m.lastgroup == "punct":
+            if word == "," and not joined:
+                if count == 0 and matches[k + 1 : k + 2] and matches[k + 1].group(0) in _JOINERS:
+                    continue  # ", and" before the last item
+                if count == 0:
+                    return -1
+                count = 0
+                continue
+            return k if joined and count > 0 else -1
+        count += 1
+        if count > (LAST_ITEM_WORDS if joined else LIST_ITEM_WORDS):
+            return -1
+    return len(matches) if joined and count > 0 else -1
 
 
 def _has_verb(words: list[str]) -> bool:
