@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from preppath.jobs.pool_thread import PoolThread
 from preppath.services.context import AppContext
 from preppath.services.scoring import Submitted
 from preppath.services.views import AnswerResult
@@ -30,8 +31,7 @@ class BackgroundScoring:
         self.pool = Pool(ctx, handlers=default_handlers(ANSWER_KINDS))
         self._waiting: list[tuple[int, Submitted]] = []  # (question position, its job)
         self._lock = threading.Lock()
-        self._more = False
-        self._thread: threading.Thread | None = None
+        self._runner = PoolThread("scoring", lambda: self.pool)
 
     def submit(self, question_id: int, submitted: Submitted) -> None:
         with self._lock:
@@ -40,22 +40,7 @@ class BackgroundScoring:
 
     def kick(self) -> None:
         """Make sure a pool thread runs what is queued (this session's and any left over)."""
-        with self._lock:
-            self._more = True
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._drain, name="scoring", daemon=True)
-                self._thread.start()
-        self.pool._wake.set()
-
-    def _drain(self) -> None:
-        while True:
-            with self._lock:
-                self._more = False
-            self.pool.run()
-            with self._lock:
-                if not self._more:  # nothing submitted since this round began
-                    self._thread = None
-                    return
+        self._runner.kick()
 
     @property
     def pending(self) -> int:
@@ -90,7 +75,7 @@ class BackgroundScoring:
 
     def wait_all(self) -> list[Scored]:
         """Everything still being scored, once it is (retries included)."""
-        while (thread := self._thread) is not None:
+        while (thread := self._runner.running) is not None:
             thread.join(timeout=0.2)  # in slices: Ctrl-C stays responsive
         if self.pending:
             self.pool.run()  # what the thread left (a retry not yet due), here

@@ -13,6 +13,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from preppath.jobs.pool_thread import PoolThread
 from preppath.services.context import AppContext
 
 if TYPE_CHECKING:
@@ -30,8 +31,7 @@ class SpeechAhead:
         self.tts = tts
         self._pool: Pool | None = None
         self._lock = threading.Lock()
-        self._more = False
-        self._thread: threading.Thread | None = None
+        self._runner = PoolThread("speech", lambda: self.pool)
 
     @property
     def pool(self) -> Pool:
@@ -64,23 +64,7 @@ class SpeechAhead:
 
     def kick(self) -> None:
         """Make sure a pool thread runs the queued speech jobs."""
-        pool = self.pool
-        with self._lock:
-            self._more = True
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._drain, name="speech", daemon=True)
-                self._thread.start()
-        pool._wake.set()
-
-    def _drain(self) -> None:
-        while True:
-            with self._lock:
-                self._more = False
-            self.pool.run()
-            with self._lock:
-                if not self._more:
-                    self._thread = None
-                    return
+        self._runner.kick()
 
     def ready(self, interview_id: int, position: int, text: str) -> Speech | None:
         """The question's audio if the cache holds it (a job made it, or it was spoken before),
