@@ -482,24 +482,13 @@ def test_ctrl_c_while_a_cloud_scoring_job_runs_keeps_the_answer_for_jobs_resume(
     """Ctrl-C in `interview start` while answer 1's cloud scoring (held by the stub) runs in
     the background: exit 130 with one error line, the answer stored, its job parked back in
     the queue (not left running); the next `jobs resume` scores it, once."""
-    import threading
 
     from conftest import cli_create
-    from openai_stub import OpenAIStub, chat_reply
-    from test_openai_providers import CHAT, _grade
+    from openai_stub import OpenAIStub
 
     interview_id = cli_create(run, count=2)["id"]
-    gate, arrived = threading.Event(), threading.Event()
     with OpenAIStub() as stub:
-        stub.script(CHAT, chat_reply(_grade()))
-        reply = stub._next_reply
-
-        def held(recorded: Any) -> Any:
-            arrived.set()
-            gate.wait(TIMEOUT)  # the first scoring stays in flight until released
-            return reply(recorded)
-
-        stub._next_reply = held  # type: ignore[method-assign]
+        gate, arrived = _hold_scoring(stub)
         cloud = {
             "PREPPATH_OPENAI_BASE_URL": stub.base_url,
             "PREPPATH_OPENAI_API_KEY": "sk-pty-interrupt-0123456789",
@@ -542,24 +531,14 @@ def test_a_second_ctrl_c_in_the_grace_period_parks_the_running_scoring(
     the session waits out the grace period: exit 130, the job parked (`jobs list` shows
     nothing running), and the next `jobs resume` scores the answer exactly once."""
     import json
-    import threading
 
     from conftest import cli_create
-    from openai_stub import OpenAIStub, chat_reply
-    from test_openai_providers import CHAT, _grade
+    from openai_stub import OpenAIStub
+    from test_openai_providers import CHAT
 
     interview_id = cli_create(run, count=2)["id"]
-    gate, arrived = threading.Event(), threading.Event()
     with OpenAIStub() as stub:
-        stub.script(CHAT, chat_reply(_grade()))
-        reply = stub._next_reply
-
-        def held(recorded: Any) -> Any:
-            arrived.set()
-            gate.wait(TIMEOUT)  # the first scoring stays in flight until released
-            return reply(recorded)
-
-        stub._next_reply = held  # type: ignore[method-assign]
+        gate, arrived = _hold_scoring(stub)
         cloud = {
             "PREPPATH_OPENAI_BASE_URL": stub.base_url,
             "PREPPATH_OPENAI_API_KEY": "sk-pty-twice-0123456789",
@@ -597,3 +576,24 @@ def test_a_second_ctrl_c_in_the_grace_period_parks_the_running_scoring(
     assert rows(home, "SELECT status, attempts FROM job") == [("done", 1)]
     assert rows(home, "SELECT answer_text FROM interview_feedback") == [(ANSWER_1,)]
     assert len(stub.requests_to(CHAT)) == 2  # the parked attempt, and the one that scored it
+
+
+def _hold_scoring(stub: Any) -> tuple[Any, Any]:
+    """Script a grade on the stub and hold each scoring call until `gate` is set; `arrived` is
+    set once a call is in flight."""
+    import threading
+
+    from openai_stub import chat_reply
+    from test_openai_providers import CHAT, _grade
+
+    gate, arrived = threading.Event(), threading.Event()
+    stub.script(CHAT, chat_reply(_grade()))
+    reply = stub._next_reply
+
+    def held(recorded: Any) -> Any:
+        arrived.set()
+        gate.wait(TIMEOUT)  # the first scoring stays in flight until released
+        return reply(recorded)
+
+    stub._next_reply = held
+    return gate, arrived
