@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from preppath.errors import PrepPathError
@@ -85,6 +84,8 @@ def retry_after(headers: Any) -> float | None:
         seconds = float(value)
     except ValueError:
         try:
+            from email.utils import parsedate_to_datetime  # only for an HTTP-date header
+
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None

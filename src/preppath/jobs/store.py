@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import socket
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -128,10 +126,20 @@ def enqueue(
     return _job(row)
 
 
+def _host() -> str:
+    """This machine's name. uname's node name is what gethostname() returns on Linux and
+    macOS, without the socket module's import on every answer."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 def new_lease_owner() -> str:
     """host:pid:token. The token tells this claim from a later claim of the same job by the
     same process (after parking); host and pid let another process see that it died."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    return f"{_host()}:{os.getpid()}:{os.urandom(4).hex()}"
 
 
 def owner_is_dead(owner: str) -> bool:
@@ -139,7 +147,7 @@ def owner_is_dead(owner: str) -> bool:
     host can be checked; elsewhere the lease's expiry decides."""
     host, _, rest = owner.partition(":")
     pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if host != _host() or not pid_text.isdigit():
         return False
     try:
         os.kill(int(pid_text), 0)

@@ -14,7 +14,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 
 
@@ -140,6 +139,7 @@ def _number(value: object) -> float:
 @cache
 def _prices() -> dict[str, Any]:
     import tomllib
+    from importlib import resources  # here: an offline answer never reads prices
 
     text = resources.files("preppath.spend").joinpath("prices.toml").read_text("utf-8")
     return tomllib.loads(text)
