@@ -383,3 +383,19 @@ def test_a_term_is_not_joined_across_words() -> None:
     answer = units_of("They use asynchronous replication, so they can lag.", lexicon)
     hit = best_hit("asynchronous replication", answer, lexicon)
     assert hit is not None and hit.complete and hit.polarity == "affirmed"
+
+
+def test_a_compared_thing_the_question_names_again_is_still_a_side() -> None:
+    """ "IAM user and IAM role, and when should an app use a role": role stays a side, so a
+    fact about users said of roles is caught as swapped."""
+    from preppath.evaluation.contrast import contrast_of
+
+    question = (
+        "What is the difference between an IAM user and an IAM role, "
+        "and when should an application use a role?"
+    )
+    contrast = contrast_of(question)
+    assert contrast is not None
+    point = KeyPoint("IAM users have long-term access keys", ("long-term access keys",))
+    swapped = units_of("A role has long-term access keys that never expire.")
+    assert judge(point, swapped, contrast).status == "contradicted"

@@ -123,9 +123,13 @@ def contrast_of(question_text: str) -> Contrast | None:
                 lowered[: match.start()] + " " + lowered[match.end() :], terms
             )
         )
-        common = {s for s in words if sum(s in n for n in names) > 1} | outside
+        # A side the question names again ("... and when should an application use a role?")
+        # would lose its only word to `outside`: then only words the sides share are dropped.
+        shared = {s for s in words if sum(s in n for n in names) > 1}
+        common = shared | outside
         sides = tuple(
             (r - common) | (_stems(full, terms) - words - common)
+            or (r - shared) | (_stems(full, terms) - words - shared)
             for r, (_, full) in zip(raw, items, strict=True)
         )
         if len(sides) >= 2 and all(sides) and len(set(sides)) == len(sides):
