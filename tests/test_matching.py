@@ -399,3 +399,13 @@ def test_a_compared_thing_the_question_names_again_is_still_a_side() -> None:
     point = KeyPoint("IAM users have long-term access keys", ("long-term access keys",))
     swapped = units_of("A role has long-term access keys that never expire.")
     assert judge(point, swapped, contrast).status == "contradicted"
+
+
+def test_a_swapped_statement_may_be_filled_out_with_function_words() -> None:
+    """ "lists get hashed by Python for their lookups" says of lists what is true of tuples."""
+    from preppath.evaluation.contrast import contrast_of
+
+    question = "What is the difference between a list and a tuple in Python?"
+    point = KeyPoint("Tuples are hashed for lookups", ("hashed for lookups",))
+    answer = units_of("Lists get hashed by Python for their lookups.")
+    assert judge(point, answer, contrast_of(question)).status == "contradicted"

@@ -71,6 +71,10 @@ def _start(token: Token) -> int:
     return token.start
 
 
+TIGHT_GAP = 3  # other words a swapped statement may hold, of any kind
+LOOSE_GAP = 5  # other words it may hold when at most one is a content word
+
+
 def _tight(hit: Hit, units: Units) -> bool:
     """The phrasing's words in its order with little between them: scattered words ("filtering
     the rows before you group" for "filter groups") are no statement to have swapped."""
@@ -78,7 +82,14 @@ def _tight(hit: Hit, units: Units) -> bool:
     if starts != sorted(starts):
         return False
     span = units.reading.text[starts[0] : hit.tokens[-1].end]
-    return len(span.split()) <= len(hit.tokens) + 3
+    words = len(span.split())
+    if words <= len(hit.tokens) + TIGHT_GAP:
+        return True
+    # A longer stretch is still one statement when function words fill it out and at most one
+    # other content word stands in it ("gets hashed by Python for its lookups"); scattered
+    # words ("filtering the rows before you group") hold more.
+    inside = [t for t in units.sentence_of(hit.tokens[0]) if starts[0] <= t.start <= starts[-1]]
+    return words <= len(hit.tokens) + LOOSE_GAP and len(inside) <= len(hit.tokens) + 1
 
 
 def _stronger(hit: Hit, than: Hit, contrast: Contrast | None) -> bool:
