@@ -409,3 +409,17 @@ def test_a_swapped_statement_may_be_filled_out_with_function_words() -> None:
     point = KeyPoint("Tuples are hashed for lookups", ("hashed for lookups",))
     answer = units_of("Lists get hashed by Python for their lookups.")
     assert judge(point, answer, contrast_of(question)).status == "contradicted"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "answer"),
+    [
+        ("the ban is temporary", "the ban is permanent"),
+        ("expand the closest node", "expand the farthest node"),
+        ("visit the nearest server", "visit the farthest server"),
+    ],
+)
+def test_everyday_opposites_reverse_a_statement(phrase: str, answer: str) -> None:
+    """temporary/permanent and closest or nearest/farthest reverse a claim."""
+    assert _polarity(phrase, answer) == "contradicted"
+    assert _polarity(phrase, phrase) == "affirmed"
