@@ -180,3 +180,34 @@ def test_a_key_point_said_in_its_own_words_is_covered() -> None:
         for n, point in enumerate(question.key_points):
             verdict = evaluator.evaluate(question, f"{point.point}.").key_points[n]
             assert verdict.status == "covered", (question_id, point.point)
+
+
+def test_a_mention_beside_a_backwards_statement_earns_less() -> None:
+    """Naming a term earns half a point, but only a quarter in an answer that states a fact
+    backwards: the mention proves less from someone who says the facts the wrong way round."""
+    from preppath.values import KeyPoint, Misconception
+
+    question = Question(
+        "own-tuples",
+        "technical",
+        "easy",
+        ("mid",),
+        ("python",),
+        (),
+        "Why are tuples hashable?",
+        "Tuples are immutable, so they can be hashed and used as dictionary keys.",
+        (
+            KeyPoint(
+                "Tuples are immutable",
+                ("tuples are immutable",),
+                misconceptions=(Misconception("tuples are mutable", "They cannot change."),),
+            ),
+            KeyPoint("Hashable objects can be dictionary keys", ("dictionary",)),
+        ),
+    )
+    evaluator = RubricEvaluator()
+    backwards = evaluator._parts(question, "Tuples are mutable. A dictionary is handy.", ())
+    assert [j.status for j in backwards.judgements] == ["contradicted", "partial"]
+    assert backwards.coverage == pytest.approx(0.125)
+    right = evaluator._parts(question, "Tuples are immutable. A dictionary is handy.", ())
+    assert right.coverage == pytest.approx(0.75)

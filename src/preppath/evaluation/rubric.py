@@ -26,6 +26,7 @@ from preppath.values import Evaluation, KeyPointResult, Question
 if TYPE_CHECKING:
     from preppath.evaluation.behavioral import Story
 
+PARTIAL_WHEN_CONTRADICTED = 0.5  # share of a partial point's credit kept beside a contradiction
 SCORED_WORDS = 3000  # longer answers are scored on their first 3,000 words
 # Words a full answer takes, by question type and difficulty (spoken: about 140 words a minute).
 TARGET_WORDS = {
@@ -154,8 +155,11 @@ class RubricEvaluator:
                 for p, j in zip(question.key_points, judgements, strict=True)
             ]
         n = max(len(judgements), 1)
-        credit = sum(j.credit for j in judgements)
         contradicted = sum(j.status == "contradicted" for j in judgements)
+        # In an answer that states something backwards, naming a term proves less: the same
+        # person may name it and then say it the wrong way round.
+        mention = PARTIAL_WHEN_CONTRADICTED if contradicted else 1.0
+        credit = sum(j.credit * (mention if j.status == "partial" else 1.0) for j in judgements)
         # Accuracy counts statements only: naming a term ("load factor") is not a claim, so a
         # handful of mentions cannot dilute the wrong facts an answer states.
         stated = sum(j.status == "covered" for j in judgements) + contradicted
