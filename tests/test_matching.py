@@ -383,3 +383,18 @@ def test_a_term_is_not_joined_across_words() -> None:
     answer = units_of("They use asynchronous replication, so they can lag.", lexicon)
     hit = best_hit("asynchronous replication", answer, lexicon)
     assert hit is not None and hit.complete and hit.polarity == "affirmed"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "answer"),
+    [
+        ("caches content close to users", "it keeps copies of the content near people"),
+        ("a thread releases the lock", "a thread lets go of the lock"),
+        ("union removes duplicates", "union throws away duplicates"),
+        ("keys sit on a ring", "the keys sit on a circle"),
+    ],
+)
+def test_everyday_words_state_the_engineering_phrasing(phrase: str, answer: str) -> None:
+    """Everyday verbs and nouns ("keep copies", "near", "lets go", "throws away", "circle")
+    read as the engineering word a phrasing uses, so a spoken answer states it."""
+    assert _polarity(phrase, answer) == "affirmed"
