@@ -392,6 +392,9 @@ def test_a_term_is_not_joined_across_words() -> None:
         ("a thread releases the lock", "a thread lets go of the lock"),
         ("union removes duplicates", "union throws away duplicates"),
         ("keys sit on a ring", "the keys sit on a circle"),
+        ("writes go to the primary", "writes go to the main database"),
+        ("halves the range", "the range is cut in half"),
+        ("loops are infinite", "the loop runs forever"),
     ],
 )
 def test_everyday_words_state_the_engineering_phrasing(phrase: str, answer: str) -> None:
