@@ -423,21 +423,3 @@ def test_everyday_opposites_reverse_a_statement(phrase: str, answer: str) -> Non
     """temporary/permanent and closest or nearest/farthest reverse a claim."""
     assert _polarity(phrase, answer) == "contradicted"
     assert _polarity(phrase, phrase) == "affirmed"
-
-
-@pytest.mark.parametrize(
-    ("phrase", "answer"),
-    [
-        ("caches content close to users", "it keeps copies of the content near people"),
-        ("a thread releases the lock", "a thread lets go of the lock"),
-        ("union removes duplicates", "union throws away duplicates"),
-        ("keys sit on a ring", "the keys sit on a circle"),
-        ("writes go to the primary", "writes go to the main database"),
-        ("halves the range", "the range is cut in half"),
-        ("loops are infinite", "the loop runs forever"),
-    ],
-)
-def test_everyday_words_state_the_engineering_phrasing(phrase: str, answer: str) -> None:
-    """Everyday verbs and nouns ("keep copies", "near", "lets go", "throws away", "circle")
-    read as the engineering word a phrasing uses, so a spoken answer states it."""
-    assert _polarity(phrase, answer) == "affirmed"
