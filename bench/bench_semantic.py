@@ -45,13 +45,13 @@ class Embedder:
     import sets up root logging; the model itself is a token table averaged over a text."""
 
     def __init__(self) -> None:
+        spec = importlib.util.find_spec("wordllama")  # finds the files without importing it
+        if spec is None or not spec.submodule_search_locations:
+            raise SystemExit("wordllama is not installed in this venv (see the docstring)")
         import numpy as np
         from safetensors import safe_open
         from tokenizers import Tokenizer
 
-        spec = importlib.util.find_spec("wordllama")  # finds the files without importing it
-        if spec is None or not spec.submodule_search_locations:
-            raise SystemExit("wordllama is not installed in this venv (see the docstring)")
         root = Path(spec.submodule_search_locations[0])
         with safe_open(str(root / "weights" / "l2_supercat_256.safetensors"), "np") as f:
             self.table = np.ascontiguousarray(f.get_tensor("embedding.weight"), dtype=np.float32)
