@@ -94,15 +94,13 @@ def semantic_gist(
     explain: bool = True,
     min_words: int = 0,
     skip_negated: bool = False,
-    seen: list[tuple[str, float]] | None = None,
+    seen: list[float] | None = None,
     nearest_in: Sequence[Any] = (),
 ) -> Callable[..., Any]:
     """The gist rule, then, for a point it leaves missed, the closest sentence of prose."""
-    from preppath.evaluation import rubric
     from preppath.evaluation.points import GIST_MIN_STOP_RATIO, Judgement
+    from preppath.evaluation.points import gist as lexical  # not rubric's name, which is patched
     from preppath.evaluation.text import analyse
-
-    lexical = rubric.gist
 
     def ideas_of(point: Any) -> list[str]:
         texts = [point.point, *point.phrasings, *([point.explain] if explain else [])]
@@ -142,7 +140,7 @@ def semantic_gist(
         row, _ = divmod(int(similarity.argmax()), len(ideas))
         best = float(similarity.max())
         if seen is not None:
-            seen.append(("", best))
+            seen.append(best)
         if best >= full:
             return Judgement("covered", spans[row])
         if best >= half:
@@ -170,9 +168,9 @@ def _similarities(embedder: Embedder, evaluator: Any, by_id: Any, answers: list[
     """Where the closest sentence to a still-missed point falls, by kind of answer."""
     by_kind: dict[str, list[float]] = {}
     for a in answers:
-        seen: list[tuple[str, float]] = []
+        seen: list[float] = []
         _score(evaluator, by_id, [a], semantic_gist(embedder, 9.0, 9.0, seen=seen))
-        by_kind.setdefault(a.kind, []).extend(s for _, s in seen)
+        by_kind.setdefault(a.kind, []).extend(seen)
     print("\nclosest sentence to each point still missed (answers with no contradiction)")
     for kind, values in sorted(by_kind.items()):
         if len(values) >= 4:
@@ -204,10 +202,10 @@ PROBES = (
 
 def _probe(embedder: Embedder) -> None:
     print("\nclose in meaning, or close in words? cosine to the statement")
-    print(f"  {'statement':<56} {'backwards':>10} {'reworded':>10}")
+    print(f"  {'statement':<60} {'backwards':>10} {'reworded':>10}")
     for statement, backwards, reworded in PROBES:
         v = embedder.embed([statement, backwards, reworded])
-        print(f"  {statement[:56]:<56} {float(v[0] @ v[1]):>10.2f} {float(v[0] @ v[2]):>10.2f}")
+        print(f"  {statement[:60]:<60} {float(v[0] @ v[1]):>10.2f} {float(v[0] @ v[2]):>10.2f}")
 
 
 def _relevance(
