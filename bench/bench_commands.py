@@ -2,7 +2,7 @@
 five-year history, in one interleaved run; and the peak memory of `interview answer`.
 
     .venv/bin/python bench/bench_commands.py [--answers 15000] [--technologies 120] [--runs N]
-        [--history-cache DIR]
+        [--history-cache DIR] [--instructions]
 
 The history is the one bench_write.py writes through PrepPath's own answer path (15,000 answers
 in 3,000 interviews over five years and 120 technologies, so several hundred topics); the empty
@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_write import ANSWER, build_history, peak_rss_mb
-from common import VENV_BIN
+from common import VENV_BIN, instructions
 
 READS = {
     "--help": ["--help"],
@@ -58,7 +58,10 @@ def measure(
     the steadier figure on a shared machine: other processes stretch wall time, not CPU."""
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for round_ in range(runs + 1):  # the first round warms page cache and .pyc files
-        for name, argv in commands.items():
+        # Every other round runs backwards, so no command always follows the same neighbours
+        # or always meets the machine's other load at the same point of a round.
+        order = list(commands.items())
+        for name, argv in reversed(order) if round_ % 2 else order:
             start = time.perf_counter()
             child = subprocess.Popen(
                 argv, env=envs.get(name), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -98,12 +101,37 @@ def history_made(home: Path, answers: int, technologies: int, cache: Path | None
         (kept / "complete").touch()  # written last: a copy cut short is never reused
 
 
+def print_instructions(commands: dict[str, list[str]], envs: dict[str, dict[str, str]]) -> None:
+    """The same table in instructions executed (callgrind, one run each): the figure a busy
+    machine cannot move, so a ratio here near 1.0 beside a timing ratio of 1.2 says the timing
+    met noise, not growth."""
+    counts = {name: instructions(argv, envs[name]) for name, argv in commands.items()}
+    black = counts["black --version"]
+    if black is None:
+        print("\n(valgrind is not installed: no instruction counts)")
+        return
+    print(f"\nmillions of instructions, one callgrind run each; black {black / 1e6:.0f}")
+    print(f"{'command':<24} {'empty':>8} {'history':>8} {'x black':>8} {'history/empty':>14}")
+    for label in {**READS, **WRITES}:
+        empty = counts[f"{label}, empty"] or 0
+        history = counts[f"{label}, history"] or 0
+        print(
+            f"{label:<24} {empty / 1e6:>8.0f} {history / 1e6:>8.0f} {empty / black:>8.2f}"
+            f" {history / max(empty, 1):>14.2f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--answers", type=int, default=15_000)
     parser.add_argument("--technologies", type=int, default=120)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--history-cache", type=Path, help="keep and reuse the built history here")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each command's instructions once under valgrind (minutes; noise-free)",
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="preppath-bench-"))
     homes = {"empty": root / "empty", "history": root / "history"}
@@ -118,19 +146,21 @@ def main() -> None:
     envs: dict[str, dict[str, str]] = {}
     target: dict[str, str] = {}
     for name, home in homes.items():
-        env = {**base, "PREPPATH_HOME": str(home)}
         made_now = subprocess.run(
             [preppath, *WRITES["interview create"], "--json"],
-            env=env,
+            env={**base, "PREPPATH_HOME": str(home)},
             capture_output=True,
             text=True,
             check=True,
         )
         target[name] = str(json.loads(made_now.stdout)["id"])
-        for label, argv in {**READS, **WRITES}.items():
+    # A command's two profiles run side by side, so the ratio between them compares two runs
+    # that met the same moment of the machine's load, not runs seconds apart.
+    for label, argv in {**READS, **WRITES}.items():
+        for name, home in homes.items():
             key = f"{label}, {name}"
             commands[key] = [preppath, *(a.replace("{id}", target[name]) for a in argv)]
-            envs[key] = env
+            envs[key] = {**base, "PREPPATH_HOME": str(home)}
     envs["black --version"] = base
     for env in envs.values():  # a user's install caches bytecode: let the warm-up write it
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -150,6 +180,8 @@ def main() -> None:
                 f" {TARGET[label]:>7.1f} {history / empty:>14.2f}"
             )
     print("(x black is the empty profile's; history/empty has a target of at most 1.1)")
+    if args.instructions:
+        print_instructions(commands, envs)
     print("\npeak RSS of `interview answer` (one run each; target at most 50 MB):")
     for name, home in homes.items():
         env = {**base, "PREPPATH_HOME": str(home)}

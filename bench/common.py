@@ -49,3 +49,28 @@ def print_table(title: str, medians: dict[str, float], baseline: str) -> None:
     print(f"{'command':<44} {'median ms':>10} {'x ' + baseline:>16}")
     for name, ms in medians.items():
         print(f"{name:<44} {ms:>10.1f} {ms / medians[baseline]:>16.2f}")
+
+
+def instructions(argv: Sequence[str], env: dict[str, str]) -> int | None:
+    """User-space instructions the command executes, counted by valgrind's callgrind: the same
+    count for the same program and input whatever else the machine is doing, so ratios taken
+    from it carry none of a shared machine's noise (at about 40 times the run time). Threads
+    are counted; child processes are not. None where valgrind is not installed."""
+    import re
+    import shutil
+
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    done = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{argv[1:3]} failed under valgrind ({done.returncode})")
+    found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
+    return int(found.group(1)) if found else None
