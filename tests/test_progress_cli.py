@@ -620,6 +620,40 @@ def test_the_drawn_technologies_are_read_from_the_lifetime_totals(app: AppContex
         assert picked.by_type == full.by_type and picked.totals == full.totals
 
 
+def test_the_terminal_reads_recent_months_and_lifetime_totals(
+    app: AppContext, clock: Clock
+) -> None:
+    """Asked for the last months only, each type's and technology's trend is the tail of its
+    full trend, and its lifetime answers and average are those of every month together."""
+    from preppath.services import progress
+
+    for month, (stack, overall) in enumerate(
+        (("python", 40), ("python", 90), ("sql", 70), ("python", 61), ("go", 55)), start=1
+    ):
+        clock.now = datetime(2026, month, 10, 12, 0, tzinfo=UTC)
+        made = new_interview(app, count=1, stack=(stack,))
+        answer(app, made, made.questions[0].id, overall)
+    full = progress.stats(app)
+    recent, left_out = progress.stats_of_most_practised(app, None, recent_months=2)
+    assert left_out == 0 and recent.totals == full.totals and recent.averages == full.averages
+    for dimension, trends, tails in (
+        ("type", full.by_type, recent.by_type),
+        ("stack", full.by_technology, recent.by_technology),
+    ):
+        assert set(tails) == set(trends)
+        for key, trend in trends.items():
+            assert tails[key] == trend[-2:], key
+            answers = sum(t.answers for t in trend)
+            assert recent.lifetime[dimension][key].answers == answers
+            total = sum(t.average * t.answers for t in trend)
+            assert recent.lifetime[dimension][key].average == pytest.approx(
+                total / answers, abs=0.05
+            )
+    assert [t.month for t in full.by_technology["python"]] == ["2026-01", "2026-02", "2026-04"]
+    assert recent.lifetime["stack"]["python"].answers == 3
+    assert recent.lifetime["stack"]["python"].average == round((40 + 90 + 61) / 3, 1)
+
+
 def test_stats_on_an_empty_profile(run: Any) -> None:
     """`stats --json` on a fresh profile is all zeros with no averages or breakdowns."""
     stats = run("stats", "--json").json()

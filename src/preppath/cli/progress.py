@@ -59,6 +59,9 @@ def heatmap(
     console.print(render_terminal(calendar, color=color, width=console.width))
 
 
+RECENT_MONTHS = 3  # the months of each type's and technology's trend a terminal shows
+
+
 def stats(
     ctx: typer.Context,
     as_json: bool = JSON_OPTION,
@@ -74,7 +77,9 @@ def stats(
     if as_json:
         print_json(build(app_ctx))
         return
-    result, hidden = stats_of_most_practised(app_ctx, None if show_all else TECHNOLOGY_ROWS)
+    result, hidden = stats_of_most_practised(
+        app_ctx, None if show_all else TECHNOLOGY_ROWS, recent_months=RECENT_MONTHS
+    )
     from rich.markup import escape
 
     t = result.totals
@@ -105,18 +110,17 @@ def stats(
         )
     from rich.table import Table
 
-    for title, groups in (
-        ("By interview type", result.by_type),
-        ("By technology", result.by_technology),
+    for title, dimension, groups in (
+        ("By interview type", "type", result.by_type),
+        ("By technology", "stack", result.by_technology),
     ):
         if not groups:
             continue
-        table = Table("Key", "Answers", "Average", "Last 3 months", title=title)
+        table = Table("Key", "Answers", "Average", f"Last {RECENT_MONTHS} months", title=title)
         for key, trend in sorted(groups.items()):
-            answers = sum(x.answers for x in trend)
-            average = sum(x.average * x.answers for x in trend) / answers
-            recent = " → ".join(f"{x.average:.0f}" for x in trend[-3:])
-            table.add_row(escape(key), str(answers), f"{average:.1f}", recent)
+            lifetime = result.lifetime[dimension][key]
+            recent = " → ".join(f"{x.average:.0f}" for x in trend[-RECENT_MONTHS:])
+            table.add_row(escape(key), str(lifetime.answers), f"{lifetime.average:.1f}", recent)
         console.print(table)
     if hidden:
         console.print(

@@ -215,9 +215,37 @@ def add_to_rollup(
 
 def topic_totals(db: sqlite3.Connection, profile_id: int) -> dict[str, tuple[int, int]]:
     """Each topic's lifetime (answers, sum of overall scores)."""
+    return lifetime_totals(db, profile_id, "tag")
+
+
+def lifetime_totals(
+    db: sqlite3.Connection, profile_id: int, dimension: str
+) -> dict[str, tuple[int, int]]:
+    """Each key of one dimension ('type', 'stack', 'tag'): its lifetime (answers, sum of overall
+    scores), one row per key whatever the history's length."""
     rows = db.execute(
-        "SELECT key, answers, sum_overall FROM score_total "
-        "WHERE profile_id = ? AND dimension = 'tag'",
-        (profile_id,),
+        "SELECT key, answers, sum_overall FROM score_total WHERE profile_id = ? AND dimension = ?",
+        (profile_id, dimension),
     )
     return {key: (int(answers), int(total)) for key, answers, total in rows}
+
+
+def recent_rows(
+    db: sqlite3.Connection,
+    profile_id: int,
+    keys: Collection[tuple[str, str]],
+    months: int | None,
+) -> list[MonthRow]:
+    """The last `months` monthly rows (None: all) of each (dimension, key), oldest first. One
+    seek of the key index per key reads only the rows asked for, so a view of recent months
+    costs on a five-year history what it costs on a new one."""
+    names = ", ".join(f.name for f in fields(MonthRow))
+    query = (
+        f"SELECT {names} FROM score_month INDEXED BY ix_score_month_key "
+        "WHERE profile_id = ? AND dimension = ? AND key = ? ORDER BY month DESC LIMIT ?"
+    )
+    rows: list[MonthRow] = []
+    for dimension, key in keys:
+        found = db.execute(query, (profile_id, dimension, key, -1 if months is None else months))
+        rows.extend(MonthRow(*row) for row in reversed(found.fetchall()))
+    return rows

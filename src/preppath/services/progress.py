@@ -255,6 +255,19 @@ class Stats:
     """Topics with fewer answers than that, lowest first: shown, but not ranked as weakest."""
     usage: dict[str, object] = field(default_factory=dict)
     """All cloud calls of the profile: tokens and estimated cost (`spend.usage`)."""
+    lifetime: dict[str, dict[str, Lifetime]] = field(default_factory=dict)
+    """Per 'type' and per 'stack' (the technologies in `by_technology`): all-time answers and
+    average, whatever months the trends hold."""
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    answers: int
+    average: float
+
+
+def lifetime_of(answers: int, sum_overall: int) -> Lifetime:
+    return Lifetime(answers, round(sum_overall / answers, 1) if answers else 0.0)
 
 
 def most_practised(
@@ -274,18 +287,24 @@ def stats(ctx: AppContext) -> Stats:
     return _stats(ctx, None)[0]
 
 
-def stats_of_most_practised(ctx: AppContext, limit: int | None) -> tuple[Stats, int]:
+def stats_of_most_practised(
+    ctx: AppContext, limit: int | None, *, recent_months: int | None = None
+) -> tuple[Stats, int]:
     """`stats` with the trends of the `limit` most-practised technologies alone (None: all),
     as `most_practised` picks them, and how many it left out. What the terminal draws: after
     five years over a hundred technologies, reading every one's months was most of the time
-    `stats` took, and grew with months x technologies."""
-    return _stats(ctx, limit)
+    `stats` took, and grew with months x technologies. With `recent_months`, each type's and
+    technology's trend holds only its last months (their lifetimes are in `lifetime`), which
+    is all a terminal shows of them."""
+    return _stats(ctx, limit, recent_months)
 
 
-def _stats(ctx: AppContext, limit: int | None) -> tuple[Stats, int]:
+def _stats(ctx: AppContext, limit: int | None, recent: int | None = None) -> tuple[Stats, int]:
     from preppath.progress.store import (
         activity_totals,
+        lifetime_totals,
         most_answered_stacks,
+        recent_rows,
         rollup_rows,
         topic_totals,
         unlocked_count,
@@ -297,7 +316,20 @@ def _stats(ctx: AppContext, limit: int | None) -> tuple[Stats, int]:
         stacks, left_out = (
             (None, 0) if limit is None else most_answered_stacks(db, ctx.profile_id, limit)
         )
-        rows = rollup_rows(db, ctx.profile_id, stacks)
+        lifetime = {
+            dimension: lifetime_totals(db, ctx.profile_id, dimension)
+            for dimension in ("type", "stack")
+        }
+        if recent is None:
+            rows = rollup_rows(db, ctx.profile_id, stacks)
+        else:
+            shown = sorted(lifetime["stack"]) if stacks is None else stacks
+            rows = recent_rows(db, ctx.profile_id, [("all", "all")], None) + recent_rows(
+                db,
+                ctx.profile_id,
+                [("type", k) for k in sorted(lifetime["type"])] + [("stack", k) for k in shown],
+                recent,
+            )
         per_tag = topic_totals(db, ctx.profile_id)
         unlocked = unlocked_count(db, ctx.profile_id)
         used = totals_for_profile(db, ctx.profile_id)
@@ -345,6 +377,12 @@ def _stats(ctx: AppContext, limit: int | None) -> tuple[Stats, int]:
         averages=averages,
         by_type={k: v for (dim, k), v in months.items() if dim == "type"},
         by_technology={k: v for (dim, k), v in months.items() if dim == "stack"},
+        lifetime={
+            "type": {k: lifetime_of(*v) for k, v in lifetime["type"].items()},
+            "stack": {
+                k: lifetime_of(*v) for k, v in lifetime["stack"].items() if ("stack", k) in months
+            },
+        },
         weakest_topics=weakest,
         weakest_min_answers=WEAKEST_MIN_ANSWERS,
         unranked_topics=unranked,
