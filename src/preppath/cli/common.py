@@ -44,12 +44,25 @@ class _LazyConsole:
         "in_progr…". There, tables take their natural width and plain text is not wrapped;
         a terminal keeps rich's own fitting."""
         real = self.real
-        if not real.is_terminal:
-            _unbounded_for_pipe(real, objects, kwargs)
-        real.print(*objects, **kwargs)
+        if real.is_terminal or not _unbounded_for_pipe(real, objects, kwargs):
+            real.print(*objects, **kwargs)
+            return
+        # Console.print never draws wider than the console, so the console is made wide
+        # for this call: a pipe's width is fixed, so restoring the number it had is exact.
+        before = real.width
+        real.width = UNBOUNDED
+        try:
+            real.print(*objects, **kwargs)
+        finally:
+            real.width = before
 
 
-def _unbounded_for_pipe(real: Console, objects: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def _unbounded_for_pipe(real: Console, objects: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Set `kwargs` so the objects print whole in a pipe; True when they are tables alone that
+    do not expand, which print at their natural width once the console is unbounded: the
+    width at which no cell wraps, found in the one measuring pass that drawing makes anyway,
+    instead of a measure to learn that width and a second to draw at it (the cost of tables
+    in a pipe grows with their rows)."""
     # No Table can exist unless rich.table was imported: looked up, not imported, so that
     # printing a line or a panel does not load the table code (and fractions, decimal).
     table_module = sys.modules.get("rich.table")
@@ -59,16 +72,21 @@ def _unbounded_for_pipe(real: Console, objects: tuple[Any, ...], kwargs: dict[st
         if table_module is not None and isinstance(o, table_module.Table) and o.width is None
     ]
     if tables:
-        from rich.measure import Measurement
-    for table in tables:
-        # Measured without a limit, the maximum is the width at which no cell wraps.
-        natural = Measurement.get(real, real.options.update(width=1 << 20), table).maximum
-        if natural > real.width:
-            table.width = natural
-    if tables:
         kwargs.setdefault("crop", False)
+        if len(tables) == len(objects) and not any(t.expand for t in tables):
+            return True
+        from rich.measure import Measurement
+
+        for table in tables:
+            natural = Measurement.get(real, real.options.update(width=UNBOUNDED), table).maximum
+            if natural > real.width:
+                table.width = natural
     elif all(isinstance(o, str) for o in objects):
         kwargs.setdefault("soft_wrap", True)
+    return False
+
+
+UNBOUNDED = 1 << 20  # columns: wider than any table, so "no limit" to rich's layout
 
 
 console: Console = _LazyConsole()  # type: ignore[assignment]
