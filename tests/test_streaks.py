@@ -231,3 +231,73 @@ def test_milestone_reached_reports_the_new_milestone() -> None:
     again = compute_streaks(totals | {today: 2}, today=today)
     assert milestone_reached(after, again) is None
     assert after.next_milestone == 14
+
+
+# --- the stretch walk against a day-by-day walk ----------------------------------------------
+
+
+def walked_day_by_day(
+    totals: dict[date, int], today: date, minimum: int, cap: int, every: int
+) -> tuple[int, int, date | None, int, tuple[date, ...], tuple[Milestone, ...]]:
+    """The rules of the module docstring applied one calendar day at a time: the obvious
+    reading, which compute_streaks must equal while it steps over whole stretches."""
+    length = longest = freezes = 0
+    started: date | None = None
+    frozen: list[date] = []
+    milestones: list[Milestone] = []
+    met = {d for d, n in totals.items() if n >= minimum and d < today}
+    if totals.get(today, 0) >= minimum:
+        met.add(today)
+    day = min(met) if met else today
+    while day <= today:
+        if day in met:
+            length += 1
+            started = started or day
+            longest = max(longest, length)
+            if length % every == 0:
+                milestones.append(Milestone(day, length))
+                freezes = min(cap, freezes + 1)
+        elif day < today and length:
+            if freezes:
+                freezes -= 1
+                frozen.append(day)
+            else:
+                length, started = 0, None
+        day += timedelta(days=1)
+    return length, longest, started, freezes, tuple(frozen), tuple(milestones)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_stretches_give_what_a_day_by_day_walk_gives(seed: int) -> None:
+    """On random histories (gaps of every length, some days over and under the minimum,
+    freezes on and off, a day in the future) the state equals the day-by-day walk's."""
+    import random
+
+    rng = random.Random(seed)
+    start, today = date(2024, 1, 1), date(2024, 1, 1) + timedelta(days=rng.randint(0, 400))
+    minimum, every, cap = rng.choice((1, 1, 2)), rng.choice((7, 7, 3)), rng.choice((0, 1, 2, 3))
+    totals: dict[date, int] = {}
+    day, busy = start, rng.random()
+    while day <= today + timedelta(days=3):
+        if rng.random() < busy:
+            totals[day] = rng.choice((0, 1, 1, 2, 3))
+        if rng.random() < 0.05:
+            busy = rng.random()
+        day += timedelta(days=1)
+    state = compute_streaks(
+        totals,
+        today=today,
+        daily_minimum=minimum,
+        freezes_enabled=cap > 0,
+        max_freezes=cap,
+        milestone_every=every,
+    )
+    got = (
+        state.current,
+        state.longest,
+        state.started,
+        state.freezes,
+        state.frozen_days,
+        state.milestones,
+    )
+    assert got == walked_day_by_day(totals, today, minimum, cap, every)
