@@ -49,6 +49,7 @@ WRITES = {
     "interview report": ["interview", "report", "{id}"],
 }
 TARGET = {**dict.fromkeys(READS, 1.0), **dict.fromkeys(WRITES, 1.5)}
+PROFILES = ("empty", "page", "history")
 
 
 def measure(
@@ -101,6 +102,46 @@ def history_made(home: Path, answers: int, technologies: int, cache: Path | None
         (kept / "complete").touch()  # written last: a copy cut short is never reused
 
 
+def commands_for(
+    interview: str,
+    home: Path,
+    base: dict[str, str],
+    preppath: str,
+    name: str = "page",
+    labels: tuple[str, ...] = (*READS, *WRITES),
+) -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
+    """Each command of `labels`, against `interview` in `home`, keyed "label, name"."""
+    every = {**READS, **WRITES}
+    commands = {
+        f"{label}, {name}": [preppath, *(a.replace("{id}", interview) for a in every[label])]
+        for label in labels
+    }
+    return commands, {key: {**base, "PREPPATH_HOME": str(home)} for key in commands}
+
+
+def page_profile(home: Path) -> str:
+    """A short history that fills what the commands draw as the long one does: more than a
+    page of interviews (20 rows), more technologies than `stats` lists (15), every
+    achievement a few weeks of practice unlocks. Against it, the long history's ratio is its
+    growth beyond drawing a full page. Returns the interview the commands act on."""
+    script = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+        "from bench_write import build_history; build_history(Path(sys.argv[2]), 150, 20)"
+    )
+    env = {**os.environ, "PREPPATH_TIMEZONE": "UTC"}
+    subprocess.run(
+        [sys.executable, "-c", script, str(Path(__file__).parent), str(home)], env=env, check=True
+    )
+    made = subprocess.run(
+        [VENV_BIN / "preppath", *WRITES["interview create"], "--json"],
+        env={**env, "PREPPATH_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return str(json.loads(made.stdout)["id"])
+
+
 def print_instructions(commands: dict[str, list[str]], envs: dict[str, dict[str, str]]) -> None:
     """The same table in instructions executed (callgrind, one run each): the figure a busy
     machine cannot move, so a ratio here near 1.0 beside a timing ratio of 1.2 says the timing
@@ -111,14 +152,20 @@ def print_instructions(commands: dict[str, list[str]], envs: dict[str, dict[str,
         print("\n(valgrind is not installed: no instruction counts)")
         return
     print(f"\nmillions of instructions, one callgrind run each; black {black / 1e6:.0f}")
-    print(f"{'command':<24} {'empty':>8} {'history':>8} {'x black':>8} {'history/empty':>14}")
+    print(
+        f"{'command':<24} {'empty':>8} {'page':>8} {'history':>8} {'x black':>8}"
+        f" {'history/empty':>14} {'history/page':>13}"
+    )
     for label in {**READS, **WRITES}:
-        empty = counts[f"{label}, empty"] or 0
-        history = counts[f"{label}, history"] or 0
+        empty, page, history = (counts[f"{label}, {name}"] or 1 for name in PROFILES)
         print(
-            f"{label:<24} {empty / 1e6:>8.0f} {history / 1e6:>8.0f} {empty / black:>8.2f}"
-            f" {history / max(empty, 1):>14.2f}"
+            f"{label:<24} {empty / 1e6:>8.0f} {page / 1e6:>8.0f} {history / 1e6:>8.0f}"
+            f" {empty / black:>8.2f} {history / empty:>14.2f} {history / page:>13.2f}"
         )
+    print(
+        "(page: 150 answers over 20 technologies, so every list is as full as the history's;"
+        " history/page is growth beyond drawing a full page)"
+    )
 
 
 def main() -> None:
@@ -142,6 +189,7 @@ def main() -> None:
         raise SystemExit("black is not installed: pip install -e '.[bench]'")
     base = {k: v for k, v in os.environ.items() if not k.startswith(("PREPPATH_", "OPENAI_"))}
     base.update(PREPPATH_TIMEZONE="UTC", NO_COLOR="1", PREPPATH_VOICE="false")
+    base.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's install caches bytecode
     commands: dict[str, list[str]] = {"black --version": [black, "--version"]}
     envs: dict[str, dict[str, str]] = {}
     target: dict[str, str] = {}
@@ -156,14 +204,12 @@ def main() -> None:
         target[name] = str(json.loads(made_now.stdout)["id"])
     # A command's two profiles run side by side, so the ratio between them compares two runs
     # that met the same moment of the machine's load, not runs seconds apart.
-    for label, argv in {**READS, **WRITES}.items():
+    for label in {**READS, **WRITES}:
         for name, home in homes.items():
-            key = f"{label}, {name}"
-            commands[key] = [preppath, *(a.replace("{id}", target[name]) for a in argv)]
-            envs[key] = {**base, "PREPPATH_HOME": str(home)}
+            made, made_envs = commands_for(target[name], home, base, preppath, name, (label,))
+            commands.update(made)
+            envs.update(made_envs)
     envs["black --version"] = base
-    for env in envs.values():  # a user's install caches bytecode: let the warm-up write it
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
     medians = measure(commands, envs, args.runs)
     for figure, index in (("CPU (user + system)", 1), ("wall", 0)):
         black_ms = medians["black --version"][index]
@@ -181,7 +227,11 @@ def main() -> None:
             )
     print("(x black is the empty profile's; history/empty has a target of at most 1.1)")
     if args.instructions:
-        print_instructions(commands, envs)
+        page = root / "page"
+        page_commands, page_envs = commands_for(page_profile(page), page, base, preppath)
+        for name, argv in page_commands.items():  # as the timed rounds warmed the others'
+            subprocess.run(argv, env=page_envs[name], capture_output=True, check=True)
+        print_instructions({**commands, **page_commands}, {**envs, **page_envs})
     print("\npeak RSS of `interview answer` (one run each; target at most 50 MB):")
     for name, home in homes.items():
         env = {**base, "PREPPATH_HOME": str(home)}
