@@ -104,6 +104,39 @@ def test_a_permanent_failure_keeps_the_answer_and_says_how_to_retry(
     ]
 
 
+def test_a_spend_guard_refusal_waits_in_a_queue_run_and_ends_a_single_answer(
+    app: AppContext, home: Path
+) -> None:
+    """A job the shared spend guard refuses (another process used the minute's slots; nothing
+    was sent) goes back in the queue until the slot frees in a queue run (`jobs resume`),
+    while one scripted answer still ends with the guard's one line, as the guards promise."""
+    from preppath.spend.limits import SpendLimitReached
+
+    refusal = SpendLimitReached("spend guard: the answer-scoring limit is reached", 30.0)
+    view = service_interview(app)
+    (job_id,) = _submit(app, view.id, range(1, 2))
+    pool = Pool(app)
+    with overridden("evaluation", FakeEvaluator().enqueue(refusal)):
+        pool.run(until=lambda: job_id in pool.outcomes)
+    assert pool.outcomes[job_id].status == "retry"
+    ((status, next_at, attempts),) = db_rows(
+        home, "SELECT status, next_attempt_at, attempts FROM job"
+    )
+    assert (status, attempts) == ("queued", 1)
+    from datetime import UTC, datetime
+
+    wait = (datetime.fromisoformat(next_at).replace(tzinfo=UTC) - utc_now()).total_seconds()
+    assert 25 < wait <= 31.5  # the guard's own wait (plus a second), not a back-off guess
+    view = service_interview(app)
+    with (
+        overridden("evaluation", FakeEvaluator().enqueue(refusal)),
+        pytest.raises(PrepPathError) as raised,
+    ):
+        answer_question(app, view.id, 1, "An answer the guard turns away.")
+    assert "the answer-scoring limit is reached" in raised.value.message
+    assert db_rows(home, "SELECT status FROM job WHERE id != ?", job_id) == [("failed",)]
+
+
 def test_attempts_are_bounded(app: AppContext, home: Path, monkeypatch: Any) -> None:
     """A job that keeps failing transiently stops after jobs_max_attempts and fails."""
     app.settings = app.settings.model_copy(update={"jobs_max_attempts": 3})

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from preppath.jobs import store
 from preppath.jobs.joblog import JobLog
 from preppath.jobs.limits import KindLimit, StartWindow, limits_for
-from preppath.jobs.retrying import backoff_s, classify
+from preppath.jobs.retrying import Verdict, backoff_s, classify, spend_refusal
 
 if TYPE_CHECKING:
     from preppath.jobs.handlers import Handler
@@ -74,7 +74,11 @@ class Pool:
         handlers: Mapping[str, Handler] | None = None,
         limits: Mapping[str, KindLimit] | None = None,
         rng: random.Random | None = None,
+        waits_for_spend_guard: bool = True,
     ) -> None:
+        """`waits_for_spend_guard`: a job a spend guard refuses (nothing was sent) goes back in
+        the queue until the guard's slot frees, rather than failing. Off where one command
+        waits on one answer in a script, which the guards promise never to keep waiting."""
         from preppath.jobs.handlers import default_handlers
 
         self.ctx = ctx
@@ -86,6 +90,7 @@ class Pool:
         self.on_finish: Callable[[Outcome], None] | None = None
         """Called from the worker thread as each attempt ends (a session shows feedback)."""
         self._rng = rng or random.Random()
+        self._waits_for_spend_guard = waits_for_spend_guard
         self._lease = timedelta(seconds=ctx.settings.jobs_lease_s)
         self._running: dict[int, _Running] = {}
         self._lock = threading.Lock()
@@ -295,6 +300,11 @@ class Pool:
 
     def _failed(self, job: store.Job, owner: str, handler: Handler, exc: Exception) -> Outcome:
         verdict = classify(exc)
+        refusal = spend_refusal(exc)
+        if refusal is not None and self._waits_for_spend_guard:
+            # Another process (or one killed a moment ago) used this minute's slots: the
+            # pool's own window cannot see its calls, the shared guard can. Wait for the slot.
+            verdict = Verdict(True, verdict.reason, refusal.wait_s + 1)
         now = utc_now()
         with self.ctx.transaction() as db:
             if not store.holds_lease(db, job.id, owner):

@@ -9,9 +9,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from preppath.errors import PrepPathError
+
+if TYPE_CHECKING:
+    from preppath.spend.limits import SpendLimitReached
 
 LONGEST_RETRY_AFTER_S = 3600.0  # a server asking for more than an hour is not waited for
 
@@ -43,6 +46,16 @@ def classify(exc: BaseException) -> Verdict:
         if type(link).__module__.startswith("openai"):
             return _openai_verdict(link, reason)
     return Verdict(False, reason)
+
+
+def spend_refusal(exc: BaseException) -> SpendLimitReached | None:
+    """The spend guard's refusal behind `exc`, if that is what it is: nothing was sent."""
+    from preppath.spend.limits import SpendLimitReached
+
+    for link in _chain(exc):
+        if isinstance(link, SpendLimitReached):
+            return link
+    return None
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

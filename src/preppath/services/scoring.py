@@ -138,7 +138,8 @@ def score_now(ctx: AppContext, submitted: Submitted) -> AnswerResult:
     from preppath.jobs.handlers import ANSWER_KINDS, default_handlers
     from preppath.jobs.pool import Pool
 
-    pool = Pool(ctx, handlers=default_handlers(ANSWER_KINDS))
+    # One command waiting on one answer: a spend guard's refusal ends it with its one line.
+    pool = Pool(ctx, handlers=default_handlers(ANSWER_KINDS), waits_for_spend_guard=False)
 
     def finished() -> bool:
         outcome = pool.outcomes.get(submitted.job_id)

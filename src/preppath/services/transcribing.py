@@ -112,7 +112,8 @@ def transcribe_now(ctx: AppContext, job_id: int, answer_id: int) -> Submitted:
     from preppath.jobs.handlers import ANSWER_KINDS, default_handlers
     from preppath.jobs.pool import Pool
 
-    pool = Pool(ctx, handlers=default_handlers(ANSWER_KINDS))
+    # One command waiting on one answer: a spend guard's refusal ends it with its one line.
+    pool = Pool(ctx, handlers=default_handlers(ANSWER_KINDS), waits_for_spend_guard=False)
 
     def finished() -> bool:
         outcome = pool.outcomes.get(job_id)
