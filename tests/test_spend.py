@@ -224,3 +224,40 @@ def test_at_a_terminal_a_short_wait_is_waited_out(tmp_path: Path) -> None:
     guard.acquire("questions")  # the window is full: this one waits for it
     assert len(said) == 1 and said[0].startswith("the question-writing limit (1 a minute")
     assert "; waiting " in said[0]
+
+
+def test_a_slot_is_not_refused_while_another_thread_holds_the_buckets_lock(
+    tmp_path: Path,
+) -> None:
+    """A script's acquire that meets another thread mid-acquire (holding the bucket's lock)
+    takes its slot once the lock is free instead of refusing with "may go in 0 s"; a truly
+    full minute is still refused at once."""
+    import threading
+
+    from preppath.spend.limits import Limits, SpendGuard
+
+    per_window = {"create": 0, "answer": 2, "transcription": 0, "speech": 0, "all": 0}
+    guard = SpendGuard(
+        tmp_path / "limits.sqlite", Limits(per_window, wait_s=0.0), interactive=lambda: False
+    )
+    guard.acquire("evaluation")  # opens the bucket
+    limiter, _bucket = guard._bucket("answer", 2, 60_000)
+    locks = limiter.lock if isinstance(limiter.lock, list) else [limiter.lock]
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        for lock in locks:
+            lock.acquire()
+        held.set()
+        release.wait(10)
+        for lock in reversed(locks):
+            lock.release()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    threading.Timer(0.2, release.set).start()
+    guard.acquire("evaluation")  # the second slot: taken once the holder lets go
+    holder.join(10)
+    with pytest.raises(SpendLimitReached):
+        guard.acquire("evaluation")  # the third: the minute is full

@@ -108,8 +108,7 @@ class SpendGuard:
         if per_minute <= 0:  # 0 turns the limit off
             return
         limiter, bucket = self._bucket(name, per_minute, self._limits.window_ms)
-        bucket.leak(_now_ms())  # drop entries older than the window
-        if limiter.try_acquire(name, blocking=False):
+        if _acquired_now(limiter, bucket, name, per_minute):
             return
         wait_s = self._wait_s(bucket, name)
         describe = (
@@ -146,6 +145,24 @@ class SpendGuard:
             if name not in self._buckets:
                 self._buckets[name] = _open_bucket(self._file, name, per_window, window_ms)
             return self._buckets[name]
+
+
+CONTENDED_S = 2.0  # how long another thread's or process's hold on the bucket is waited out
+
+
+def _acquired_now(limiter: Limiter, bucket: SQLiteBucket, name: str, per_minute: int) -> bool:
+    """A slot taken now, or False when the minute's slots are all taken. A non-blocking
+    acquire also fails while another thread or process holds the bucket's lock for its own
+    acquire (pyrate-limiter cannot tell the two apart): that is no full minute, so it is tried
+    again while the window holds fewer calls than the limit, for at most CONTENDED_S."""
+    deadline = time.monotonic() + CONTENDED_S
+    while True:
+        bucket.leak(_now_ms())  # drop entries older than the window
+        if limiter.try_acquire(name, blocking=False):
+            return True
+        if bucket.count() >= per_minute or time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
 
 
 def _now_ms() -> int:
