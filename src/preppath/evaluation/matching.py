@@ -119,11 +119,28 @@ def _bare(gap: str) -> bool:
     return len(words) <= 1 and all(w in MATCH_STOP_WORDS for w in words)
 
 
-@cache
+READ_AHEAD: dict[tuple[str, frozenset[str]], Pattern] = {}
+"""Phrases already read with the default lexicon, by (phrase, terms): the bank's, loaded from
+the build cache for the question being scored (evaluation/prepared.py)."""
+SAYINGS_AHEAD: dict[tuple[str, frozenset[str]], frozenset[Pattern]] = {}
+"""`model_sayings` of the bank's model answers, loaded the same way."""
+
+
 def compile_phrase(
     phrase: str, lexicon: Lexicon | None = None, terms: frozenset[str] = frozenset()
 ) -> Pattern:
-    return (lexicon or default_lexicon()).normalise_pattern(phrase_tokens(phrase, terms))
+    """The phrase as the matcher reads it: (stem, negated) pairs after the lexicon."""
+    default = default_lexicon()
+    if lexicon is None or lexicon is default:
+        # One entry for both spellings of the default: callers pass it named or as None.
+        ahead = READ_AHEAD.get((phrase, terms))
+        return ahead if ahead is not None else _compiled(phrase, default, terms)
+    return _compiled(phrase, lexicon, terms)
+
+
+@cache
+def _compiled(phrase: str, lexicon: Lexicon, terms: frozenset[str]) -> Pattern:
+    return lexicon.normalise_pattern(phrase_tokens(phrase, terms))
 
 
 @cache
@@ -139,11 +156,16 @@ def sayings_of(
 SAYING_MAX_WORDS = 4
 
 
-@cache
 def model_sayings(text: str, terms: frozenset[str] = frozenset()) -> frozenset[Pattern]:
     """Every run of two to four words in a clause of the model answer: the bank states them as
     right, so an answer that says one ("add an outer function" where a phrasing reads "inner
     function") has not said a point backwards."""
+    ahead = SAYINGS_AHEAD.get((text, terms))
+    return ahead if ahead is not None else _model_sayings(text, terms)
+
+
+@cache
+def _model_sayings(text: str, terms: frozenset[str]) -> frozenset[Pattern]:
     found: set[Pattern] = set()
     for unit in units_of(text, terms=terms).units:
         words = tuple((t.stem, t.negated) for t in unit)

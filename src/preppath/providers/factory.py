@@ -108,10 +108,13 @@ def _openai_questions(settings: Settings, paths: Paths | None) -> QuestionProvid
 
 @register("evaluation", "offline")
 def _rubric(settings: Settings, paths: Paths | None) -> Evaluator:
+    from preppath.evaluation.prepared import bank_readings
     from preppath.evaluation.rubric import RubricEvaluator, scoring_idf, scoring_topics
 
     packs = paths.packs_dir if paths else None
-    return RubricEvaluator(scoring_idf(packs), topics=scoring_topics(packs))
+    return RubricEvaluator(
+        scoring_idf(packs), topics=scoring_topics(packs), readings=bank_readings(packs)
+    )
 
 
 @register("evaluation", "openai")
