@@ -10,7 +10,7 @@ import pytest
 
 from conftest import COBOL_KEY_POINTS
 from preppath.bank.loader import load_bank
-from preppath.evaluation import matching
+from preppath.evaluation import contrast, matching
 from preppath.evaluation.calibration import load_graded
 from preppath.evaluation.prepared import bank_readings, read_ahead
 from preppath.evaluation.rubric import RubricEvaluator, bank_idf, bank_topics
@@ -23,6 +23,10 @@ PER_TYPE = 5  # every graded answer to this many questions of each type
 
 
 def _forget_readings() -> None:
+    contrast.TERMS_AHEAD.clear()
+    contrast.CONTRASTS_AHEAD.clear()
+    contrast._question_terms.cache_clear()
+    contrast._contrast_of.cache_clear()
     matching.READ_AHEAD.clear()
     matching.SAYINGS_AHEAD.clear()
     matching._compiled.cache_clear()
@@ -50,6 +54,8 @@ def test_readings_score_the_same_and_read_no_phrase_again() -> None:
         assert [ahead.evaluate(by_id[a.question], a.text) for a in answers] == expected
         assert matching._compiled.cache_info().currsize == 0
         assert matching._model_sayings.cache_info().currsize == 0
+        assert contrast._question_terms.cache_info().currsize == 0
+        assert contrast._contrast_of.cache_info().currsize == 0
     finally:
         _forget_readings()
 
@@ -81,14 +87,14 @@ def test_a_changed_user_pack_is_read_again(home: Path, monkeypatch: pytest.Monke
     try:
         first = bank_readings(packs)
         assert list(first) == [text]
-        _, phrases, _, _ = pickle.loads(first[text])
+        _, _, phrases, _, _ = pickle.loads(first[text])
         assert "identification division" in phrases
         pack.write_text(
             COBOL + COBOL_KEY_POINTS.replace('"identification division"', '"id division"'),
             encoding="utf-8",
         )
         load_bank.cache_clear()
-        _, phrases, _, _ = pickle.loads(bank_readings(packs)[text])
+        _, _, phrases, _, _ = pickle.loads(bank_readings(packs)[text])
         assert "id division" in phrases
         assert "identification division" not in phrases
         assert phrases["id division"] == matching.compile_phrase("id division")

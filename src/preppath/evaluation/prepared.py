@@ -13,15 +13,17 @@ readings are the same either way, only their cost differs.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from preppath.evaluation.contrast import CONTRASTS_AHEAD, TERMS_AHEAD, Contrast
 from preppath.evaluation.lexicon import Pattern
 from preppath.evaluation.matching import READ_AHEAD, SAYINGS_AHEAD
 from preppath.values import Question
 
-Entry = tuple[frozenset[str], dict[str, Pattern], str, frozenset[Pattern]]
-"""A question's terms, each phrase's pattern, its model answer and that answer's sayings."""
+Entry = tuple[frozenset[str], Contrast | None, dict[str, Pattern], str, frozenset[Pattern]]
+"""A question's terms and contrast, each phrase's pattern, its model answer and that answer's
+sayings."""
 
 
 def question_phrases(question: Question) -> list[str]:
@@ -39,23 +41,27 @@ def question_phrases(question: Question) -> list[str]:
 
 def read_ahead(questions: Iterable[Question]) -> dict[str, bytes]:
     """Each question's readings by its text, pickled one by one: an answer unpickles its own."""
-    from preppath.evaluation.contrast import question_terms
+    from preppath.evaluation.contrast import contrast_of, question_terms
     from preppath.evaluation.matching import compile_phrase, model_sayings
 
     found: dict[str, bytes] = {}
     for q in questions:
         terms = question_terms(q.text)
         phrases = {p: compile_phrase(p, terms=terms) for p in question_phrases(q)}
-        entry: Entry = (terms, phrases, q.expected_answer, model_sayings(q.expected_answer, terms))
+        sayings = model_sayings(q.expected_answer, terms)
+        entry: Entry = (terms, contrast_of(q.text), phrases, q.expected_answer, sayings)
         found[q.text] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     return found
 
 
-def preload(entry: bytes | None) -> None:
-    """Give the matcher one question's readings (an entry of `read_ahead`)."""
+def preload(readings: Mapping[str, bytes], question_text: str) -> None:
+    """Give the matcher the readings of the question with this text, if `read_ahead` read it."""
+    entry = readings.get(question_text)
     if entry is None:
         return
-    terms, phrases, model, sayings = pickle.loads(entry)
+    terms, contrast, phrases, model, sayings = pickle.loads(entry)
+    TERMS_AHEAD[question_text] = terms
+    CONTRASTS_AHEAD[question_text] = contrast
     READ_AHEAD.update(((phrase, terms), pattern) for phrase, pattern in phrases.items())
     SAYINGS_AHEAD[(model, terms)] = sayings
 

@@ -99,7 +99,7 @@ class RubricEvaluator:
         if self.readings:
             from preppath.evaluation.prepared import preload
 
-            preload(self.readings.get(question.text))
+            preload(self.readings, question.text)
         screening = screen(answer, question.text, question.expected_answer)
         text = " ".join(screening.text.split()[:SCORED_WORDS])
         parts = self._parts(question, text, screening.notes)
