@@ -74,8 +74,9 @@ expected_answer = "Identification, environment, data and procedure divisions."
 
 
 def test_a_changed_user_pack_is_read_again(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A user pack's questions are read ahead too, and editing the pack replaces its readings
-    on the next command (a new process: the in-process bank is forgotten here)."""
+    """A user pack's questions are read ahead too, stored and read back whole, and editing the
+    pack replaces its readings on the next command (a new process: the in-process bank is
+    forgotten here)."""
     # The shipped packs left out: building their readings twice would only slow the test.
     monkeypatch.setattr("preppath.bank.sources.BUILTIN_DIR", home / "no-shipped-packs")
     load_bank.cache_clear()
@@ -87,6 +88,7 @@ def test_a_changed_user_pack_is_read_again(home: Path, monkeypatch: pytest.Monke
     try:
         first = bank_readings(packs)
         assert list(first) == [text]
+        assert dict(bank_readings(packs)) == dict(first)  # the second time, from the file
         _, _, phrases, _, _ = pickle.loads(first[text])
         assert "identification division" in phrases
         pack.write_text(

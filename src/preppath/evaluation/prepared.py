@@ -66,10 +66,10 @@ def preload(readings: Mapping[str, bytes], question_text: str) -> None:
     SAYINGS_AHEAD[(model, terms)] = sayings
 
 
-def bank_readings(user_dir: Path | None) -> dict[str, bytes]:
+def bank_readings(user_dir: Path | None) -> Mapping[str, bytes]:
     """`read_ahead` of the whole bank, from the build cache when nothing it reads has changed."""
     from preppath.bank.sources import code_files, pack_files
-    from preppath.buildcache import cached
+    from preppath.buildcache import cached_entries
     from preppath.evaluation.lexicon import lexicon_files
 
     def build() -> dict[str, bytes]:
@@ -81,4 +81,4 @@ def bank_readings(user_dir: Path | None) -> dict[str, bytes]:
     sources = [*pack_files(user_dir), *code_files(), *here.glob("*.py"), *lexicon_files()]
     sources.append(here / "competencies.toml")  # the cues a story is read for
     name = "readings-with-user-packs" if user_dir is not None else "readings"
-    return cached(name, sources, build)
+    return cached_entries(name, sources, build)
