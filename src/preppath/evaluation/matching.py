@@ -29,12 +29,17 @@ Polarity = Literal["affirmed", "contradicted", "denied"]
 QUOTE_MAX_WORDS = 16
 
 
-@dataclass(frozen=True)
 class Hit:
-    polarity: Polarity
-    complete: bool
-    """Every content word of the phrasing was found (else all but one: partial)."""
-    tokens: tuple[Token, ...]
+    """One place a phrasing stands in an answer (a plain class: answers make many of these and
+    never compare them, and a dataclass costs a millisecond to define)."""
+
+    __slots__ = ("complete", "polarity", "tokens")
+
+    def __init__(self, polarity: Polarity, complete: bool, tokens: tuple[Token, ...]) -> None:
+        self.polarity = polarity
+        self.complete = complete
+        """Every content word of the phrasing was found (else all but one: partial)."""
+        self.tokens = tokens
 
 
 @dataclass(frozen=True)
