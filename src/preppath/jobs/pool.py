@@ -9,6 +9,7 @@ the command exits 130.
 
 from __future__ import annotations
 
+import random
 import signal
 import threading
 import time
@@ -23,8 +24,6 @@ from preppath.jobs.limits import KindLimit, StartWindow, limits_for
 from preppath.jobs.retrying import backoff_s, classify
 
 if TYPE_CHECKING:
-    import random
-
     from preppath.jobs.handlers import Handler
     from preppath.services.context import AppContext
 
@@ -98,7 +97,7 @@ class Pool:
         self.outcomes: dict[int, Outcome] = {}
         self.on_finish: Callable[[Outcome], None] | None = None
         """Called from the worker thread as each attempt ends (a session shows feedback)."""
-        self._rng = rng  # None: the random module's own (imported only for a retry)
+        self._rng = rng or random.Random()
         self._lease = timedelta(seconds=ctx.settings.jobs_lease_s)
         self._running: dict[int, _Running] = {}
         self._lock = threading.Lock()

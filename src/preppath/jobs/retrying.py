@@ -6,13 +6,11 @@ This is the only retry layer: clients made for jobs have the SDK's own retries t
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from preppath.errors import PrepPathError
-
-if TYPE_CHECKING:
-    import random
 
 LONGEST_RETRY_AFTER_S = 3600.0  # a server asking for more than an hour is not waited for
 
@@ -110,8 +108,6 @@ def backoff_s(
 ) -> float:
     """Exponential back-off with full jitter (a uniform draw up to base·2^(attempt-1), capped),
     so jobs failing together do not retry together; never sooner than the server asked."""
-    import random  # here: only a retry draws, and the module costs every command a millisecond
-
     ceiling = min(cap_s, base_s * 2 ** max(attempt - 1, 0))
     jittered = (rng or random).uniform(0, ceiling)
     return max(jittered, retry_after_s or 0.0)
