@@ -10,6 +10,7 @@ import pytest
 
 from conftest import COBOL_KEY_POINTS
 from preppath.bank.loader import load_bank
+from preppath.buildcache import Entries, cached_entries
 from preppath.evaluation import contrast, matching
 from preppath.evaluation.calibration import load_graded
 from preppath.evaluation.prepared import bank_readings, read_ahead
@@ -120,3 +121,17 @@ def test_the_offline_evaluator_is_built_with_the_banks_readings(
         assert set(evaluator.readings) == {"What are the four divisions of a COBOL program?"}
     finally:
         load_bank.cache_clear()
+
+
+def test_readings_removed_or_cut_short_are_only_slower(home: Path) -> None:
+    """A readings file that a rebuild removed, or that was cut short, answers "not read ahead"
+    for the entries it no longer holds, never an error: scoring then reads the question itself."""
+    cached_entries("demo", [], lambda: {"a": b"first", "b": b"second"})
+    (path,) = (resolve_paths().cache_dir / "build").glob("demo-*.entries")
+    stored = Entries(path)
+    assert dict(stored) == {"a": b"first", "b": b"second"}
+    path.write_bytes(path.read_bytes()[:-3])
+    assert stored.get("a") == b"first"
+    assert stored.get("b") is None
+    path.unlink()
+    assert stored.get("a") is None

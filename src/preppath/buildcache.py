@@ -75,10 +75,13 @@ class Entries(Mapping[str, bytes]):
 
     def __getitem__(self, key: str) -> bytes:
         offset, size = self._index[key]
-        with self.path.open("rb") as fh:
-            fh.seek(self._start + offset)
-            data = fh.read(size)
-        if len(data) != size:  # cut short: as if never built, so the caller builds it
+        try:
+            with self.path.open("rb") as fh:
+                fh.seek(self._start + offset)
+                data = fh.read(size)
+        except OSError:  # removed by a rebuild since: as if never built (the caller builds it)
+            raise KeyError(key) from None
+        if len(data) != size:  # cut short, the same
             raise KeyError(key)
         return data
 
