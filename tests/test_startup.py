@@ -239,3 +239,22 @@ def test_create_from_the_cached_bank_loads_no_scorer(tmp_path: Path) -> None:
         modules = imported_modules(home, *command)
         assert {m for m in modules if m.startswith("preppath.evaluation")} == set(), command
         assert "tomllib" not in modules, command
+
+
+def test_an_answer_from_the_cached_bank_loads_no_parser_or_loader(tmp_path: Path) -> None:
+    """Once the bank and its readings are cached, `interview answer` loads neither the TOML
+    parser, the pack loader, OpenSSL (through hashlib) nor the show and report view classes:
+    its question's readings and the catalogue come from the build cache."""
+    home = tmp_path / "home"
+    run_ok(home, "interview", "create", "--role", "Backend Engineer", "--stack", "python")
+    run_ok(home, "interview", "answer", "1", "1", "--text", "A virtualenv per project.")
+    modules = imported_modules(home, "interview", "answer", "1", "2", "--text", "Pin versions.")
+    assert "preppath.evaluation.prepared" in modules
+    unwanted = {
+        "tomllib",
+        "preppath.bank.loader",
+        "_hashlib",
+        "preppath.services.views_show",
+        "preppath.services.views_report",
+    }
+    assert unwanted & modules == set()

@@ -10,14 +10,18 @@ slower, never an error.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
 
 from preppath import __version__
+
+try:  # the C module hashlib wraps: BLAKE2 without hashlib's OpenSSL start-up (~3 ms a command)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover (an interpreter built without it)
+    from hashlib import blake2b
 
 T = TypeVar("T")
 
@@ -31,7 +35,7 @@ def _cache_dir() -> Path | None:
 
 
 def source_key(name: str, sources: Iterable[Path]) -> str:
-    digest = hashlib.sha256(f"{name}\0{__version__}".encode())
+    digest = blake2b(f"{name}\0{__version__}".encode(), digest_size=12)
     for path in sorted(sources):
         try:
             stat = path.stat()
@@ -39,7 +43,7 @@ def source_key(name: str, sources: Iterable[Path]) -> str:
             digest.update(f"\0{path}\0missing".encode())
             continue
         digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()[:24]
+    return digest.hexdigest()
 
 
 def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
@@ -53,11 +57,67 @@ def cached(name: str, sources: Iterable[Path], build: Callable[[], T]) -> T:
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
         pass
     value = build()
-    _store(folder, name, path, value)
+    _store(folder, name, path, [pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)])
     return value
 
 
-def _store(folder: Path, name: str, path: Path, value: object) -> None:
+class Entries(Mapping[str, bytes]):
+    """A stored mapping of keys to bytes, read one entry at a time: the file starts with the
+    length of a pickled index of (offset, size) by key, then the entries themselves, so a
+    command that needs one entry of a large build reads the index and that entry alone."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with path.open("rb") as fh:
+            size = int.from_bytes(fh.read(8), "little")
+            self._index: dict[str, tuple[int, int]] = pickle.loads(fh.read(size))
+        self._start = 8 + size
+
+    def __getitem__(self, key: str) -> bytes:
+        offset, size = self._index[key]
+        try:
+            with self.path.open("rb") as fh:
+                fh.seek(self._start + offset)
+                data = fh.read(size)
+        except OSError:  # removed by a rebuild since: as if never built (the caller builds it)
+            raise KeyError(key) from None
+        if len(data) != size:  # cut short, the same
+            raise KeyError(key)
+        return data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+def cached_entries(
+    name: str, sources: Iterable[Path], build: Callable[[], Mapping[str, bytes]]
+) -> Mapping[str, bytes]:
+    """Like `cached`, for a build of many entries of which a command reads one or two."""
+    folder = _cache_dir()
+    if folder is None:
+        return build()
+    path = folder / f"{name}-{source_key(name, sources)}.entries"
+    try:
+        return Entries(path)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+        pass
+    entries = build()
+    index: dict[str, tuple[int, int]] = {}
+    offset = 0
+    for key, data in entries.items():
+        index[key] = (offset, len(data))
+        offset += len(data)
+    head = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+    _store(folder, name, path, [len(head).to_bytes(8, "little"), head, *entries.values()])
+    return entries
+
+
+def _store(folder: Path, name: str, path: Path, chunks: Iterable[bytes]) -> None:
+    """Write `chunks` to `path` (privately, renamed into place) and remove earlier versions
+    of the same build."""
     try:
         import tempfile  # only on a rebuild: with random and shutil, ~10 ms a hit never needs
 
@@ -67,11 +127,11 @@ def _store(folder: Path, name: str, path: Path, value: object) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}-", dir=folder)  # created 0600
         try:
             with os.fdopen(fd, "wb") as out:
-                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.writelines(chunks)
             Path(tmp).replace(path)
         finally:
             Path(tmp).unlink(missing_ok=True)
-        for old in folder.glob(f"{name}-{'?' * 24}.pickle"):  # earlier versions of this build
+        for old in folder.glob(f"{name}-{'?' * 24}{path.suffix}"):  # earlier versions of it
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError:

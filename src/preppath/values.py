@@ -1,5 +1,6 @@
 """The value types every layer shares: questions and key points, transcripts and speech,
-evaluations. The bottom floor of the package: it imports nothing of PrepPath's, so the bank, the
+evaluations. The bottom floor of the package: it imports nothing of PrepPath's (but, on first
+use, the two small modules beside it that hold the speech and request types), so the bank, the
 scorer, voice and the providers can all use it without importing one another.
 """
 
@@ -7,35 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-
-@dataclass(frozen=True)
-class Word:
-    """One recognised word with its timing in seconds from the start of the audio."""
-
-    word: str
-    start: float
-    end: float
-
-
-@dataclass(frozen=True)
-class Transcript:
-    text: str
-    words: list[Word]
-    duration_s: float
-
-
-@dataclass(frozen=True)
-class Speech:
-    """Synthesised speech: 16-bit little-endian mono PCM."""
-
-    pcm: bytes
-    sample_rate: int
-
-    @property
-    def duration_s(self) -> float:
-        return len(self.pcm) / 2 / self.sample_rate
+if TYPE_CHECKING:
+    from preppath.values_request import QuestionRequest as QuestionRequest
+    from preppath.values_voice import Speech as Speech
+    from preppath.values_voice import Transcript as Transcript
+    from preppath.values_voice import Word as Word
 
 
 @dataclass(frozen=True)
@@ -104,17 +83,6 @@ class Question:
 
 
 @dataclass(frozen=True)
-class QuestionRequest:
-    interview_type: str
-    role: str
-    level: str
-    stack: tuple[str, ...]
-    count: int
-    seed: int | None = None
-    recently_seen: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class KeyPointResult:
     point: str
     covered: bool
@@ -138,3 +106,22 @@ class Evaluation:
     star: dict[str, bool] | None = None
     delivery: dict[str, object] | None = None
     evaluator: str = "rubric"
+
+
+# Defined apart and loaded on first use: each frozen dataclass costs about a millisecond to
+# create, and answering a typed question needs neither speech nor a question request.
+_ELSEWHERE = {
+    "Word": "preppath.values_voice",
+    "Transcript": "preppath.values_voice",
+    "Speech": "preppath.values_voice",
+    "QuestionRequest": "preppath.values_request",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _ELSEWHERE.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(home), name)

@@ -9,6 +9,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from preppath.bank.sources import BUILTIN_DIR as BUILTIN_DIR  # where callers have looked for it
+from preppath.bank.sources import code_files
+from preppath.bank.sources import pack_files as pack_files
 from preppath.domain import (
     ExperienceLevel,
     QuestionDifficulty,
@@ -18,7 +21,6 @@ from preppath.domain import (
 )
 from preppath.values import KeyPoint, Misconception, Question, Weights
 
-BUILTIN_DIR = Path(__file__).parent / "packs"
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_PHRASINGS = 12
 KEY_POINT_KEYS = {"point", "phrasings", "explain", "misconceptions"}
@@ -296,13 +298,6 @@ def _has_content(phrase: str) -> bool:
     return bool(phrase_tokens(phrase))
 
 
-def pack_files(user_dir: Path | None) -> list[Path]:
-    files = sorted(BUILTIN_DIR.glob("*.toml"))
-    if user_dir is not None and user_dir.is_dir():
-        files += sorted(user_dir.glob("*.toml"))
-    return files
-
-
 @dataclass(frozen=True)
 class Bank:
     questions: tuple[Question, ...]
@@ -324,17 +319,6 @@ def load_bank(user_dir: Path | None = None) -> Bank:
     files = pack_files(user_dir)
     name = "bank-with-user-packs" if user_dir is not None else "bank"
     return cached(name, [*files, *code_files()], lambda: _build_bank(files))
-
-
-def code_files() -> list[Path]:
-    """The modules whose change alters what a pack compiles to (types, stems, validation)."""
-    root = Path(__file__).parent.parent
-    return [
-        Path(__file__),
-        root / "values.py",
-        root / "evaluation" / "text.py",
-        root / "evaluation" / "tokens.py",
-    ]
 
 
 def _build_bank(files: list[Path]) -> Bank:

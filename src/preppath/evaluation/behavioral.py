@@ -166,6 +166,22 @@ def _question_cues(question_text: str) -> list[str]:
     ]
 
 
+def _cues(names: list[str], question_text: str) -> list[tuple[str, float]]:
+    """What a story is searched for, each with its weight: the question's own words, then its
+    competencies' cues."""
+    asked = [(w, 1.0) for w in _question_cues(question_text)]
+    for rank, name in enumerate(names):
+        # The first tag is what the question is about; the others count half.
+        weight = 1.0 if rank == 0 else 0.5
+        asked += [(cue, weight) for cue in competencies()[name].cues]
+    return asked
+
+
+def story_cues(tags: tuple[str, ...], question_text: str) -> list[str]:
+    """Every cue `read_story` looks for in an answer to this question."""
+    return [cue for cue, _ in _cues(_cue_names(tags, question_text)[0], question_text)]
+
+
 def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: str) -> Story:
     lowered = text.lower().replace("’", "'")
     sentences = [s.lower().replace("’", "'") for s in _sentences(text)]
@@ -195,12 +211,7 @@ def read_story(text: str, units: Units, tags: tuple[str, ...], question_text: st
     specificity = _clamp((numbers + 0.7 * timeframes + 0.4 * named) / 5)
     narrative = _clamp(past / 5) * (1 - 0.8 * _clamp(habitual / max(3, past)))
     found: dict[str, float] = {}
-    asked = [(w, 1.0) for w in _question_cues(question_text)]
-    for rank, name in enumerate(names):
-        # The first tag is what the question is about; the others count half.
-        weight = 1.0 if rank == 0 else 0.5
-        asked += [(cue, weight) for cue in competencies()[name].cues]
-    for cue, weight in asked:
+    for cue, weight in _cues(names, question_text):
         hit = best_hit(cue, units)
         # Said the way it is written: "without being asked" is not "asked".
         if hit is not None and hit.complete and hit.polarity == "affirmed":

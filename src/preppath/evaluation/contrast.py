@@ -16,31 +16,25 @@ from functools import cache
 from preppath.evaluation.lexicon import default_lexicon
 from preppath.evaluation.tokens import AUXILIARIES, MATCH_STOP_WORDS, NEGATORS, Token, phrase_tokens
 
-# Where a question lists the things it compares, up to the end of that list.
+# Where a question lists the things it compares, up to the end of that list. Kept as text and
+# compiled by `re` on first use: a bank question's terms and contrast come read ahead
+# (evaluation/prepared.py), so most answers never need these at all.
 _LISTS = (
-    re.compile(
-        r"differences? between (.+?)(?:[?.](?=\s|$)|,? and (?:when|how|why|which|where|what)\b|$)"
-    ),
-    re.compile(r"\bcompare (.+?)(?:[?.](?=\s|$)|$)"),
-    re.compile(
-        r"^(?:when would you use |what is |explain )?(.+? (?:vs\.?|versus) .+?)"
-        r"(?:[?.](?=\s|$)| in |$)"
-    ),
-    re.compile(
-        r"(?:what is |explain )(.+?), and how (?:is|does) (?:it|that) differ(?:ent)? "
-        r"from (.+?)(?:[?.](?=\s|$)|$)"
-    ),
-    re.compile(r"how (?:do|does) (.+?) differ\b"),
+    r"differences? between (.+?)(?:[?.](?=\s|$)|,? and (?:when|how|why|which|where|what)\b|$)",
+    r"\bcompare (.+?)(?:[?.](?=\s|$)|$)",
+    r"^(?:when would you use |what is |explain )?(.+? (?:vs\.?|versus) .+?)"
+    r"(?:[?.](?=\s|$)| in |$)",
+    r"(?:what is |explain )(.+?), and how (?:is|does) (?:it|that) differ(?:ent)? "
+    r"from (.+?)(?:[?.](?=\s|$)|$)",
+    r"how (?:do|does) (.+?) differ\b",
     # "Explain precision and recall. When would you favour one over the other?"
-    re.compile(
-        r"^(?:what are|explain) ([a-z0-9 .+#-]+? and [a-z0-9 .+#-]+?)[,?.](?=\s).*"
-        r"\b(?:one over the other|each)\b"
-    ),
+    r"^(?:what are|explain) ([a-z0-9 .+#-]+? and [a-z0-9 .+#-]+?)[,?.](?=\s).*"
+    r"\b(?:one over the other|each)\b",
 )
-_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus|from)\s+")
-_LEADING = re.compile(r"^(?:an?|the)\s+")
+_SPLIT = r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus|from)\s+"
+_LEADING = r"^(?:an?|the)\s+"
 # "a tuple in Python", "a network ACL in a VPC": where the thing lives is not the thing.
-_TRAILING = re.compile(r"\s+(?:in|on|inside|within|under|for)\s+.*$")
+_TRAILING = r"\s+(?:in|on|inside|within|under|for)\s+.*$"
 
 
 @dataclass(frozen=True)
@@ -69,20 +63,32 @@ def _stems(phrase: str, terms: frozenset[str] = frozenset()) -> frozenset[str]:
 
 
 _FUNCTION_WORDS = MATCH_STOP_WORDS | NEGATORS | AUXILIARIES
-_CODE = re.compile(r"`([^`]+)`")
-_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+_CODE = r"`([^`]+)`"
+_CAPITALS = r"\b[A-Z]{2,}\b"
 
 
-@cache
+TERMS_AHEAD: dict[str, frozenset[str]] = {}
+"""`question_terms` of the bank's questions, by question text, loaded from the build cache for
+the question being scored (evaluation/prepared.py)."""
+CONTRASTS_AHEAD: dict[str, Contrast | None] = {}
+"""`contrast_of` of the bank's questions, loaded the same way."""
+
+
 def question_terms(question_text: str) -> frozenset[str]:
     """Function words the question uses as names: written as code (`this`), in capitals (WHERE,
     HAVING, UNION ALL) or listed as the things it compares ("any, unknown and never"). Read as
     stop words they would vanish, and every statement about them with them."""
-    named = [w for c in _CODE.findall(question_text) for w in c.split()]
-    named += _CAPITALS.findall(question_text)
+    ahead = TERMS_AHEAD.get(question_text)
+    return ahead if ahead is not None else _question_terms(question_text)
+
+
+@cache
+def _question_terms(question_text: str) -> frozenset[str]:
+    named = [w for c in re.findall(_CODE, question_text) for w in c.split()]
+    named += re.findall(_CAPITALS, question_text)
     lowered = question_text.lower().replace("’", "'")
     for pattern in _LISTS:
-        match = pattern.search(lowered)
+        match = re.search(pattern, lowered)
         if match is not None:
             named += [full for g in match.groups() if g for _, full in _items(g)]
             break
@@ -92,7 +98,9 @@ def question_terms(question_text: str) -> frozenset[str]:
 def _items(listed: str) -> list[tuple[str, str]]:
     """Each compared thing as (the words that name it apart, its full name)."""
     items = [
-        _TRAILING.sub("", _LEADING.sub("", p.strip())) for p in _SPLIT.split(listed) if p.strip()
+        re.sub(_TRAILING, "", re.sub(_LEADING, "", p.strip()))
+        for p in re.split(_SPLIT, listed)
+        if p.strip()
     ]
     named = [(i, i) for i in items]
     if len(items) >= 2 and len(items[0].split()) == 1 and len(items[-1].split()) > 1:
@@ -102,11 +110,18 @@ def _items(listed: str) -> list[tuple[str, str]]:
     return named
 
 
-@cache
 def contrast_of(question_text: str) -> Contrast | None:
+    """The things a comparison question compares, each by the words that tell it apart."""
+    if question_text in CONTRASTS_AHEAD:
+        return CONTRASTS_AHEAD[question_text]
+    return _contrast_of(question_text)
+
+
+@cache
+def _contrast_of(question_text: str) -> Contrast | None:
     lowered = question_text.lower().replace("’", "'")
     for pattern in _LISTS:
-        match = pattern.search(lowered)
+        match = re.search(pattern, lowered)
         if match is None:
             continue
         items = [i for g in match.groups() if g for i in _items(g)]

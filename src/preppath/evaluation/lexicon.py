@@ -15,7 +15,6 @@ negated "io bound".
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -186,6 +185,8 @@ def default_lexicon() -> Lexicon:
 
 
 def _build_default() -> Lexicon:
+    import tomllib  # here: a fresh build cache needs no TOML parser
+
     groups: list[list[str]] = []
     opposites: list[list[str]] = []
     for path in lexicon_files():

@@ -29,12 +29,17 @@ Polarity = Literal["affirmed", "contradicted", "denied"]
 QUOTE_MAX_WORDS = 16
 
 
-@dataclass(frozen=True)
 class Hit:
-    polarity: Polarity
-    complete: bool
-    """Every content word of the phrasing was found (else all but one: partial)."""
-    tokens: tuple[Token, ...]
+    """One place a phrasing stands in an answer (a plain class: answers make many of these and
+    never compare them, and a dataclass costs a millisecond to define)."""
+
+    __slots__ = ("complete", "polarity", "tokens")
+
+    def __init__(self, polarity: Polarity, complete: bool, tokens: tuple[Token, ...]) -> None:
+        self.polarity = polarity
+        self.complete = complete
+        """Every content word of the phrasing was found (else all but one: partial)."""
+        self.tokens = tokens
 
 
 @dataclass(frozen=True)
@@ -119,11 +124,28 @@ def _bare(gap: str) -> bool:
     return len(words) <= 1 and all(w in MATCH_STOP_WORDS for w in words)
 
 
-@cache
+READ_AHEAD: dict[tuple[str, frozenset[str]], Pattern] = {}
+"""Phrases already read with the default lexicon, by (phrase, terms): the bank's, loaded from
+the build cache for the question being scored (evaluation/prepared.py)."""
+SAYINGS_AHEAD: dict[tuple[str, frozenset[str]], frozenset[Pattern]] = {}
+"""`model_sayings` of the bank's model answers, loaded the same way."""
+
+
 def compile_phrase(
     phrase: str, lexicon: Lexicon | None = None, terms: frozenset[str] = frozenset()
 ) -> Pattern:
-    return (lexicon or default_lexicon()).normalise_pattern(phrase_tokens(phrase, terms))
+    """The phrase as the matcher reads it: (stem, negated) pairs after the lexicon."""
+    default = default_lexicon()
+    if lexicon is None or lexicon is default:
+        # One entry for both spellings of the default: callers pass it named or as None.
+        ahead = READ_AHEAD.get((phrase, terms))
+        return ahead if ahead is not None else _compiled(phrase, default, terms)
+    return _compiled(phrase, lexicon, terms)
+
+
+@cache
+def _compiled(phrase: str, lexicon: Lexicon, terms: frozenset[str]) -> Pattern:
+    return lexicon.normalise_pattern(phrase_tokens(phrase, terms))
 
 
 @cache
@@ -139,11 +161,16 @@ def sayings_of(
 SAYING_MAX_WORDS = 4
 
 
-@cache
 def model_sayings(text: str, terms: frozenset[str] = frozenset()) -> frozenset[Pattern]:
     """Every run of two to four words in a clause of the model answer: the bank states them as
     right, so an answer that says one ("add an outer function" where a phrasing reads "inner
     function") has not said a point backwards."""
+    ahead = SAYINGS_AHEAD.get((text, terms))
+    return ahead if ahead is not None else _model_sayings(text, terms)
+
+
+@cache
+def _model_sayings(text: str, terms: frozenset[str]) -> frozenset[Pattern]:
     found: set[Pattern] = set()
     for unit in units_of(text, terms=terms).units:
         words = tuple((t.stem, t.negated) for t in unit)

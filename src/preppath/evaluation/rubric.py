@@ -10,11 +10,11 @@ sentences and is long enough to be an answer, and, for behavioural questions, wh
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from preppath.evaluation.contrast import contrast_of, question_terms
 from preppath.evaluation.matching import Units, model_sayings, sayings_of, units_of
@@ -25,6 +25,8 @@ from preppath.values import Evaluation, KeyPointResult, Question
 
 if TYPE_CHECKING:
     from preppath.evaluation.behavioral import Story
+
+T = TypeVar("T")
 
 PARTIAL_WHEN_CONTRADICTED = 0.5  # share of a partial point's credit kept beside a contradiction
 SCORED_WORDS = 3000  # longer answers are scored on their first 3,000 words
@@ -53,18 +55,46 @@ class Tuning:
     narrative_floor: float = 0.2
 
 
-@dataclass(frozen=True)
 class _Parts:
-    judgements: list[Judgement]
-    coverage: float
-    accuracy: float
-    contradicted: int
-    prose: float
-    topic: float
-    length: float
-    substance: float
-    story: Story | None = None
-    notes: tuple[str, ...] = field(default=())
+    """What `_parts` measured, for the scores and the feedback. A plain class: a frozen
+    dataclass of ten fields costs every answer a millisecond to define, and buys nothing here."""
+
+    __slots__ = (
+        "accuracy",
+        "contradicted",
+        "coverage",
+        "judgements",
+        "length",
+        "notes",
+        "prose",
+        "story",
+        "substance",
+        "topic",
+    )
+
+    def __init__(
+        self,
+        judgements: list[Judgement],
+        coverage: float,
+        accuracy: float,
+        contradicted: int,
+        prose: float,
+        topic: float,
+        length: float,
+        substance: float,
+        story: Story | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        self.judgements = judgements
+        self.coverage = coverage
+        self.accuracy = accuracy
+        self.contradicted = contradicted
+        self.prose = prose
+        self.topic = topic
+        self.length = length
+        self.substance = substance
+        self.story = story
+        self.notes = notes
 
 
 class RubricEvaluator:
@@ -78,11 +108,14 @@ class RubricEvaluator:
         idf: Mapping[str, float] | None = None,
         tuning: Tuning | None = None,
         topics: Sequence[frozenset[str]] = (),
+        readings: Mapping[str, bytes] | None = None,
     ) -> None:
         self.idf = idf or {}
         self.tuning = tuning or Tuning()
         self.topics = topics
         """Every bank question's vocabulary (bank_topics), to tell which one an answer is about."""
+        self.readings = readings or {}
+        """The bank's questions read ahead (prepared.bank_readings): the same readings, cheaper."""
         self._max_idf = max(self.idf.values(), default=1.0)
 
     def _weight(self, stem: str) -> float:
@@ -91,6 +124,10 @@ class RubricEvaluator:
     def evaluate(
         self, question: Question, answer: str, *, delivery: dict[str, object] | None = None
     ) -> Evaluation:
+        if self.readings:
+            from preppath.evaluation.prepared import preload
+
+            preload(self.readings, question.text)
         screening = screen(answer, question.text, question.expected_answer)
         text = " ".join(screening.text.split()[:SCORED_WORDS])
         parts = self._parts(question, text, screening.notes)
@@ -338,22 +375,26 @@ def bank_topics(questions: tuple[Question, ...]) -> tuple[frozenset[str], ...]:
 
 def scoring_idf(user_dir: Path | None) -> dict[str, float]:
     """The vocabulary table of the whole bank, from the build cache when the packs are unchanged."""
-    from preppath.bank.loader import code_files, load_bank, pack_files
-    from preppath.buildcache import cached
-
     name = "idf-with-user-packs" if user_dir is not None else "idf"
-    sources = [*pack_files(user_dir), *code_files(), Path(__file__)]
-    return cached(name, sources, lambda: bank_idf(load_bank(user_dir).questions))
+    return _from_bank(name, user_dir, bank_idf)
 
 
 def scoring_topics(user_dir: Path | None) -> tuple[frozenset[str], ...]:
     """Every question's vocabulary, from the build cache when the packs are unchanged."""
-    from preppath.bank.loader import code_files, load_bank, pack_files
+    name = "topics-with-user-packs" if user_dir is not None else "topics"
+    return _from_bank(name, user_dir, bank_topics)
+
+
+def _from_bank(name: str, user_dir: Path | None, derive: Callable[[tuple[Question, ...]], T]) -> T:
+    from preppath.bank.sources import code_files, pack_files
     from preppath.buildcache import cached
 
-    name = "topics-with-user-packs" if user_dir is not None else "topics"
-    sources = [*pack_files(user_dir), *code_files(), Path(__file__)]
-    return cached(name, sources, lambda: bank_topics(load_bank(user_dir).questions))
+    def build() -> T:
+        from preppath.bank.loader import load_bank  # only to rebuild: a fresh cache needs no parser
+
+        return derive(load_bank(user_dir).questions)
+
+    return cached(name, [*pack_files(user_dir), *code_files(), Path(__file__)], build)
 
 
 __all__ = ["RubricEvaluator", "Tuning", "Units", "bank_idf", "bank_topics", "build_idf"]

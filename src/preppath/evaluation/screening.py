@@ -4,7 +4,6 @@ answer pasted in, or one passage repeated. Each is scored honestly and told in o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from preppath.evaluation.text import STOP_WORDS, words
 
@@ -25,13 +24,17 @@ _CODE_LINE = re.compile(
 )
 
 
-@dataclass(frozen=True)
 class Screening:
-    text: str
-    """What is scored: code lines and repeated passages removed."""
-    notes: tuple[str, ...]
-    cap: int | None = None
-    """Highest overall score the answer may get, when it is not an answer of its own."""
+    """What screening leaves to score, and why (a plain class: nothing compares it)."""
+
+    __slots__ = ("cap", "notes", "text")
+
+    def __init__(self, text: str, notes: tuple[str, ...], cap: int | None = None) -> None:
+        self.text = text
+        """What is scored: code lines and repeated passages removed."""
+        self.notes = notes
+        self.cap = cap
+        """Highest overall score the answer may get, when it is not an answer of its own."""
 
 
 def _ngrams(tokens: list[str], n: int) -> list[tuple[str, ...]]:

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -37,21 +36,34 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
 class Outcome:
-    job_id: int
-    status: str
-    """done, retry (queued again after a back-off), failed, parked, or lost (taken from us)."""
-    value: object | None = None
-    error: BaseException | None = None
+    """How one attempt at a job ended (plain classes, this and `_Running`: records the pool
+    only reads, where dataclasses would cost every command that runs jobs a millisecond each)."""
+
+    __slots__ = ("error", "job_id", "status", "value")
+
+    def __init__(
+        self,
+        job_id: int,
+        status: str,
+        value: object | None = None,
+        error: BaseException | None = None,
+    ) -> None:
+        self.job_id = job_id
+        self.status = status
+        """done, retry (queued again after a back-off), failed, parked, or lost (taken from us)."""
+        self.value = value
+        self.error = error
 
 
-@dataclass
 class _Running:
-    job: store.Job
-    owner: str
-    thread: threading.Thread
-    started: float = field(default_factory=time.monotonic)
+    __slots__ = ("job", "owner", "started", "thread")
+
+    def __init__(self, job: store.Job, owner: str, thread: threading.Thread) -> None:
+        self.job = job
+        self.owner = owner
+        self.thread = thread
+        self.started = time.monotonic()
 
 
 @contextmanager

@@ -7,7 +7,6 @@ This is the only retry layer: clients made for jobs have the SDK's own retries t
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,12 +26,16 @@ class TransientError(Exception):
         self.retry_after_s = retry_after_s
 
 
-@dataclass(frozen=True)
 class Verdict:
-    retryable: bool
-    reason: str
-    """One line for the job's last_error (scrubbed again when stored)."""
-    retry_after_s: float | None = None
+    """Whether a failure is worth another attempt (a plain class: it is only read)."""
+
+    __slots__ = ("reason", "retry_after_s", "retryable")
+
+    def __init__(self, retryable: bool, reason: str, retry_after_s: float | None = None) -> None:
+        self.retryable = retryable
+        self.reason = reason
+        """One line for the job's last_error (scrubbed again when stored)."""
+        self.retry_after_s = retry_after_s
 
 
 def classify(exc: BaseException) -> Verdict:

@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, cast
 
-from preppath.providers.base import Evaluator, QuestionProvider, SpeechToText, TextToSpeech
 from preppath.providers.choice import Capability
 
 if TYPE_CHECKING:
     import openai
 
     from preppath.paths import Paths
+    from preppath.providers.base import Evaluator, QuestionProvider, SpeechToText, TextToSpeech
     from preppath.settings import Settings
 
 Constructor = Callable[["Settings", "Paths | None"], object]
@@ -68,19 +68,19 @@ def overridden(capability: Capability, provider: object) -> Iterator[None]:
 
 
 def question_provider(settings: Settings, paths: Paths) -> QuestionProvider:
-    return cast(QuestionProvider, make("questions", settings, paths))
+    return cast("QuestionProvider", make("questions", settings, paths))
 
 
 def evaluator(settings: Settings, paths: Paths) -> Evaluator:
-    return cast(Evaluator, make("evaluation", settings, paths))
+    return cast("Evaluator", make("evaluation", settings, paths))
 
 
 def speech_to_text(settings: Settings, paths: Paths | None = None) -> SpeechToText:
-    return cast(SpeechToText, make("transcription", settings, paths))
+    return cast("SpeechToText", make("transcription", settings, paths))
 
 
 def text_to_speech(settings: Settings, paths: Paths | None = None) -> TextToSpeech:
-    return cast(TextToSpeech, make("speech", settings, paths))
+    return cast("TextToSpeech", make("speech", settings, paths))
 
 
 # The implementations. Each imports its heavy modules only when it is built.
@@ -108,10 +108,13 @@ def _openai_questions(settings: Settings, paths: Paths | None) -> QuestionProvid
 
 @register("evaluation", "offline")
 def _rubric(settings: Settings, paths: Paths | None) -> Evaluator:
+    from preppath.evaluation.prepared import bank_readings
     from preppath.evaluation.rubric import RubricEvaluator, scoring_idf, scoring_topics
 
     packs = paths.packs_dir if paths else None
-    return RubricEvaluator(scoring_idf(packs), topics=scoring_topics(packs))
+    return RubricEvaluator(
+        scoring_idf(packs), topics=scoring_topics(packs), readings=bank_readings(packs)
+    )
 
 
 @register("evaluation", "openai")

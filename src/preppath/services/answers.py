@@ -5,7 +5,6 @@ interview once every question is answered or skipped, all through the thin query
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -89,6 +88,8 @@ def question_key(row: Mapping[str, Any]) -> str:
     """Identifies "the same question" across interviews: its bank id, else its text."""
     if row["bank_id"]:
         return str(row["bank_id"])
+    import hashlib  # here: bank questions, nearly all, need no digest (OpenSSL costs ~3 ms)
+
     return "text:" + hashlib.sha1(row["text"].encode()).hexdigest()[:16]
 
 

@@ -131,7 +131,8 @@ def open_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> 
             "check the data directory's permissions",
             ExitCode.DATA,
         ) from None
-    from preppath.services.recordings import sweep
+    if paths.recordings_dir.is_dir():  # else nothing to sweep, and no module to load for it
+        from preppath.services.recordings import sweep
 
-    sweep(paths.database, paths.recordings_dir)  # files left by a process that was killed
+        sweep(paths.database, paths.recordings_dir)  # files left by a process that was killed
     return AppContext(settings, paths, int(row[0]), clock)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -19,10 +18,14 @@ from preppath.services.reading import scores_of
 from preppath.services.views import Unlock
 
 
-@dataclass
 class HookResult:
-    unlocked: list[Unlock] = field(default_factory=list)
-    milestone: int | None = None
+    """What an activity unlocked (a plain class: it is only read)."""
+
+    __slots__ = ("milestone", "unlocked")
+
+    def __init__(self, unlocked: list[Unlock] | None = None, milestone: int | None = None) -> None:
+        self.unlocked = unlocked if unlocked is not None else []
+        self.milestone = milestone
 
 
 def settle(

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from preppath.db import query
 from preppath.errors import NotFoundError
 from preppath.services.context import AppContext
-from preppath.services.views import FeedbackView, InterviewView, QuestionView
+from preppath.services.views import FeedbackView
+
+if TYPE_CHECKING:
+    from preppath.services.views import InterviewView
 
 
 def get_interview(ctx: AppContext, interview_id: int) -> InterviewView:
@@ -27,6 +30,9 @@ def get_interview(ctx: AppContext, interview_id: int) -> InterviewView:
 
 
 def interview_view(db: sqlite3.Connection, profile_id: int, interview_id: int) -> InterviewView:
+    # Here: answering reads feedback (feedback_view) and needs no interview's view classes.
+    from preppath.services.views import InterviewView, QuestionView
+
     interview = query.interview(db, interview_id)
     if interview is None or interview["profile_id"] != profile_id:
         raise NotFoundError("interview", interview_id)

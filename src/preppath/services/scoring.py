@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from preppath.db import query
@@ -27,18 +26,29 @@ if TYPE_CHECKING:
 EVALUATION = "evaluation"
 
 
-@dataclass(frozen=True)
 class PendingAnswer:
-    answer_id: int
-    question: Question
-    text: str
-    delivery: dict[str, Any] | None
+    """A stored answer waiting for its score, with what scoring it needs (a plain class, like
+    `Submitted`: records only read, where a dataclass would cost a millisecond to define)."""
+
+    __slots__ = ("answer_id", "delivery", "question", "text")
+
+    def __init__(
+        self, answer_id: int, question: Question, text: str, delivery: dict[str, Any] | None
+    ) -> None:
+        self.answer_id = answer_id
+        self.question = question
+        self.text = text
+        self.delivery = delivery
 
 
-@dataclass(frozen=True)
 class Submitted:
-    answer_id: int
-    job_id: int
+    """An answer stored and the job queued to score it."""
+
+    __slots__ = ("answer_id", "job_id")
+
+    def __init__(self, answer_id: int, job_id: int) -> None:
+        self.answer_id = answer_id
+        self.job_id = job_id
 
 
 def submit_answer(

@@ -1,9 +1,9 @@
 """Typed results the services return and the CLI renders (as text or as JSON).
 
-The classes live in three modules, by the commands that need them (`views_list`,
-`views_interview`, `views_report`), and are importable from here too, each loaded on first use:
-creating a frozen dataclass costs about a millisecond, and `interview list` needs two of the
-eleven."""
+The classes live in four modules, by the commands that need them (`views_list`,
+`views_interview`, `views_show`, `views_report`), and are importable from here too, each loaded
+on first use: creating a frozen dataclass costs about a millisecond, and `interview list` needs
+two of the eleven."""
 
 from __future__ import annotations
 
@@ -18,12 +18,6 @@ if TYPE_CHECKING:
     )
     from preppath.services.views_interview import (
         FeedbackView as FeedbackView,
-    )
-    from preppath.services.views_interview import (
-        InterviewView as InterviewView,
-    )
-    from preppath.services.views_interview import (
-        QuestionView as QuestionView,
     )
     from preppath.services.views_interview import (
         Unlock as Unlock,
@@ -46,6 +40,12 @@ if TYPE_CHECKING:
     from preppath.services.views_report import (
         ReportQuestion as ReportQuestion,
     )
+    from preppath.services.views_show import (
+        InterviewView as InterviewView,
+    )
+    from preppath.services.views_show import (
+        QuestionView as QuestionView,
+    )
 
 
 def jsonable(value: Any) -> Any:
@@ -65,9 +65,9 @@ def jsonable(value: Any) -> Any:
 
 _HOMES = {
     "FeedbackView": "preppath.services.views_interview",
-    "QuestionView": "preppath.services.views_interview",
+    "QuestionView": "preppath.services.views_show",
     "InterviewSummary": "preppath.services.views_list",
-    "InterviewView": "preppath.services.views_interview",
+    "InterviewView": "preppath.services.views_show",
     "InterviewPage": "preppath.services.views_list",
     "Unlock": "preppath.services.views_interview",
     "AnswerResult": "preppath.services.views_interview",

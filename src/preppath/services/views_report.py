@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from preppath.services.views_interview import InterviewView
+from preppath.services.views_show import InterviewView
 
 
 @dataclass(frozen=True)
