@@ -25,6 +25,7 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADED = ROOT / "tests" / "fixtures" / "graded_answers"
@@ -68,22 +69,30 @@ def _strip_claims(questions: tuple[object, ...]) -> tuple[object, ...]:
     )
 
 
+def tuning_half(packs_at: str | None, no_claims: bool) -> tuple[Any, dict[str, Any], list[Any]]:
+    """An evaluator over the bank (of `packs_at`, without written claims if asked), the bank's
+    questions by id, and the tuning half's graded answers to them."""
+    from preppath.evaluation.calibration import load_graded, split
+    from preppath.evaluation.rubric import RubricEvaluator, bank_idf, bank_topics
+
+    questions = _questions(packs_at)
+    if no_claims:
+        questions = _strip_claims(questions)
+    evaluator = RubricEvaluator(bank_idf(questions), topics=bank_topics(questions))  # type: ignore[arg-type]
+    by_id = {q.id: q for q in questions}  # type: ignore[attr-defined]
+    tuning, _ = split(load_graded(GRADED.glob("*.toml")))
+    return evaluator, by_id, [a for a in tuning if a.question in by_id]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packs-at", help="score with the packs of this commit")
     parser.add_argument("--no-claims", action="store_true", help="drop written misconceptions")
     args = parser.parse_args()
 
-    from preppath.evaluation.calibration import figures, load_graded, split
-    from preppath.evaluation.rubric import RubricEvaluator, bank_idf, bank_topics
+    from preppath.evaluation.calibration import figures
 
-    questions = _questions(args.packs_at)
-    if args.no_claims:
-        questions = _strip_claims(questions)
-    evaluator = RubricEvaluator(bank_idf(questions), topics=bank_topics(questions))  # type: ignore[arg-type]
-    by_id = {q.id: q for q in questions}  # type: ignore[attr-defined]
-    tuning, _ = split(load_graded(GRADED.glob("*.toml")))
-    tuning = [a for a in tuning if a.question in by_id]
+    evaluator, by_id, tuning = tuning_half(args.packs_at, args.no_claims)
     groups = {
         "all": tuning,
         "fold A": [a for a in tuning if fold(a.question) == "A"],

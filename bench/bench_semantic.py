@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from bench_scorer_folds import GRADED, _questions, _strip_claims, fold
+from bench_scorer_folds import fold, tuning_half
 
 KINDS = ("excellent", "paraphrase", "partial", "reversed", "off_topic", "keywords", "shallow")
 
@@ -287,16 +287,9 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="a grid of thresholds per fold")
     args = parser.parse_args()
 
-    from preppath.evaluation.calibration import figures, load_graded, split
-    from preppath.evaluation.rubric import RubricEvaluator, bank_idf, bank_topics
+    from preppath.evaluation.calibration import figures
 
-    questions = _questions(args.packs_at)
-    if args.no_claims:
-        questions = _strip_claims(questions)
-    evaluator = RubricEvaluator(bank_idf(questions), topics=bank_topics(questions))  # type: ignore[arg-type]
-    by_id = {q.id: q for q in questions}  # type: ignore[attr-defined]
-    tuning, _ = split(load_graded(GRADED.glob("*.toml")))
-    tuning = [a for a in tuning if a.question in by_id]
+    evaluator, by_id, tuning = tuning_half(args.packs_at, args.no_claims)
     folds = {n: [a for a in tuning if fold(a.question) == n] for n in ("A", "B")}
 
     if args.cost:
@@ -327,7 +320,7 @@ def main() -> None:
             explain=explain,
             min_words=args.min_words,
             skip_negated=args.skip_negated,
-            nearest_in=questions if args.nearest else (),
+            nearest_in=tuple(by_id.values()) if args.nearest else (),
         )
         report(f"half {h:.2f} full {f:.2f}", rule)
     if not args.sweep:

@@ -119,9 +119,6 @@ _ELSEWHERE = {
 
 
 def __getattr__(name: str) -> Any:
-    home = _ELSEWHERE.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
+    from preppath.lazy_names import look_up
 
-    return getattr(importlib.import_module(home), name)
+    return look_up(__name__, globals(), _ELSEWHERE, name, keep=False)

@@ -80,11 +80,6 @@ _HOMES = {
 
 def __getattr__(name: str) -> Any:
     """A view class from the module that defines it (PEP 562: only for names not found here)."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    # __import__ rather than importlib.import_module: the same import, but one that
-    # `python -X importtime` reports (the start-up tests read that report).
-    value = getattr(__import__(home, fromlist=[name]), name)
-    globals()[name] = value
-    return value
+    from preppath.lazy_names import look_up
+
+    return look_up(__name__, globals(), _HOMES, name)

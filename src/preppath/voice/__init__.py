@@ -15,7 +15,6 @@ Typical session use::
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -59,10 +58,10 @@ _HOME = {
     "EspeakTTS": "tts",
 }  # fmt: skip
 __all__ = sorted(_HOME)
+_MODULE_OF = {name: f"preppath.voice.{module}" for name, module in _HOME.items()}
 
 
 def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module 'preppath.voice' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"preppath.voice.{module}"), name)
+    from preppath.lazy_names import look_up
+
+    return look_up(__name__, globals(), _MODULE_OF, name, keep=False)
